@@ -1,0 +1,8 @@
+//! Fuzzes decoding of `BinMemberAuthenticationPayload`: never panics, and what decodes re-encodes to the same bytes.
+#![no_main]
+
+use ipv8::messages::BinMemberAuthenticationPayload;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ipv8_fuzz::check_round_trip::<
+    BinMemberAuthenticationPayload,
+>(data));

@@ -1,0 +1,8 @@
+//! Fuzzes decoding of `IntroductionRequestPayload`: never panics, and what decodes re-encodes to the same bytes.
+#![no_main]
+
+use ipv8::messages::IntroductionRequestPayload;
+
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| ipv8_fuzz::check_round_trip::<IntroductionRequestPayload>(data)
+);

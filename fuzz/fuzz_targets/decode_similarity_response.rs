@@ -1,0 +1,8 @@
+//! Fuzzes decoding of `SimilarityResponsePayload`: never panics, and what decodes re-encodes to the same bytes.
+#![no_main]
+
+use ipv8::messages::discovery::SimilarityResponsePayload;
+
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| ipv8_fuzz::check_round_trip::<SimilarityResponsePayload>(data)
+);

@@ -1,0 +1,6 @@
+#[ipv8::payload(msg_id = "one")]
+struct Clock {
+    clock: i64,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[ipv8::payload(msg_id = 1)]
+enum Clock {
+    Tick,
+}
+
+fn main() {}

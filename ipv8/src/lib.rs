@@ -1,0 +1,40 @@
+//! IPv8 in Rust: identities that are public keys, overlays with typed messages, peer discovery, and
+//! wire compatibility with py-ipv8.
+//!
+//! This release holds the wire codec ([`wire`]), the `#[payload]` macro that generates serializers at
+//! compile time, and the built-in core messages ([`messages`]).
+//!
+//! # Examples
+//!
+//! ```
+//! use ipv8::payload;
+//! use ipv8::wire::{Message, Payload};
+//!
+//! #[payload(msg_id = 1)]
+//! struct Clock {
+//!     clock: i64,
+//! }
+//!
+//! assert_eq!(Clock::MSG_ID, 1);
+//! assert_eq!(Clock { clock: 1_700_000_000 }.to_bytes()?, [0, 0, 0, 0, 0x65, 0x53, 0xf1, 0]);
+//! # Ok::<(), ipv8::wire::EncodeError>(())
+//! ```
+#![doc(test(attr(deny(warnings))))]
+#![warn(missing_docs)]
+
+extern crate self as ipv8;
+
+pub mod messages;
+pub mod wire;
+
+pub use ipv8_macros::payload;
+
+/// Paths used by macro-generated code; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::wire::fixup::{pack as fixup_pack, unpack as fixup_unpack};
+    pub use crate::wire::format;
+    pub use crate::wire::{DecodeError, EncodeError, Field, Format, Message, Payload, Reader};
+    pub use std::result::Result;
+    pub use std::vec::Vec;
+}

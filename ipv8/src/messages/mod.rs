@@ -1,0 +1,31 @@
+//! The built-in messages every IPv8 node speaks, generated from `schemas/messages/*.toml`.
+//!
+//! Core messages (introductions and punctures, old and new style, and the authentication and
+//! global-time headers) are at this module's top level; the DiscoveryCommunity's own messages are in
+//! [`discovery`]. Every layout is pinned by golden vectors captured from py-ipv8.
+//!
+//! # Examples
+//!
+//! ```
+//! use ipv8::messages::PuncturePayload;
+//! use ipv8::wire::{Message, Payload};
+//!
+//! let puncture = PuncturePayload {
+//!     source_lan_address: "192.168.2.20:7000".parse()?,
+//!     source_wan_address: "203.0.113.5:8090".parse()?,
+//!     identifier: 1,
+//! };
+//! assert_eq!(PuncturePayload::MSG_ID, 249);
+//! assert_eq!(puncture.to_bytes()?.len(), 14);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod generated_core;
+mod generated_discovery;
+
+pub use generated_core::*;
+
+/// The DiscoveryCommunity's messages: similarity request/response, ping and pong.
+pub mod discovery {
+    pub use super::generated_discovery::*;
+}

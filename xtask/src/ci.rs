@@ -1,0 +1,40 @@
+//! `cargo xtask ci`: every gate CI runs, in order, stopping at the first failure.
+
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+use crate::{codegen, project_root};
+
+/// Runs formatting, lints, codegen freshness, all tests, docs and the fuzz build.
+pub(crate) fn run() -> anyhow::Result<()> {
+    step("cargo fmt --check", cargo(&["fmt", "--all", "--", "--check"]))?;
+    step(
+        "cargo clippy",
+        cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+    )?;
+    println!("==> codegen freshness");
+    codegen::run(true)?;
+    step("cargo test", cargo(&["test", "--workspace", "--locked"]))?;
+    let mut doc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);
+    doc.env("RUSTDOCFLAGS", "-D warnings -D rustdoc::broken_intra_doc_links");
+    step("cargo doc", doc)?;
+    step("fuzz targets build", cargo(&["build", "-p", "ipv8-fuzz", "--locked"]))?;
+    println!("==> all CI gates passed");
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.args(args).current_dir(project_root());
+    command
+}
+
+fn step(name: &str, mut command: Command) -> anyhow::Result<()> {
+    println!("==> {name}");
+    let status = command.status().with_context(|| format!("starting {name}"))?;
+    if !status.success() {
+        bail!("{name} failed: {status}");
+    }
+    Ok(())
+}

@@ -1,0 +1,54 @@
+//! Project automation for rust-ipv8, run as `cargo xtask <task>`.
+//!
+//! - `codegen`: writes the Rust payload definitions generated from `schemas/messages/*.toml`.
+//! - `vectors`: installs py-ipv8 in a venv under `target/` and regenerates `schemas/vectors/`.
+//! - `ci`: every gate CI runs (the README's test command).
+//! - `bench-py`: measures py-ipv8's serializer on this machine, for comparison with our criterion numbers.
+
+mod ci;
+mod codegen;
+mod python;
+mod schema;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(about = "rust-ipv8 project automation")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate the Rust payload definitions from the schemas.
+    Codegen {
+        /// Only check that the committed files are up to date.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Regenerate the golden vectors with real py-ipv8 (installed into a venv under target/).
+    Vectors,
+    /// Run every CI gate: fmt, clippy, codegen freshness, tests, docs, fuzz build.
+    Ci,
+    /// Measure py-ipv8's serializer on this machine (ns per operation).
+    BenchPy,
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().task {
+        Task::Codegen { check } => codegen::run(check),
+        Task::Vectors => python::vectors(),
+        Task::BenchPy => python::bench(),
+        Task::Ci => ci::run(),
+    }
+}
+
+/// The workspace root.
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
