@@ -4,9 +4,10 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-use crate::{codegen, project_root};
+use crate::{codegen, project_root, python};
 
-/// Runs formatting, lints, codegen freshness, all tests, docs and the fuzz build.
+/// Runs formatting, lints, codegen freshness, vector reproduction with py-ipv8, all tests, docs and
+/// the fuzz build.
 pub(crate) fn run() -> anyhow::Result<()> {
     step("cargo fmt --check", cargo(&["fmt", "--all", "--", "--check"]))?;
     step(
@@ -15,6 +16,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
     )?;
     println!("==> codegen freshness");
     codegen::run(true)?;
+    println!("==> golden vectors reproduced by py-ipv8");
+    python::vectors(true)?;
     step("cargo test", cargo(&["test", "--workspace", "--locked"]))?;
     let mut doc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);
     doc.env("RUSTDOCFLAGS", "-D warnings -D rustdoc::broken_intra_doc_links");

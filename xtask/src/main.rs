@@ -30,7 +30,11 @@ enum Task {
         check: bool,
     },
     /// Regenerate the golden vectors with real py-ipv8 (installed into a venv under target/).
-    Vectors,
+    Vectors {
+        /// Capture into target/ and fail unless the committed vectors are reproduced exactly.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run every CI gate: fmt, clippy, codegen freshness, tests, docs, fuzz build.
     Ci,
     /// Measure py-ipv8's serializer on this machine (ns per operation).
@@ -40,7 +44,7 @@ enum Task {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Codegen { check } => codegen::run(check),
-        Task::Vectors => python::vectors(),
+        Task::Vectors { check } => python::vectors(check),
         Task::BenchPy => python::bench(),
         Task::Ci => ci::run(),
     }

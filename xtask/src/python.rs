@@ -1,19 +1,69 @@
 //! Tasks that run real py-ipv8: a venv under `target/py-venv` with the pinned `xtask/py/requirements.txt`.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
 
 use crate::project_root;
 
-/// `cargo xtask vectors`: regenerates `schemas/vectors/` with py-ipv8.
-pub(crate) fn vectors() -> anyhow::Result<()> {
+/// `cargo xtask vectors`: regenerates `schemas/vectors/` with py-ipv8; with `check`, captures into
+/// `target/vectors-check/` instead and fails unless every committed file is reproduced exactly.
+pub(crate) fn vectors(check: bool) -> anyhow::Result<()> {
     let python = venv()?;
     let root = project_root();
-    run(Command::new(python)
-        .arg(root.join("xtask/py/capture_vectors.py"))
-        .arg(root.join("schemas/vectors")))
+    let committed = root.join("schemas/vectors");
+    let out = if check { root.join("target/vectors-check") } else { committed.clone() };
+    if check && out.exists() {
+        std::fs::remove_dir_all(&out).context("clearing target/vectors-check")?;
+    }
+    run(Command::new(&python).arg(root.join("xtask/py/capture_vectors.py")).arg(&out))?;
+    let formats = out.join("formats.json");
+    run(Command::new(&python).arg(root.join("xtask/py/capture_formats.py")).arg(formats))?;
+    if check {
+        compare_trees(&committed, &out)?;
+        println!("committed vectors are reproduced exactly by py-ipv8");
+    }
+    Ok(())
+}
+
+/// Fails unless both folders hold the same files with the same bytes.
+fn compare_trees(committed: &Path, fresh: &Path) -> anyhow::Result<()> {
+    let (ours, theirs) = (files(committed)?, files(fresh)?);
+    if ours.keys().ne(theirs.keys()) {
+        bail!("vector files differ: committed {:?}, captured {:?}", ours.keys(), theirs.keys());
+    }
+    let stale: Vec<_> = ours
+        .iter()
+        .filter(|(name, bytes)| theirs.get(*name) != Some(bytes))
+        .map(|(name, _)| name)
+        .collect();
+    if !stale.is_empty() {
+        bail!(
+            "py-ipv8 now captures different vectors for {stale:?}; run `cargo xtask vectors` and review"
+        );
+    }
+    Ok(())
+}
+
+/// Every file below `dir`, by path relative to it.
+fn files(dir: &Path) -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in
+            std::fs::read_dir(&current).with_context(|| format!("reading {}", current.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.insert(path.strip_prefix(dir)?.to_path_buf(), std::fs::read(&path)?);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// `cargo xtask bench-py`: py-ipv8's serializer timings.

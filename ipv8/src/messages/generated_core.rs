@@ -55,7 +55,7 @@ pub struct IntroductionResponsePayload {
     pub lan_introduction_address: SocketAddrV4,
     /// `ipv4`
     pub wan_introduction_address: SocketAddrV4,
-    /// `bits`: `0x80` `connection_type_0`, `0x40` `connection_type_1`, `0x20` `dflag0`, `0x10` `supports_new_style`, `0x08` `intro_supports_new_style`, `0x04` `peer_limit_reached`, `0x02` `dflag1`, `0x01` `dflag2`
+    /// `bits`: `0x80` `connection_type_0`, `0x40` `connection_type_1`, `0x20` `dflag0`, `0x10` `supports_new_style`, `0x08` `intro_supports_new_style`, `0x04` `peer_limit_reached`, `0x02` `dflag4`, `0x01` `dflag5`
     #[payload(format = "bits")]
     pub flags: u8,
     /// `H`
@@ -125,7 +125,7 @@ pub struct NewIntroductionResponsePayload {
     pub wan_introduction_address: SocketAddr,
     /// `H`
     pub identifier: u16,
-    /// `bits`: `0x80` `intro_supports_new_style`, `0x40` `dflag1`, `0x20` `dflag2`, `0x10` `dflag3`, `0x08` `dflag4`, `0x04` `dflag5`, `0x02` `dflag6`, `0x01` `dflag7`
+    /// `bits`: `0x80` `intro_supports_new_style`, `0x40` `flag1`, `0x20` `flag2`, `0x10` `flag3`, `0x08` `flag4`, `0x04` `flag5`, `0x02` `flag6`, `0x01` `flag7`
     #[payload(format = "bits")]
     pub flags: u8,
     /// `raw`

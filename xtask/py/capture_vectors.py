@@ -1,0 +1,722 @@
+#!/usr/bin/env python3
+"""Capture golden wire vectors from real py-ipv8 for the Rust port.
+
+Usage: capture_vectors.py OUTDIR [--schemas DIR] [--check-spec core-vectors.json]
+
+For every [[payload]] of the message schemas this writes OUTDIR/<overlay>/<Payload>.json with cases built
+through py-ipv8's own payload classes and packed by py-ipv8's serializer. It also writes
+OUTDIR/messages.json with complete packets (header, optional signature) built by py-ipv8 communities.
+Nothing here opens a socket: the communities sit on py-ipv8's in-memory mock endpoint, which is never
+opened, and no packet is ever sent.
+
+The output is deterministic (Ed25519 signatures are deterministic), so running the script twice must
+produce identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import re
+import sys
+import tomllib
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Callable
+
+from ipv8.community import Community, CommunitySettings
+from ipv8.keyvault.crypto import default_eccrypto
+from ipv8.messaging import payload as core_payloads
+from ipv8.messaging import payload_headers
+from ipv8.messaging.interfaces.udp.endpoint import UDPv4Address, UDPv6Address
+from ipv8.messaging.payload import (
+    IntroductionRequestPayload,
+    IntroductionResponsePayload,
+    NewIntroductionRequestPayload,
+    NewIntroductionResponsePayload,
+    NewPuncturePayload,
+    NewPunctureRequestPayload,
+    PuncturePayload,
+    PunctureRequestPayload,
+)
+from ipv8.messaging.payload_dataclass import DataClassPayload
+from ipv8.messaging.payload_headers import BinMemberAuthenticationPayload, GlobalTimeDistributionPayload
+from ipv8.messaging.serialization import Serializable, default_serializer
+from ipv8.peer import Peer
+from ipv8.peerdiscovery import payload as discovery_payloads
+from ipv8.peerdiscovery.community import DiscoveryCommunity
+from ipv8.peerdiscovery.network import Network
+from ipv8.peerdiscovery.payload import (
+    PingPayload,
+    PongPayload,
+    SimilarityRequestPayload,
+    SimilarityResponsePayload,
+)
+from ipv8.test.mocking.endpoint import MockEndpoint
+
+PYIPV8_VERSION = "3.2.1"
+GENERATOR = f"pyipv8 {PYIPV8_VERSION}"
+
+# The schema files live two directories above this script, in schemas/messages/.
+DEFAULT_SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas" / "messages"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Fixed inputs of the scenario in section 6 of the core wire-format spec.
+# ----------------------------------------------------------------------------------------------------
+
+def nacl_private_key_bin(x25519_first: int, ed25519_first: int) -> bytes:
+    """Build a serialized curve25519 private key whose two 32-byte halves are runs of consecutive bytes."""
+    x25519_secret = bytes(range(x25519_first, x25519_first + 32))
+    ed25519_seed = bytes(range(ed25519_first, ed25519_first + 32))
+    return b"LibNaCLSK:" + x25519_secret + ed25519_seed
+
+
+# Keys A, B and C of the spec; the X25519 half comes first, the Ed25519 seed second.
+PRIVATE_KEYS = {
+    "A": nacl_private_key_bin(0x20, 0x00),
+    "B": nacl_private_key_bin(0x60, 0x40),
+    "C": nacl_private_key_bin(0xA0, 0x80),
+}
+
+# The public key of the legacy sect163k1 key L of the spec; only used as opaque auth-field bytes here.
+LEGACY_PUBLIC_KEY_L = bytes.fromhex(
+    "3040301006072a8648ce3d020106052b81040001032c0004002e5c2c7d28ad993dc77ad499f2ba674c110d6c640009"
+    "928c768714e516690d1f8630cb9c458a2d8628")
+
+A_LAN = UDPv4Address("192.168.1.10", 8090)
+A_WAN = UDPv4Address("203.0.113.5", 8090)
+B_LAN = UDPv4Address("10.0.0.7", 8091)
+B_WAN = UDPv4Address("198.51.100.20", 8091)
+C_LAN = UDPv4Address("192.168.2.20", 7000)
+C_WAN = UDPv4Address("198.51.100.7", 7001)
+TRACKER_WAN = UDPv4Address("130.161.119.206", 6421)
+
+# Edge addresses: the "nobody" address, the largest IPv4 address and port, and a few IPv6 addresses.
+ZERO_V4 = UDPv4Address("0.0.0.0", 0)
+MAX_V4 = UDPv4Address("255.255.255.255", 65535)
+ZERO_V6 = UDPv6Address("::", 0)
+MAX_V6 = UDPv6Address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535)
+V6_ONE = UDPv6Address("2001:db8::1", 8090)
+V6_TWENTY = UDPv6Address("2001:db8::20", 8091)
+V6_LINK_LOCAL = UDPv6Address("fe80::1:2:3:4", 7000)
+V6_MAPPED = UDPv6Address("::ffff:192.0.2.1", 7001)
+
+DISCOVERY_CID = DiscoveryCommunity.community_id
+INTEROP_CID = bytes.fromhex("6970763820696e7465726f702074657374000001")
+TUNNEL_CID = bytes.fromhex("81ded07332bdc775aa5a46f96de9f8f390bbc9f3")
+DHT_CID = bytes.fromhex("8d0be1845d74d175f178197cad001591d04d73cc")
+
+CONNECTION_TYPES = ("unknown", "public", "symmetric-NAT")
+
+# py-ipv8 decodes the advice bit of an old-style introduction-request inverted, so a decoded payload
+# re-packs with that bit flipped. This maps the payload to the offset of its flag byte and the bit.
+REPACK_BIT_FLIPS = {"IntroductionRequestPayload": (18, 0x01)}
+
+
+def flag_bits(flags: int) -> list[int]:
+    """Split a flag byte into the eight 0/1 values that py-ipv8's bits format takes, most significant first."""
+    return [(flags >> shift) & 1 for shift in range(7, -1, -1)]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Payload cases, built through the py-ipv8 constructors in the same way py-ipv8's own code does.
+# ----------------------------------------------------------------------------------------------------
+
+Case = tuple[str, Serializable]
+
+
+def auth_cases() -> list[Case]:
+    """Auth fields: empty, one byte, the curve25519 key A and the legacy key L."""
+    key_a = default_eccrypto.key_from_private_bin(PRIVATE_KEYS["A"]).pub().key_to_bin()
+    return [
+        ("empty key", BinMemberAuthenticationPayload(b"")),
+        ("one zero byte", BinMemberAuthenticationPayload(b"\x00")),
+        ("V1 auth: curve25519 public key A", BinMemberAuthenticationPayload(key_a)),
+        ("legacy sect163k1 public key L", BinMemberAuthenticationPayload(LEGACY_PUBLIC_KEY_L)),
+    ]
+
+
+def global_time_cases() -> list[Case]:
+    """Global times at the edges of the u64 range and of the 16-bit wrap of introduction identifiers."""
+    values = [0, 1, 65535, 65536, 2**63, 2**64 - 1]
+    return [(f"global_time {value}", GlobalTimeDistributionPayload(value)) for value in values]
+
+
+def introduction_request_cases() -> list[Case]:
+    """Old-style requests: spec bodies, edge values and every flag combination the constructor can produce."""
+    cases: list[Case] = [
+        ("V1 body: A->B id=1 as py-ipv8 sends it",
+         IntroductionRequestPayload(B_WAN, A_LAN, A_WAN, True, "unknown", 1, b"", supports_new_style=False)),
+        ("V2 body: extra_bytes cafe",
+         IntroductionRequestPayload(B_WAN, A_LAN, A_WAN, True, "unknown", 2, b"\xca\xfe", supports_new_style=False)),
+        ("zero addresses, identifier 0, no flags",
+         IntroductionRequestPayload(ZERO_V4, ZERO_V4, ZERO_V4, False, "unknown", 0, b"", supports_new_style=False)),
+        ("max addresses, identifier 65535, 20 extra bytes",
+         IntroductionRequestPayload(MAX_V4, MAX_V4, MAX_V4, True, "unknown", 65535, bytes(range(20)),
+                                    supports_new_style=False)),
+        ("identifier 65543 wraps to 7 in the constructor",
+         IntroductionRequestPayload(B_WAN, A_LAN, A_WAN, True, "unknown", 65543, b"", supports_new_style=False)),
+    ]
+    for connection_type in CONNECTION_TYPES:
+        for supports_new_style in (False, True):
+            for advice in (False, True):
+                name = (f"flags connection_type={connection_type} supports_new_style={int(supports_new_style)}"
+                        f" advice={int(advice)}")
+                payload = IntroductionRequestPayload(B_WAN, A_LAN, A_WAN, advice, connection_type, 42, b"",
+                                                     supports_new_style=supports_new_style)
+                cases.append((name, payload))
+    return cases
+
+
+def introduction_response_cases() -> list[Case]:
+    """Old-style responses: spec bodies, edge values and every flag combination the constructor can produce."""
+    cases: list[Case] = [
+        ("V5 body: B->A introducing C",
+         IntroductionResponsePayload(A_WAN, B_LAN, B_WAN, C_LAN, C_WAN, "unknown", 1, b"",
+                                     intro_supports_new_style=False, peer_limit_reached=False)),
+        ("V7 body: nobody to introduce",
+         IntroductionResponsePayload(A_WAN, B_LAN, B_WAN, ZERO_V4, ZERO_V4, "unknown", 7, b"",
+                                     intro_supports_new_style=False, peer_limit_reached=False)),
+        ("zero addresses, identifier 0, no flags",
+         IntroductionResponsePayload(ZERO_V4, ZERO_V4, ZERO_V4, ZERO_V4, ZERO_V4, "unknown", 0, b"",
+                                     supports_new_style=False)),
+        ("max addresses, identifier 65535, extra bytes",
+         IntroductionResponsePayload(MAX_V4, MAX_V4, MAX_V4, MAX_V4, MAX_V4, "unknown", 65535, b"\x00\xff\x10")),
+    ]
+    for connection_type in CONNECTION_TYPES:
+        for supports_new_style in (False, True):
+            for intro_new_style in (False, True):
+                for limit in (False, True):
+                    name = (f"flags connection_type={connection_type} supports_new_style={int(supports_new_style)}"
+                            f" intro_supports_new_style={int(intro_new_style)} peer_limit_reached={int(limit)}")
+                    payload = IntroductionResponsePayload(A_WAN, B_LAN, B_WAN, C_LAN, C_WAN, connection_type, 42,
+                                                          b"", supports_new_style, intro_new_style, limit)
+                    cases.append((name, payload))
+    return cases
+
+
+def puncture_request_cases() -> list[Case]:
+    """Old-style puncture-requests from the spec plus edge values."""
+    return [
+        ("V6 body: B asks C to puncture A", PunctureRequestPayload(B_WAN, A_WAN, 1)),
+        ("V24 body: tracker asks B to puncture A", PunctureRequestPayload(TRACKER_WAN, A_WAN, 8)),
+        ("zero addresses, identifier 0", PunctureRequestPayload(ZERO_V4, ZERO_V4, 0)),
+        ("max addresses, identifier 65535", PunctureRequestPayload(MAX_V4, MAX_V4, 65535)),
+        ("identifier 131072 wraps to 0", PunctureRequestPayload(B_WAN, A_WAN, 131072)),
+    ]
+
+
+def puncture_cases() -> list[Case]:
+    """Old-style punctures from the spec plus edge values."""
+    return [
+        ("V10 body: C punctures A", PuncturePayload(C_LAN, A_WAN, 1)),
+        ("zero addresses, identifier 0", PuncturePayload(ZERO_V4, ZERO_V4, 0)),
+        ("max addresses, identifier 65535", PuncturePayload(MAX_V4, MAX_V4, 65535)),
+    ]
+
+
+def new_introduction_request_cases() -> list[Case]:
+    """New-style requests with IPv4 and IPv6 addresses and a spread of flag bytes."""
+    cases: list[Case] = [
+        ("V3 body: A->B id=3 over IPv4",
+         NewIntroductionRequestPayload(B_WAN, A_LAN, A_WAN, 3, *flag_bits(0x00), b"")),
+        ("V4 body: IPv6 destination",
+         NewIntroductionRequestPayload(V6_TWENTY, A_LAN, A_WAN, 4, *flag_bits(0x00), b"")),
+        ("all IPv6 addresses",
+         NewIntroductionRequestPayload(V6_TWENTY, V6_LINK_LOCAL, V6_ONE, 11, *flag_bits(0x00), b"")),
+        ("zero addresses of both families, identifier 0",
+         NewIntroductionRequestPayload(ZERO_V4, ZERO_V6, ZERO_V4, 0, *flag_bits(0x00), b"")),
+        ("max addresses, identifier 65535, extra bytes",
+         NewIntroductionRequestPayload(MAX_V6, MAX_V4, V6_MAPPED, 65535, *flag_bits(0x00), b"\xde\xad\xbe\xef")),
+    ]
+    for flags in (0x01, 0x20, 0x80, 0xC0, 0x55, 0xAA, 0xFF):
+        cases.append((f"flags 0x{flags:02x}",
+                      NewIntroductionRequestPayload(B_WAN, A_LAN, A_WAN, 42, *flag_bits(flags), b"")))
+    return cases
+
+
+def new_introduction_response_cases() -> list[Case]:
+    """New-style responses with IPv4 and IPv6 addresses and a spread of flag bytes."""
+    cases: list[Case] = [
+        ("V8 body: B->A introducing C",
+         NewIntroductionResponsePayload(A_WAN, B_LAN, B_WAN, C_LAN, C_WAN, 5, *flag_bits(0x80), b"")),
+        ("nobody to introduce",
+         NewIntroductionResponsePayload(A_WAN, B_LAN, B_WAN, ZERO_V4, ZERO_V4, 6, *flag_bits(0x00), b"")),
+        ("IPv6 peers introduced",
+         NewIntroductionResponsePayload(V6_ONE, B_LAN, V6_TWENTY, V6_LINK_LOCAL, V6_MAPPED, 7,
+                                        *flag_bits(0x80), b"")),
+        ("zero IPv6 addresses, identifier 0",
+         NewIntroductionResponsePayload(ZERO_V6, ZERO_V6, ZERO_V6, ZERO_V6, ZERO_V6, 0, *flag_bits(0x00), b"")),
+        ("max addresses, identifier 65535, extra bytes",
+         NewIntroductionResponsePayload(MAX_V6, MAX_V4, MAX_V6, MAX_V4, MAX_V6, 65535, *flag_bits(0x00),
+                                        b"\x01\x02\x03")),
+    ]
+    for flags in (0x01, 0x7F, 0xFF):
+        cases.append((f"flags 0x{flags:02x}",
+                      NewIntroductionResponsePayload(A_WAN, B_LAN, B_WAN, C_LAN, C_WAN, 42, *flag_bits(flags), b"")))
+    return cases
+
+
+def new_puncture_request_cases() -> list[Case]:
+    """New-style puncture-requests with IPv4 and IPv6 addresses."""
+    return [
+        ("V9 body: B asks C to puncture A", NewPunctureRequestPayload(B_WAN, A_WAN, 5)),
+        ("IPv6 walker addresses", NewPunctureRequestPayload(V6_ONE, V6_TWENTY, 12)),
+        ("dual-stack: zero LAN walker, IPv6 WAN walker", NewPunctureRequestPayload(ZERO_V4, V6_ONE, 13)),
+        ("zero addresses, identifier 0", NewPunctureRequestPayload(ZERO_V4, ZERO_V6, 0)),
+        ("max addresses, identifier 65535", NewPunctureRequestPayload(MAX_V4, MAX_V6, 65535)),
+    ]
+
+
+def new_puncture_cases() -> list[Case]:
+    """New-style punctures with IPv4 and IPv6 addresses."""
+    return [
+        ("V11 body: C punctures A", NewPuncturePayload(C_LAN, A_WAN, 5)),
+        ("IPv6 addresses", NewPuncturePayload(V6_LINK_LOCAL, V6_ONE, 14)),
+        ("zero addresses, identifier 0", NewPuncturePayload(ZERO_V6, ZERO_V4, 0)),
+        ("max addresses, identifier 65535", NewPuncturePayload(MAX_V6, MAX_V4, 65535)),
+    ]
+
+
+def similarity_request_cases() -> list[Case]:
+    """Similarity-requests with zero to three community ids and every connection type."""
+    cases: list[Case] = [
+        ("V13 body: A lists the discovery community",
+         SimilarityRequestPayload(5, A_LAN, A_WAN, "unknown", [DISCOVERY_CID])),
+        ("empty preference list, zero addresses, identifier 0",
+         SimilarityRequestPayload(0, ZERO_V4, ZERO_V4, "unknown", [])),
+        ("three communities, identifier 65535",
+         SimilarityRequestPayload(65535, MAX_V4, MAX_V4, "unknown", [DISCOVERY_CID, TUNNEL_CID, DHT_CID])),
+        ("identifier 65541 wraps to 5",
+         SimilarityRequestPayload(65541, A_LAN, A_WAN, "unknown", [DISCOVERY_CID])),
+    ]
+    for connection_type in CONNECTION_TYPES[1:]:
+        cases.append((f"connection_type={connection_type}",
+                      SimilarityRequestPayload(9, A_LAN, A_WAN, connection_type, [DISCOVERY_CID, INTEROP_CID])))
+    return cases
+
+
+def similarity_response_cases() -> list[Case]:
+    """Similarity-responses with zero to three community ids and a non-empty tb_overlap."""
+    return [
+        ("V14 body: B lists the discovery community",
+         SimilarityResponsePayload(5, [DISCOVERY_CID], [])),
+        ("V15 body: two communities",
+         SimilarityResponsePayload(9, [DISCOVERY_CID, INTEROP_CID], [])),
+        ("empty preference list, identifier 0",
+         SimilarityResponsePayload(0, [], [])),
+        ("three communities, identifier 65535",
+         SimilarityResponsePayload(65535, [DISCOVERY_CID, TUNNEL_CID, DHT_CID], [])),
+        ("non-empty tb_overlap records",
+         SimilarityResponsePayload(3, [DISCOVERY_CID], [(TUNNEL_CID, 7), (DHT_CID, 2**32 - 1)])),
+    ]
+
+
+def ping_cases() -> list[Case]:
+    """Pings at the identifier edges."""
+    return [
+        ("V16 body: identifier 6", PingPayload(6)),
+        ("identifier 0", PingPayload(0)),
+        ("identifier 65535", PingPayload(65535)),
+        ("identifier 65537 wraps to 1", PingPayload(65537)),
+    ]
+
+
+def pong_cases() -> list[Case]:
+    """Pongs at the identifier edges."""
+    return [
+        ("V17 body: echoes identifier 6", PongPayload(6)),
+        ("identifier 0", PongPayload(0)),
+        ("identifier 65535", PongPayload(65535)),
+        ("identifier 65537 wraps to 1", PongPayload(65537)),
+    ]
+
+
+PAYLOAD_CASES: dict[str, Callable[[], list[Case]]] = {
+    "BinMemberAuthenticationPayload": auth_cases,
+    "GlobalTimeDistributionPayload": global_time_cases,
+    "IntroductionRequestPayload": introduction_request_cases,
+    "IntroductionResponsePayload": introduction_response_cases,
+    "PunctureRequestPayload": puncture_request_cases,
+    "PuncturePayload": puncture_cases,
+    "NewIntroductionRequestPayload": new_introduction_request_cases,
+    "NewIntroductionResponsePayload": new_introduction_response_cases,
+    "NewPunctureRequestPayload": new_puncture_request_cases,
+    "NewPuncturePayload": new_puncture_cases,
+    "SimilarityRequestPayload": similarity_request_cases,
+    "SimilarityResponsePayload": similarity_response_cases,
+    "PingPayload": ping_cases,
+    "PongPayload": pong_cases,
+}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Turning packed bytes back into JSON field values, using py-ipv8's own per-format unpackers.
+# ----------------------------------------------------------------------------------------------------
+
+def payload_class(name: str) -> type[Serializable]:
+    """Find the py-ipv8 payload class that a schema [[payload]] entry names."""
+    for module in (payload_headers, core_payloads, discovery_payloads):
+        cls = getattr(module, name, None)
+        if isinstance(cls, type) and issubclass(cls, Serializable):
+            return cls
+    raise LookupError(f"py-ipv8 has no payload class named {name}")
+
+
+def format_address(address: tuple[str, int]) -> str:
+    """Render an address as a.b.c.d:port, or [v6]:port with the compressed IPv6 text."""
+    host = ipaddress.ip_address(address[0])
+    if host.version == 6:
+        return f"[{host.compressed}]:{address[1]}"
+    return f"{host.compressed}:{address[1]}"
+
+
+def json_field_value(fmt: str, values: list[Any]) -> Any:
+    """Convert the values one py-ipv8 unpacker produced for a field into the vector file's JSON value."""
+    if fmt == "bits":
+        if len(values) != 8:
+            raise ValueError(f"bits produced {len(values)} values")
+        return sum(bit << (7 - index) for index, bit in enumerate(values))
+    (value,) = values
+    if fmt in ("B", "H", "I", "Q", "q"):
+        return int(value)
+    if fmt in ("ipv4", "ip_address"):
+        return format_address(value)
+    if fmt in ("raw", "varlenH"):
+        return value.hex()
+    if fmt == "varlenHx20":
+        return [value[start:start + 20].hex() for start in range(0, len(value), 20)]
+    raise ValueError(f"no JSON encoding defined for format {fmt}")
+
+
+def decode_fields(schema_fields: list[dict], data: bytes) -> dict[str, Any]:
+    """Read packed payload bytes field by field in schema order and require that they are consumed exactly."""
+    offset = 0
+    fields: dict[str, Any] = {}
+    for field in schema_fields:
+        values: list[Any] = []
+        offset = default_serializer.get_packer_for(field["format"]).unpack(data, offset, values)
+        fields[field["name"]] = json_field_value(field["format"], values)
+    if offset != len(data):
+        raise ValueError(f"schema fields consumed {offset} of {len(data)} bytes")
+    return fields
+
+
+def expected_repack(name: str, data: bytes) -> bytes:
+    """Return the bytes py-ipv8 should produce when it re-packs its own decoding of `data`."""
+    if name not in REPACK_BIT_FLIPS:
+        return data
+    offset, bit = REPACK_BIT_FLIPS[name]
+    flipped = bytearray(data)
+    flipped[offset] ^= bit
+    return bytes(flipped)
+
+
+def check_round_trip(cls: type[Serializable], data: bytes) -> None:
+    """Decode the bytes with py-ipv8 and require that re-packing gives the same bytes (modulo known quirks)."""
+    decoded, end = default_serializer.unpack_serializable(cls, data)
+    if end != len(data):
+        raise AssertionError(f"{cls.__name__}: decoding stopped at {end} of {len(data)} bytes")
+    repacked = default_serializer.pack_serializable(decoded)
+    if repacked != expected_repack(cls.__name__, data):
+        raise AssertionError(f"{cls.__name__}: {data.hex()} re-packs as {repacked.hex()}")
+
+
+def check_schema_matches_class(entry: dict, cls: type[Serializable]) -> None:
+    """Require the schema's field formats to equal the py-ipv8 class's format list."""
+    schema_formats = [field["format"] for field in entry["fields"]]
+    if schema_formats != list(cls.format_list):
+        raise AssertionError(f"{entry['name']}: schema formats {schema_formats} != py-ipv8 {cls.format_list}")
+    if "msg_id" in entry and entry["msg_id"] != cls.msg_id:
+        raise AssertionError(f"{entry['name']}: schema msg_id {entry['msg_id']} != py-ipv8 {cls.msg_id}")
+
+
+def payload_vector(entry: dict) -> dict:
+    """Build the vector document of one schema [[payload]] entry."""
+    cls = payload_class(entry["name"])
+    check_schema_matches_class(entry, cls)
+    cases = []
+    for case_name, obj in PAYLOAD_CASES[entry["name"]]():
+        if type(obj) is not cls:
+            raise AssertionError(f"case {case_name!r} built a {type(obj).__name__}, not a {cls.__name__}")
+        data = default_serializer.pack_serializable(obj)
+        check_round_trip(cls, data)
+        cases.append({"name": case_name, "fields": decode_fields(entry["fields"], data), "hex": data.hex()})
+    if len(cases) < 3:
+        raise AssertionError(f"{entry['name']} has fewer than three cases")
+    return {"payload": entry["name"], "generator": GENERATOR, "cases": cases}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Whole packets, built by py-ipv8 communities that sit on a never-opened mock endpoint.
+# ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class Clock(DataClassPayload[1]):
+    """The interop application's clock message (msg 1), as in spec vectors V20 and V22."""
+
+    clock: int
+
+
+class InteropCommunity(Community):
+    """A bare community under the interop test community id, used for the application messages."""
+
+    community_id = INTEROP_CID
+
+
+def make_community(community_class: type[Community], key_name: str, port: int) -> Community:
+    """Instantiate a community for one of the fixed keys on a mock endpoint that is never opened."""
+    key = default_eccrypto.key_from_private_bin(PRIVATE_KEYS[key_name])
+    endpoint = MockEndpoint(UDPv4Address("127.0.0.1", port), UDPv4Address("127.0.0.1", port))
+    settings = CommunitySettings(my_peer=Peer(key), endpoint=endpoint, network=Network())
+    return community_class(settings)
+
+
+@dataclass
+class PacketSpec:
+    """One packet to capture: who builds it, which schema message it is, and its payloads."""
+
+    name: str
+    message: str
+    key: str
+    signed: bool
+    payloads: list[Serializable]
+
+
+def core_packet(name: str, message: str, key: str, signed: bool, global_time: int,
+                payload: Serializable) -> PacketSpec:
+    """Describe a built-in message: global time followed by the message's payload."""
+    return PacketSpec(name, message, key, signed, [GlobalTimeDistributionPayload(global_time), payload])
+
+
+def core_packets() -> list[PacketSpec]:
+    """The spec's deterministic scenario packets (V1-V18 minus the ECDSA and Dispersy ones) plus extras."""
+    return [
+        core_packet("V1 introduction-request A->B gt=1 id=1", "introduction-request", "A", True, 1,
+                    IntroductionRequestPayload(B_WAN, A_LAN, A_WAN, True, "unknown", 1, b"",
+                                               supports_new_style=False)),
+        core_packet("V2 introduction-request with extra_bytes cafe", "introduction-request", "A", True, 2,
+                    IntroductionRequestPayload(B_WAN, A_LAN, A_WAN, True, "unknown", 2, b"\xca\xfe",
+                                               supports_new_style=False)),
+        core_packet("V3 new-introduction-request A->B over IPv4", "new-introduction-request", "A", True, 3,
+                    NewIntroductionRequestPayload(B_WAN, A_LAN, A_WAN, 3, *flag_bits(0x00), b"")),
+        core_packet("V4 new-introduction-request to an IPv6 destination", "new-introduction-request", "A",
+                    True, 4, NewIntroductionRequestPayload(V6_TWENTY, A_LAN, A_WAN, 4, *flag_bits(0x00), b"")),
+        core_packet("V5 introduction-response B->A introducing C", "introduction-response", "B", True, 1,
+                    IntroductionResponsePayload(A_WAN, B_LAN, B_WAN, C_LAN, C_WAN, "unknown", 1, b"",
+                                                intro_supports_new_style=False, peer_limit_reached=False)),
+        core_packet("V6 puncture-request B->C", "puncture-request", "B", False, 2,
+                    PunctureRequestPayload(B_WAN, A_WAN, 1)),
+        core_packet("V7 introduction-response with nobody to introduce", "introduction-response", "B", True, 3,
+                    IntroductionResponsePayload(A_WAN, B_LAN, B_WAN, ZERO_V4, ZERO_V4, "unknown", 7, b"",
+                                                intro_supports_new_style=False, peer_limit_reached=False)),
+        core_packet("V8 new-introduction-response B->A introducing C", "new-introduction-response", "B", True, 4,
+                    NewIntroductionResponsePayload(A_WAN, B_LAN, B_WAN, C_LAN, C_WAN, 5, *flag_bits(0x80), b"")),
+        core_packet("V9 new-puncture-request B->C", "new-puncture-request", "B", False, 5,
+                    NewPunctureRequestPayload(B_WAN, A_WAN, 5)),
+        core_packet("V10 puncture C->A", "puncture", "C", True, 1, PuncturePayload(C_LAN, A_WAN, 1)),
+        core_packet("V11 new-puncture C->A", "new-puncture", "C", True, 2, NewPuncturePayload(C_LAN, A_WAN, 5)),
+        core_packet("V12 new-puncture C->A answering V9", "new-puncture", "C", True, 3,
+                    NewPuncturePayload(C_LAN, A_WAN, 5)),
+        core_packet("V13 similarity-request A->B", "similarity-request", "A", True, 5,
+                    SimilarityRequestPayload(5, A_LAN, A_WAN, "unknown", [DISCOVERY_CID])),
+        core_packet("V14 similarity-response B->A", "similarity-response", "B", True, 6,
+                    SimilarityResponsePayload(5, [DISCOVERY_CID], [])),
+        core_packet("V15 similarity-response listing two communities", "similarity-response", "B", True, 7,
+                    SimilarityResponsePayload(9, [DISCOVERY_CID, INTEROP_CID], [])),
+        core_packet("V16 ping A->B", "ping", "A", False, 6, PingPayload(6)),
+        core_packet("V17 pong B->A", "pong", "B", False, 8, PongPayload(6)),
+        core_packet("V24 tracker puncture-request to B on behalf of A", "puncture-request", "B", False, 3,
+                    PunctureRequestPayload(TRACKER_WAN, A_WAN, 8)),
+        # Extra packets beyond the spec scenario, covering IPv6, flags and edge values.
+        core_packet("new-introduction-request with IPv6 addresses only", "new-introduction-request", "A", True,
+                    65535, NewIntroductionRequestPayload(V6_TWENTY, V6_LINK_LOCAL, V6_ONE, 65535,
+                                                         *flag_bits(0x00), b"")),
+        core_packet("introduction-response with peer_limit_reached", "introduction-response", "B", True, 9,
+                    IntroductionResponsePayload(A_WAN, B_LAN, B_WAN, ZERO_V4, ZERO_V4, "unknown", 9, b"",
+                                                intro_supports_new_style=True, peer_limit_reached=True)),
+        core_packet("new-introduction-response introducing an IPv6 peer", "new-introduction-response", "B",
+                    True, 10, NewIntroductionResponsePayload(V6_ONE, B_LAN, V6_TWENTY, ZERO_V4, V6_MAPPED, 10,
+                                                             *flag_bits(0x80), b"")),
+        core_packet("new-puncture-request with IPv6 walkers", "new-puncture-request", "B", False, 11,
+                    NewPunctureRequestPayload(ZERO_V4, V6_ONE, 10)),
+        core_packet("similarity-request listing three communities", "similarity-request", "A", True, 2**40,
+                    SimilarityRequestPayload(2**40, A_LAN, A_WAN, "unknown", [DISCOVERY_CID, TUNNEL_CID, DHT_CID])),
+    ]
+
+
+def app_packets() -> list[PacketSpec]:
+    """The interop application's clock message, signed (V20) and unsigned (V22)."""
+    return [
+        PacketSpec("V20 app Clock(1700000000) msg 1 signed", "app:Clock", "A", True, [Clock(1700000000)]),
+        PacketSpec("V22 app Clock(5) msg 1 unsigned", "app:Clock", "A", False, [Clock(5)]),
+    ]
+
+
+def build_packet(community: Community, spec: PacketSpec) -> bytes:
+    """Let the community serialize (and sign) the packet, exactly as its own send paths do."""
+    msg_id = spec.payloads[-1].msg_id
+    if isinstance(community, InteropCommunity):
+        return community.ezr_pack(msg_id, *spec.payloads, sig=spec.signed)
+    parts = list(spec.payloads)
+    if spec.signed:
+        parts.insert(0, BinMemberAuthenticationPayload(community.my_peer.public_key.key_to_bin()))
+    return community._ez_pack(community.get_prefix(), msg_id, parts, spec.signed)
+
+
+def check_packet(community: Community, spec: PacketSpec, packet: bytes) -> None:
+    """Decode the packet with py-ipv8: verify the signature and require the payloads to consume it exactly."""
+    body = packet
+    if spec.signed:
+        auth, _ = default_serializer.unpack_serializable(BinMemberAuthenticationPayload, packet, offset=23)
+        valid, body = community._verify_signature(auth, packet)
+        if not valid or auth.public_key_bin != community.my_peer.public_key.key_to_bin():
+            raise AssertionError(f"{spec.name}: bad signature or key")
+    classes = [type(payload) for payload in spec.payloads]
+    default_serializer.unpack_serializable_list(classes, body, offset=23)
+
+
+def check_against_schema(spec: PacketSpec, schema_message: dict | None, packet: bytes) -> None:
+    """Require a built-in packet to agree with its schema [[message]] entry."""
+    if spec.message.startswith("app:"):
+        return
+    if schema_message is None:
+        raise LookupError(f"{spec.name}: no schema message named {spec.message}")
+    names = [type(payload).__name__ for payload in spec.payloads]
+    if names != schema_message["payloads"] or spec.signed != schema_message["signed"]:
+        raise AssertionError(f"{spec.name}: payloads {names}/signed {spec.signed} disagree with the schema")
+    if packet[22] != schema_message["msg_id"]:
+        raise AssertionError(f"{spec.name}: message id {packet[22]} != schema {schema_message['msg_id']}")
+
+
+def messages_document(schema_messages: dict[str, dict]) -> dict:
+    """Build every packet, check it, and return the messages.json document."""
+    discovery = {name: make_community(DiscoveryCommunity, name, 30000 + index)
+                 for index, name in enumerate(PRIVATE_KEYS)}
+    interop = {"A": make_community(InteropCommunity, "A", 31000)}
+    entries = []
+    for spec in core_packets() + app_packets():
+        community = (interop if spec.message.startswith("app:") else discovery)[spec.key]
+        packet = build_packet(community, spec)
+        check_packet(community, spec, packet)
+        check_against_schema(spec, schema_messages.get(spec.message), packet)
+        entries.append({
+            "name": spec.name,
+            "message": spec.message,
+            "msg_id": packet[22],
+            "signed": spec.signed,
+            "key": spec.key if spec.signed else None,
+            "prefix": packet[:22].hex(),
+            "hex": packet.hex(),
+        })
+    missing = set(schema_messages) - {entry["message"] for entry in entries}
+    if missing:
+        raise AssertionError(f"no packet for schema messages {sorted(missing)}")
+    keys = {name: private.hex() for name, private in PRIVATE_KEYS.items()}
+    return {"generator": GENERATOR, "keys": keys, "messages": entries}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Optional cross-check against the spec's own vector file.
+# ----------------------------------------------------------------------------------------------------
+
+def spec_vector_number(name: str) -> int | None:
+    """Return n when a case or packet name starts with the spec vector label Vn."""
+    match = re.match(r"V(\d+) ", name)
+    return int(match.group(1)) if match else None
+
+
+def spec_body_hex(spec_packet: dict) -> str:
+    """Return a spec packet's body: its "parts" entry when signed, else everything after the 23-byte header."""
+    if "parts" in spec_packet:
+        return spec_packet["parts"]["body"]
+    return spec_packet["hex"][46:]
+
+
+def compare_with_spec(spec_path: Path, payload_docs: list[dict], messages: dict) -> tuple[int, list[str]]:
+    """Compare packets, payload bodies and keys labelled Vn with the n-th packet of the spec's vector file.
+
+    Returns how many items were compared and a description of every disagreement.
+    """
+    spec = json.loads(spec_path.read_text())
+    spec_messages = spec["messages"]
+    compared = 0
+    problems = []
+    for entry in messages["messages"]:
+        number = spec_vector_number(entry["name"])
+        if number is not None:
+            compared += 1
+            if spec_messages[number - 1]["hex"] != entry["hex"]:
+                problems.append(f"packet {entry['name']}: differs from spec V{number}")
+    for doc in payload_docs:
+        for case in doc["cases"]:
+            number = spec_vector_number(case["name"])
+            if number is None or "body" not in case["name"]:
+                continue
+            # A built-in spec body is the 8-byte global time followed by exactly this payload.
+            compared += 1
+            if spec_body_hex(spec_messages[number - 1])[16:] != case["hex"]:
+                problems.append(f"{doc['payload']} case {case['name']}: differs from the spec V{number} body")
+    for name, private in messages["keys"].items():
+        compared += 1
+        if spec["keys"][name]["private"] != private:
+            problems.append(f"key {name} differs from the spec")
+    return compared, problems
+
+
+# ----------------------------------------------------------------------------------------------------
+# Driver.
+# ----------------------------------------------------------------------------------------------------
+
+def load_schemas(schema_dir: Path) -> list[dict]:
+    """Read the message schema files in a stable order."""
+    return [tomllib.loads(path.read_text()) for path in sorted(schema_dir.glob("*.toml"))]
+
+
+def write_json(path: Path, document: dict) -> None:
+    """Write a document as indented JSON with a trailing newline."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+
+
+def main() -> int:
+    """Parse the arguments, capture everything and optionally compare against the spec vectors."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outdir", type=Path, help="directory that receives the vector files")
+    parser.add_argument("--schemas", type=Path, default=DEFAULT_SCHEMA_DIR, help="message schema directory")
+    parser.add_argument("--check-spec", type=Path, help="core-vectors.json of the spec to compare against")
+    args = parser.parse_args()
+
+    installed = version("pyipv8")
+    if installed != PYIPV8_VERSION:
+        raise SystemExit(f"expected pyipv8 {PYIPV8_VERSION}, found {installed}")
+
+    schemas = load_schemas(args.schemas)
+    payload_docs = []
+    schema_messages: dict[str, dict] = {}
+    for schema in schemas:
+        for entry in schema.get("payload", []):
+            document = payload_vector(entry)
+            write_json(args.outdir / schema["overlay"] / f"{entry['name']}.json", document)
+            payload_docs.append(document)
+        for message in schema.get("message", []):
+            schema_messages[message["name"]] = message
+
+    messages = messages_document(schema_messages)
+    write_json(args.outdir / "messages.json", messages)
+    print(f"wrote {len(payload_docs)} payload files and {len(messages['messages'])} packets to {args.outdir}")
+
+    if args.check_spec:
+        compared, problems = compare_with_spec(args.check_spec, payload_docs, messages)
+        for problem in problems:
+            print(f"MISMATCH {problem}", file=sys.stderr)
+        print(f"spec check: compared {compared} items, {len(problems)} mismatches")
+        return 1 if problems else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
