@@ -1,17 +1,40 @@
-//! The `ipv8` command. This release prints its version and help; `run`, `tracker`, `keygen`, `key show`
-//! and `new` arrive with the node, identities and scaffolding.
+//! The `ipv8` command. It makes and inspects identity keys now; `run`, `tracker` and `new` come with
+//! the node, the bootstrap server and the overlay scaffolding, each as one more [`Command`] variant and
+//! one more module under `cmd/`.
 
-use clap::Parser;
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
 
 /// IPv8 in Rust: serverless peer-to-peer overlays, wire-compatible with py-ipv8.
 #[derive(Parser)]
-#[command(name = "ipv8", version, about)]
-struct Cli {}
+#[command(name = "ipv8", version, about, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let Cli {} = Cli::parse();
-    println!(
-        "ipv8 {}: the node, tracker and key commands are not built yet; see --help",
-        env!("CARGO_PKG_VERSION")
-    );
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an identity key file, as py-ipv8 writes them.
+    Keygen(cmd::keygen::Args),
+    /// Inspect identity key files.
+    #[command(subcommand)]
+    Key(cmd::key::Command),
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Keygen(args) => cmd::keygen::run(&args),
+        Command::Key(command) => cmd::key::run(&command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

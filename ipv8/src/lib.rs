@@ -24,14 +24,19 @@
 
 extern crate self as ipv8;
 
+pub mod crypto;
 pub mod messages;
+pub mod proto;
+#[cfg(feature = "test-util")]
+pub mod testing;
 pub mod wire;
 
-pub use ipv8_macros::payload;
+pub use ipv8_macros::{community, lazy_handler, payload};
 
 /// Paths used by macro-generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::proto::{Context, Dispatch, DropReason, Incoming};
     pub use crate::wire::fixup::{pack as fixup_pack, unpack as fixup_unpack};
     pub use crate::wire::format;
     pub use crate::wire::{DecodeError, EncodeError, Field, Format, Message, Payload, Reader};

@@ -14,6 +14,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "cargo clippy",
         cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
     )?;
+    step(
+        "sans-IO core builds without optional features",
+        cargo(&["check", "-p", "ipv8", "--no-default-features", "--locked"]),
+    )?;
     println!("==> codegen freshness");
     codegen::run(true)?;
     println!("==> golden vectors reproduced by py-ipv8");

@@ -6,4 +6,5 @@ pub(crate) mod attr;
 pub(crate) mod check;
 pub(crate) mod ctxt;
 pub(crate) mod formats;
+pub(crate) mod handler;
 pub(crate) mod symbol;

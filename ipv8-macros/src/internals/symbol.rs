@@ -16,3 +16,7 @@ pub(crate) const FIX_PACK: &str = "fix_pack";
 pub(crate) const FIX_UNPACK: &str = "fix_unpack";
 /// `#[payload(with = module)]` on a field: `module::fix_pack` and `module::fix_unpack`.
 pub(crate) const WITH: &str = "with";
+/// The method attribute of a message handler inside `#[community]`.
+pub(crate) const LAZY_HANDLER: &str = "lazy_handler";
+/// `#[lazy_handler(unsigned)]`.
+pub(crate) const UNSIGNED: &str = "unsigned";

@@ -1,0 +1,4 @@
+#[ipv8::community]
+struct Demo;
+
+fn main() {}

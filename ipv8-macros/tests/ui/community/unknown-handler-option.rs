@@ -1,0 +1,21 @@
+use ipv8::proto::{Context, Peer};
+
+#[ipv8::payload(msg_id = 1)]
+struct Ping {
+    n: i64,
+}
+
+#[ipv8::payload(msg_id = 1)]
+struct AlsoOne {
+    n: i64,
+}
+
+struct Demo;
+
+#[ipv8::community]
+impl Demo {
+    #[lazy_handler(signed)]
+    fn on_ping(&mut self, _ctx: &mut Context<Self>, _peer: &Peer, _payload: Ping) {}
+}
+
+fn main() {}

@@ -1,0 +1,95 @@
+//! The in-process receive pipeline: `Node::handle_datagram` (prefix routing, decode, signature check,
+//! dispatch to a handler) for unsigned and signed messages, beside a bare signature verification.
+
+use std::hint::black_box;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ipv8::crypto::{Curve, PrivateKey};
+use ipv8::proto::{Community, CommunityId, Context, Node, Peer};
+use ipv8::{community, payload};
+
+#[payload(msg_id = 1)]
+struct Clock {
+    clock: i64,
+}
+
+#[payload(msg_id = 2)]
+struct UnsignedClock {
+    clock: i64,
+}
+
+#[derive(Default)]
+struct Sink {
+    total: i64,
+}
+
+#[community]
+impl Sink {
+    #[lazy_handler]
+    fn on_clock(&mut self, _ctx: &mut Context<Self>, _peer: &Peer, payload: Clock) {
+        self.total = self.total.wrapping_add(payload.clock);
+    }
+
+    #[lazy_handler(unsigned)]
+    fn on_unsigned(
+        &mut self,
+        _ctx: &mut Context<Self>,
+        _source: SocketAddr,
+        payload: UnsignedClock,
+    ) {
+        self.total = self.total.wrapping_add(payload.clock);
+    }
+}
+
+impl Community for Sink {
+    fn community_id(&self) -> CommunityId {
+        CommunityId(*b"receive pipeline....")
+    }
+}
+
+fn node(now: Instant) -> Node {
+    let mut node = Node::new(PrivateKey::generate(Curve::Curve25519).expect("key"), 1, now);
+    node.add_community(now, Sink::default()).expect("added");
+    node
+}
+
+fn pipeline(c: &mut Criterion) {
+    let now = Instant::now();
+    let from: SocketAddr = "127.0.0.1:8090".parse().expect("address");
+    let mut sender = node(now);
+    let (signed, unsigned) = sender
+        .with_community::<Sink, _>(now, |_, ctx| {
+            ctx.try_ez_send(from, &Clock { clock: 1 }).expect("encodes");
+            ctx.ez_send_unsigned(from, &UnsignedClock { clock: 1 });
+        })
+        .map(|()| {
+            (
+                sender.poll_transmit().expect("signed").contents,
+                sender.poll_transmit().expect("unsigned").contents,
+            )
+        })
+        .expect("running");
+    let key = sender.public_key().clone();
+    let (body, signature) = signed.split_at(signed.len() - 64);
+
+    let mut receiver = node(now);
+    let mut group = c.benchmark_group("receive");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("unsigned", |b| {
+        b.iter(|| receiver.handle_datagram(now, from, black_box(&unsigned)));
+    });
+    group.bench_function("signed", |b| {
+        b.iter(|| receiver.handle_datagram(now, from, black_box(&signed)));
+    });
+    group.bench_function("verify_only", |b| {
+        b.iter(|| key.verify(black_box(body), black_box(signature)));
+    });
+    group.finish();
+    assert!(receiver.community::<Sink>().is_some_and(|sink| sink.total > 0));
+    assert_eq!(receiver.stats().dropped.values().sum::<u64>(), 0, "no packet was dropped");
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);

@@ -1,0 +1,143 @@
+//! [`Host`]: one community with its tasks and request cache, behind the object-safe [`Overlay`]
+//! trait so a node can hold communities of different types.
+
+use std::any::Any;
+use std::time::Instant;
+
+use super::packet::PREFIX_LEN;
+use super::shared::Shared;
+use super::tasks::TaskManager;
+use super::{
+    Community, CommunityId, Context, DropReason, Incoming, Passthrough, Peer, RequestCache,
+};
+
+/// Most tasks and timeouts run in one `handle_timeout` call, so a zero-interval task cannot hang it.
+const TIMEOUT_BUDGET: usize = 10_000;
+
+/// What a node needs of a community, whatever its type.
+pub(crate) trait Overlay {
+    fn community_id(&self) -> CommunityId;
+    fn start(&mut self, shared: &mut Shared);
+    fn handle(&mut self, shared: &mut Shared, incoming: &Incoming<'_>) -> Result<(), DropReason>;
+    fn handle_timeout(&mut self, shared: &mut Shared);
+    fn next_deadline(&self) -> Option<Instant>;
+    fn peer_added(&mut self, shared: &mut Shared, peer: &Peer);
+    fn peer_removed(&mut self, shared: &mut Shared, peer: &Peer);
+    fn set_passthrough(&mut self, passthrough: Passthrough);
+    fn shutdown(&mut self);
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+/// A community with its own tasks and caches.
+pub(crate) struct Host<C> {
+    pub(crate) community: C,
+    pub(crate) tasks: TaskManager<C>,
+    pub(crate) cache: RequestCache<C>,
+    id: CommunityId,
+    prefix: [u8; PREFIX_LEN],
+}
+
+impl<C: Community> Host<C> {
+    pub(crate) fn new(community: C) -> Self {
+        let id = community.community_id();
+        Self {
+            community,
+            tasks: TaskManager::default(),
+            cache: RequestCache::default(),
+            id,
+            prefix: id.prefix(),
+        }
+    }
+
+    /// Runs `f` with the community and a context over `shared`.
+    pub(crate) fn with<R>(
+        &mut self,
+        shared: &mut Shared,
+        f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
+    ) -> R {
+        let mut ctx = Context {
+            shared,
+            community_id: self.id,
+            prefix: self.prefix,
+            tasks: &mut self.tasks,
+            cache: &mut self.cache,
+        };
+        f(&mut self.community, &mut ctx)
+    }
+
+    /// Runs one due task or cache timeout; returns whether there was one.
+    fn run_one_due(&mut self, shared: &mut Shared) -> bool {
+        let now = shared.now;
+        let task_due = self.tasks.next_deadline().filter(|due| *due <= now);
+        let cache_due = self.cache.next_deadline().filter(|due| *due <= now);
+        match (task_due, cache_due) {
+            (Some(task), cache) if cache.is_none_or(|cache| task <= cache) => {
+                let Some(mut due) = self.tasks.take_due(now) else { return false };
+                self.with(shared, |community, ctx| due.run(community, ctx));
+                self.tasks.finish(due);
+                true
+            }
+            (_, Some(_)) => {
+                let Some(cache) = self.cache.take_expired(now) else { return false };
+                self.with(shared, |community, ctx| cache.on_timeout(community, ctx));
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+impl<C: Community> Overlay for Host<C> {
+    fn community_id(&self) -> CommunityId {
+        self.id
+    }
+
+    fn start(&mut self, shared: &mut Shared) {
+        self.with(shared, C::started);
+    }
+
+    fn handle(&mut self, shared: &mut Shared, incoming: &Incoming<'_>) -> Result<(), DropReason> {
+        self.with(shared, |community, ctx| community.on_packet(ctx, incoming))
+    }
+
+    fn handle_timeout(&mut self, shared: &mut Shared) {
+        for _ in 0..TIMEOUT_BUDGET {
+            if !self.run_one_due(shared) {
+                break;
+            }
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        match (self.tasks.next_deadline(), self.cache.next_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn peer_added(&mut self, shared: &mut Shared, peer: &Peer) {
+        self.with(shared, |community, ctx| community.on_peer_added(ctx, peer));
+    }
+
+    fn peer_removed(&mut self, shared: &mut Shared, peer: &Peer) {
+        self.with(shared, |community, ctx| community.on_peer_removed(ctx, peer));
+    }
+
+    fn set_passthrough(&mut self, passthrough: Passthrough) {
+        self.cache.set_passthrough(passthrough);
+    }
+
+    fn shutdown(&mut self) {
+        self.tasks.shutdown();
+        self.cache.shutdown();
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}

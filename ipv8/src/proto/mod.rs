@@ -1,0 +1,29 @@
+//! The sans-IO protocol core: communities, their message dispatch, request caches and tasks, and the
+//! [`Node`] that hosts them. Nothing here reads a clock or opens a socket; the node is fed datagrams
+//! and time, and returns datagrams to send, the next timer and events (as quinn-proto does).
+
+mod community;
+mod context;
+mod host;
+mod network;
+mod node;
+pub mod oneshot;
+mod packet;
+mod peer;
+mod request_cache;
+mod rng;
+mod shared;
+mod stats;
+mod tasks;
+
+pub use community::{Community, Dispatch};
+pub use context::Context;
+pub use network::{Network, PeerEntry};
+pub use node::{Node, NodeError};
+pub use packet::{CommunityId, HEADER_LEN, Incoming, PREFIX_LEN, ParseCommunityIdError, VERSION};
+pub use peer::Peer;
+pub use request_cache::{CacheError, DEFAULT_TIMEOUT, NumberCache, Passthrough, RequestCache};
+pub use rng::Rng;
+pub use shared::{Event, Received, Transmit};
+pub use stats::{DropReason, Stats};
+pub use tasks::{Schedule, TaskError, TaskFn, TaskManager};

@@ -1,0 +1,248 @@
+//! [`Node`]: the sans-IO IPv8 node. It owns the key, the peer table and the communities, and turns
+//! received datagrams and the passing of time into datagrams to send, timers and events. It never
+//! reads a clock or touches a socket: a driver (tokio, or the simulator) does that.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use super::host::{Host, Overlay};
+use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN};
+use super::shared::{Event, Received, Shared, Transmit};
+use super::{Community, CommunityId, Context, DropReason, Network, Passthrough, Peer, Stats};
+use crate::crypto::{PrivateKey, PublicKey};
+
+/// Why a community could not be added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NodeError {
+    /// A community with the same id runs already.
+    #[error("community {0} is already running on this node")]
+    DuplicateCommunity(CommunityId),
+}
+
+/// A sans-IO IPv8 node (quinn-proto style: feed it datagrams and time, poll what to do).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Instant;
+/// use ipv8::crypto::{Curve, PrivateKey};
+/// use ipv8::proto::Node;
+///
+/// let now = Instant::now();
+/// let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 1, now);
+/// node.handle_datagram(now, "127.0.0.1:8090".parse()?, b"not ipv8");
+/// assert_eq!(node.stats().dropped("too_short"), 1);
+/// assert!(node.poll_transmit().is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Node {
+    shared: Shared,
+    overlays: Vec<Box<dyn Overlay>>,
+    by_prefix: HashMap<[u8; PREFIX_LEN], usize>,
+}
+
+impl Node {
+    /// A node with `key`, whose random choices follow `seed`, starting at `now`.
+    #[must_use]
+    pub fn new(key: PrivateKey, seed: u64, now: Instant) -> Self {
+        Self {
+            shared: Shared::new(key, seed, now),
+            overlays: Vec::new(),
+            by_prefix: HashMap::new(),
+        }
+    }
+
+    /// Tells the node its own address (the socket it is bound to, as others reach it).
+    pub fn set_address(&mut self, address: SocketAddr) {
+        self.shared.address = Some(address);
+    }
+
+    /// The node's own address, once set.
+    #[must_use]
+    pub fn address(&self) -> Option<SocketAddr> {
+        self.shared.address
+    }
+
+    /// Adds and starts a community.
+    pub fn add_community<C: Community>(
+        &mut self,
+        now: Instant,
+        community: C,
+    ) -> Result<(), NodeError> {
+        let id = community.community_id();
+        if self.by_prefix.contains_key(&id.prefix()) {
+            return Err(NodeError::DuplicateCommunity(id));
+        }
+        self.shared.now = now;
+        self.by_prefix.insert(id.prefix(), self.overlays.len());
+        let mut host = Box::new(Host::new(community));
+        host.start(&mut self.shared);
+        self.overlays.push(host);
+        self.notify_new_services();
+        Ok(())
+    }
+
+    /// Handles one received datagram.
+    pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
+        self.shared.now = now;
+        self.shared.stats.received += 1;
+        let result = self.route(source, data);
+        match result {
+            Ok(msg_id) => self.shared.stats.handled(msg_id),
+            Err(reason) => self.shared.stats.drop(&reason),
+        }
+        self.notify_new_services();
+    }
+
+    fn route(&mut self, source: SocketAddr, data: &[u8]) -> Result<u8, DropReason> {
+        let (prefix, _) = data
+            .split_first_chunk::<PREFIX_LEN>()
+            .filter(|_| data.len() >= HEADER_LEN)
+            .ok_or(DropReason::TooShort)?;
+        let index = *self.by_prefix.get(prefix).ok_or(DropReason::UnknownCommunity)?;
+        self.shared.network.touch(source, self.shared.now);
+        let keys = std::mem::take(&mut self.shared.keys);
+        let incoming = Incoming::new(source, data, &keys);
+        let result = match self.overlays.get_mut(index) {
+            Some(overlay) => {
+                overlay.handle(&mut self.shared, &incoming).map(|()| incoming.msg_id())
+            }
+            None => Err(DropReason::UnknownCommunity),
+        };
+        self.shared.keys = keys;
+        result
+    }
+
+    /// Runs the tasks and cache timeouts that are due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.shared.now = now;
+        for overlay in &mut self.overlays {
+            overlay.handle_timeout(&mut self.shared);
+        }
+        self.notify_new_services();
+    }
+
+    /// The next datagram to send.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.shared.outbox.pop_front()
+    }
+
+    /// When [`Node::handle_timeout`] should be called next.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.overlays.iter().filter_map(|overlay| overlay.next_deadline()).min()
+    }
+
+    /// The next event for the application.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.shared.events.pop_front()
+    }
+
+    /// The community of type `C`.
+    #[must_use]
+    pub fn community<C: Community>(&self) -> Option<&C> {
+        self.overlays
+            .iter()
+            .find_map(|overlay| overlay.as_any().downcast_ref::<Host<C>>())
+            .map(|host| &host.community)
+    }
+
+    /// Runs `f` with the community of type `C` and its context, as a handler would run, at `now`.
+    pub fn with_community<C: Community, R>(
+        &mut self,
+        now: Instant,
+        f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
+    ) -> Option<R> {
+        self.shared.now = now;
+        let host = self
+            .overlays
+            .iter_mut()
+            .find_map(|overlay| overlay.as_any_mut().downcast_mut::<Host<C>>())?;
+        let result = host.with(&mut self.shared, f);
+        self.notify_new_services();
+        Some(result)
+    }
+
+    /// Adds a verified peer that runs `services`, telling those communities (as py-ipv8's
+    /// `TestBase` does).
+    pub fn add_peer(&mut self, peer: &Peer, services: &[CommunityId]) {
+        self.shared.network.add_verified_peer(peer);
+        for service in services {
+            if self.shared.network.add_service(peer.key(), *service) {
+                self.shared.new_services.push((peer.clone(), *service));
+            }
+        }
+        self.notify_new_services();
+    }
+
+    /// Removes a peer from the network table, telling the communities it ran.
+    pub fn remove_peer(&mut self, key: &PublicKey) -> Option<Peer> {
+        let entry = self.shared.network.remove_peer(key)?;
+        for overlay in &mut self.overlays {
+            if entry.services.contains(&overlay.community_id()) {
+                overlay.peer_removed(&mut self.shared, &entry.peer);
+            }
+        }
+        self.shared.emit(Event::PeerRemoved { peer: entry.peer.clone() });
+        Some(entry.peer)
+    }
+
+    fn notify_new_services(&mut self) {
+        while let Some((peer, service)) = self.shared.new_services.pop() {
+            let index = self.by_prefix.get(&service.prefix()).copied();
+            if let Some(overlay) = index.and_then(|index| self.overlays.get_mut(index)) {
+                overlay.peer_added(&mut self.shared, &peer);
+            }
+            self.shared.emit(Event::PeerAdded { community_id: service, peer });
+        }
+    }
+
+    /// Replaces the timeouts of caches added from now on, in every community (for tests).
+    pub fn set_passthrough(&mut self, passthrough: &Passthrough) {
+        for overlay in &mut self.overlays {
+            overlay.set_passthrough(passthrough.clone());
+        }
+    }
+
+    /// Starts or stops recording the messages handlers accept (for tests).
+    pub fn record_received(&mut self, on: bool) {
+        self.shared.received = on.then(Vec::new);
+    }
+
+    /// Takes the messages recorded since the last call.
+    pub fn take_received(&mut self) -> Vec<Received> {
+        self.shared.received.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Stops every community's tasks and caches (their pending responses resolve as cancelled).
+    pub fn shutdown(&mut self) {
+        for overlay in &mut self.overlays {
+            overlay.shutdown();
+        }
+    }
+
+    /// The peer table.
+    #[must_use]
+    pub fn network(&self) -> &Network {
+        &self.shared.network
+    }
+
+    /// Counters of received, handled, dropped and sent packets.
+    #[must_use]
+    pub fn stats(&self) -> &Stats {
+        &self.shared.stats
+    }
+
+    /// The node's public key.
+    #[must_use]
+    pub fn public_key(&self) -> &PublicKey {
+        &self.shared.public_key
+    }
+
+    /// The node's private key.
+    #[must_use]
+    pub fn private_key(&self) -> &PrivateKey {
+        &self.shared.key
+    }
+}

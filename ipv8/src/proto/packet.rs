@@ -1,0 +1,211 @@
+//! Packet framing (spec §2): the 23-byte header, signed messages (`header | key | payload |
+//! signature`) and unsigned ones (`header | payload`), and [`Incoming`], a received packet whose
+//! signature and payload are checked lazily, when a handler asks for them.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+use super::{DropReason, Peer};
+use crate::crypto::{PrivateKey, PublicKey};
+use crate::wire::format::VarlenH;
+use crate::wire::{EncodeError, Format, Message, Payload, Reader};
+
+/// Length of the header: marker, version, community id, message id.
+pub const HEADER_LEN: usize = 23;
+/// Length of the prefix that selects a community: the header without the message id.
+pub const PREFIX_LEN: usize = 22;
+/// The version byte py-ipv8 puts in every community's prefix.
+pub const VERSION: u8 = 2;
+
+/// The 20-byte identifier of a community (overlay).
+///
+/// # Examples
+///
+/// ```
+/// use ipv8::proto::CommunityId;
+///
+/// let id: CommunityId = "7e313685c1912a141279f8248fc8db5899c5df5a".parse()?;
+/// assert_eq!(id.to_string(), "7e313685c1912a141279f8248fc8db5899c5df5a");
+/// assert_eq!(id.prefix()[..2], [0, 2]);
+/// # Ok::<(), ipv8::proto::ParseCommunityIdError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommunityId(pub [u8; 20]);
+
+impl CommunityId {
+    /// The 22-byte prefix (`00`, version `02`, id) under which this community's messages travel.
+    #[must_use]
+    pub fn prefix(&self) -> [u8; PREFIX_LEN] {
+        let mut prefix = [0; PREFIX_LEN];
+        prefix[1] = VERSION;
+        prefix[2..].copy_from_slice(&self.0);
+        prefix
+    }
+}
+
+impl fmt::Display for CommunityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
+impl fmt::Debug for CommunityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CommunityId({self})")
+    }
+}
+
+/// A community id that is not 40 hexadecimal digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a community id is 40 hexadecimal digits, not {0:?}")]
+pub struct ParseCommunityIdError(String);
+
+impl FromStr for CommunityId {
+    type Err = ParseCommunityIdError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let error = || ParseCommunityIdError(text.to_owned());
+        if text.len() != 40 || !text.is_ascii() {
+            return Err(error());
+        }
+        let mut id = [0; 20];
+        for (byte, pair) in id.iter_mut().zip(text.as_bytes().chunks_exact(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|_| error())?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| error())?;
+        }
+        Ok(Self(id))
+    }
+}
+
+/// Builds a signed packet: header, the sender's key, the payload, and a signature over all of it.
+pub(crate) fn signed<P: Message>(
+    prefix: &[u8; PREFIX_LEN],
+    key: &PrivateKey,
+    key_bin: &[u8],
+    payload: &P,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut packet =
+        Vec::with_capacity(HEADER_LEN + 2 + key_bin.len() + payload.encoded_len() + 64);
+    packet.extend_from_slice(prefix);
+    packet.push(P::MSG_ID);
+    VarlenH::encode(&key_bin.to_vec(), &mut packet)?;
+    payload.encode(&mut packet)?;
+    let signature = key.sign(&packet);
+    packet.extend_from_slice(&signature);
+    Ok(packet)
+}
+
+/// Builds an unsigned packet: header and payload.
+pub(crate) fn unsigned<P: Message>(
+    prefix: &[u8; PREFIX_LEN],
+    payload: &P,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut packet = Vec::with_capacity(HEADER_LEN + payload.encoded_len());
+    packet.extend_from_slice(prefix);
+    packet.push(P::MSG_ID);
+    payload.encode(&mut packet)?;
+    Ok(packet)
+}
+
+/// Parsed public keys by their bytes, so a peer's key is parsed once rather than per packet.
+#[derive(Default)]
+pub(crate) struct KeyCache {
+    keys: RefCell<HashMap<Vec<u8>, PublicKey>>,
+}
+
+/// How many parsed keys [`KeyCache`] keeps before it starts over.
+const KEY_CACHE_LIMIT: usize = 4096;
+
+impl KeyCache {
+    fn parse(&self, bin: &[u8]) -> Option<PublicKey> {
+        if let Some(key) = self.keys.borrow().get(bin) {
+            return Some(key.clone());
+        }
+        let key = PublicKey::from_bin(bin).ok()?;
+        let mut keys = self.keys.borrow_mut();
+        if keys.len() >= KEY_CACHE_LIMIT {
+            keys.clear();
+        }
+        keys.insert(bin.to_vec(), key.clone());
+        Some(key)
+    }
+}
+
+/// A received packet for one community. Handlers get its payload through [`Incoming::signed`] or
+/// [`Incoming::unsigned`], which check the signature and decode only when asked (py-ipv8's
+/// `lazy_wrapper`).
+pub struct Incoming<'a> {
+    source: SocketAddr,
+    data: &'a [u8],
+    keys: &'a KeyCache,
+    verified: bool,
+}
+
+impl<'a> Incoming<'a> {
+    /// `data` must hold at least a header (the node checks before it builds one).
+    pub(crate) fn new(source: SocketAddr, data: &'a [u8], keys: &'a KeyCache) -> Self {
+        debug_assert!(data.len() >= HEADER_LEN);
+        Self { source, data, keys, verified: false }
+    }
+
+    /// Where the packet came from.
+    #[must_use]
+    pub fn source(&self) -> SocketAddr {
+        self.source
+    }
+
+    /// The message id (header byte 22).
+    #[must_use]
+    pub fn msg_id(&self) -> u8 {
+        self.data.get(PREFIX_LEN).copied().unwrap_or_default()
+    }
+
+    /// The whole packet, header included (for custom packet handling).
+    #[must_use]
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// Checks the signature and decodes the payload of a signed message.
+    pub fn signed<P: Payload>(&self) -> Result<(Peer, P), DropReason> {
+        let parts = SignedParts::split(self.data, self.keys)?;
+        if !self.verified && !parts.key.verify(parts.signed, parts.signature) {
+            return Err(DropReason::BadSignature);
+        }
+        let payload = P::from_bytes(parts.body).map_err(DropReason::Malformed)?;
+        Ok((Peer::new(parts.key, self.source), payload))
+    }
+
+    /// Decodes the payload of an unsigned message.
+    pub fn unsigned<P: Payload>(&self) -> Result<P, DropReason> {
+        let body = self.data.get(HEADER_LEN..).unwrap_or_default();
+        P::from_bytes(body).map_err(DropReason::Malformed)
+    }
+}
+
+/// A signed packet taken apart: the sender's key, the signed bytes, the payload and the signature.
+pub(crate) struct SignedParts<'a> {
+    pub(crate) key: PublicKey,
+    pub(crate) signed: &'a [u8],
+    pub(crate) body: &'a [u8],
+    pub(crate) signature: &'a [u8],
+}
+
+impl<'a> SignedParts<'a> {
+    pub(crate) fn split(data: &'a [u8], keys: &KeyCache) -> Result<Self, DropReason> {
+        let after_header = data.get(HEADER_LEN..).ok_or(DropReason::TooShort)?;
+        let mut reader = Reader::new(after_header);
+        let key_len = usize::from(reader.read_u16().map_err(|_| DropReason::TooShort)?);
+        let key_bin = reader.take(key_len).map_err(|_| DropReason::TooShort)?;
+        let key = keys.parse(key_bin).ok_or(DropReason::InvalidKey)?;
+        let body_start = HEADER_LEN + 2 + key_len;
+        let body_end = data.len().checked_sub(key.signature_len()).filter(|end| *end >= body_start);
+        let body_end = body_end.ok_or(DropReason::TooShort)?;
+        let (signed, signature) = data.split_at(body_end);
+        let body = signed.get(body_start..).ok_or(DropReason::TooShort)?;
+        Ok(Self { key, signed, body, signature })
+    }
+}

@@ -1,0 +1,400 @@
+//! [`TestNetwork`]: N nodes of one community on a simulated network with virtual time.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::marker::PhantomData;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::time::{Duration, Instant};
+
+use super::{ExpectReceived, SimConfig};
+use crate::crypto::{Mid, PrivateKey, PublicKey};
+use crate::proto::{Community, CommunityId, Context, Network, Node, Passthrough, Peer, Rng};
+
+/// A datagram on its way.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct InFlight {
+    arrival: Instant,
+    seq: u64,
+    to: usize,
+    from: SocketAddr,
+    contents: Vec<u8>,
+}
+
+/// N nodes running community `C`, with virtual time (py-ipv8's `TestBase`).
+///
+/// # Examples
+///
+/// ```
+/// use ipv8::proto::{Community, CommunityId, Context, Peer};
+/// use ipv8::testing::TestNetwork;
+/// use ipv8::{community, payload};
+///
+/// #[payload(msg_id = 1)]
+/// struct Hello {
+///     text: String,
+/// }
+///
+/// #[derive(Default)]
+/// struct Greeter {
+///     heard: Vec<String>,
+/// }
+///
+/// #[community]
+/// impl Greeter {
+///     #[lazy_handler]
+///     fn on_hello(&mut self, _ctx: &mut Context<Self>, _peer: &Peer, payload: Hello) {
+///         self.heard.push(payload.text);
+///     }
+/// }
+///
+/// impl Community for Greeter {
+///     fn community_id(&self) -> CommunityId {
+///         CommunityId(*b"greeter community id")
+///     }
+/// }
+///
+/// let mut net = TestNetwork::initialize(2, |_| Greeter::default());
+/// let peer1 = net.peer(1);
+/// net.with_overlay(0, |_, ctx| ctx.ez_send(&peer1, &Hello { text: "hi".into() }));
+/// net.deliver_messages();
+/// assert_eq!(net.overlay(1).heard, ["hi"]);
+/// ```
+pub struct TestNetwork<C: Community> {
+    nodes: Vec<Node>,
+    addresses: Vec<SocketAddr>,
+    by_address: HashMap<SocketAddr, usize>,
+    in_flight: BinaryHeap<Reverse<InFlight>>,
+    timers: BinaryHeap<Reverse<(Instant, usize)>>,
+    deadlines: Vec<Option<Instant>>,
+    now: Instant,
+    seq: u64,
+    rng: Rng,
+    config: SimConfig,
+    lost: u64,
+    community_id: Option<CommunityId>,
+    _community: PhantomData<fn() -> C>,
+}
+
+impl<C: Community> TestNetwork<C> {
+    /// `n` nodes, each running the community `make(i)` returns, all knowing each other as peers.
+    #[must_use]
+    pub fn initialize(n: usize, make: impl FnMut(usize) -> C) -> Self {
+        Self::with_config(SimConfig::default(), n, make)
+    }
+
+    /// As [`TestNetwork::initialize`], with a seed and link model.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `make` returns communities with different ids.
+    #[must_use]
+    pub fn with_config(config: SimConfig, n: usize, mut make: impl FnMut(usize) -> C) -> Self {
+        let now = Instant::now();
+        let mut keys = Rng::new(config.seed);
+        let mut net = Self {
+            nodes: Vec::with_capacity(n),
+            addresses: Vec::with_capacity(n),
+            by_address: HashMap::with_capacity(n),
+            in_flight: BinaryHeap::new(),
+            timers: BinaryHeap::new(),
+            deadlines: vec![None; n],
+            now,
+            seq: 0,
+            rng: Rng::new(config.seed ^ 0x5eed_5eed),
+            config,
+            lost: 0,
+            community_id: None,
+            _community: PhantomData,
+        };
+        let mut community_id = None;
+        for i in 0..n {
+            let community = make(i);
+            let id = community.community_id();
+            assert!(
+                community_id.is_none_or(|first| first == id),
+                "node {i} runs another community"
+            );
+            community_id = Some(id);
+            let mut node = Node::new(seeded_key(&mut keys), keys.next_u64(), now);
+            let address = sim_address(i);
+            node.set_address(address);
+            if let Err(error) = node.add_community(now, community) {
+                panic!("node {i}: {error}");
+            }
+            net.by_address.insert(address, i);
+            net.addresses.push(address);
+            net.nodes.push(node);
+        }
+        net.community_id = community_id;
+        if net.config.connect_all {
+            net.connect_all();
+        }
+        (0..n).for_each(|i| net.flush(i));
+        net
+    }
+
+    /// Makes every node a verified peer of every other, running the community (as `TestBase` does).
+    fn connect_all(&mut self) {
+        for i in 0..self.nodes.len() {
+            for j in 0..self.nodes.len() {
+                if i != j {
+                    self.connect(i, j);
+                }
+            }
+        }
+    }
+
+    /// Makes node `j` a verified peer of node `i` that runs the community (one direction).
+    pub fn connect(&mut self, i: usize, j: usize) {
+        let peer = self.peer(j);
+        if let Some(id) = self.community_id {
+            self.nodes[i].add_peer(&peer, &[id]);
+            self.flush(i);
+        }
+    }
+
+    /// How many nodes there are.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether there are no nodes.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The community of node `i` (py-ipv8's `overlay(i)`).
+    ///
+    /// # Panics
+    ///
+    /// Panics if there is no node `i`.
+    #[must_use]
+    pub fn overlay(&self, i: usize) -> &C {
+        self.node(i).community::<C>().unwrap_or_else(|| panic!("node {i} runs no such community"))
+    }
+
+    /// Runs `f` with node `i`'s community and context at the current virtual time, then queues
+    /// what it sent.
+    ///
+    /// # Panics
+    ///
+    /// Panics if there is no node `i`.
+    pub fn with_overlay<R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
+    ) -> R {
+        let now = self.now;
+        let result = self
+            .node_mut(i)
+            .with_community(now, f)
+            .unwrap_or_else(|| panic!("node {i} runs no such community"));
+        self.flush(i);
+        result
+    }
+
+    /// Node `i` (py-ipv8's `node(i)`).
+    ///
+    /// # Panics
+    ///
+    /// Panics if there is no node `i`.
+    #[must_use]
+    pub fn node(&self, i: usize) -> &Node {
+        &self.nodes[i]
+    }
+
+    /// Node `i`, to change it; call [`TestNetwork::flush`] if you make it send.
+    ///
+    /// # Panics
+    ///
+    /// Panics if there is no node `i`.
+    pub fn node_mut(&mut self, i: usize) -> &mut Node {
+        &mut self.nodes[i]
+    }
+
+    /// Node `i` as others see it: its public key at its address (py-ipv8's `peer(i)`).
+    #[must_use]
+    pub fn peer(&self, i: usize) -> Peer {
+        Peer::new(self.public_key(i).clone(), self.address(i))
+    }
+
+    /// The address of node `i`.
+    #[must_use]
+    pub fn address(&self, i: usize) -> SocketAddr {
+        self.addresses[i]
+    }
+
+    /// The public key of node `i`.
+    #[must_use]
+    pub fn public_key(&self, i: usize) -> &PublicKey {
+        self.nodes[i].public_key()
+    }
+
+    /// The private key of node `i`.
+    #[must_use]
+    pub fn private_key(&self, i: usize) -> &PrivateKey {
+        self.nodes[i].private_key()
+    }
+
+    /// The serialized public key of node `i`.
+    #[must_use]
+    pub fn key_bin(&self, i: usize) -> Vec<u8> {
+        self.public_key(i).to_bin().to_vec()
+    }
+
+    /// The serialized private key of node `i`.
+    #[must_use]
+    pub fn key_bin_private(&self, i: usize) -> Vec<u8> {
+        self.private_key(i).to_bin()
+    }
+
+    /// The mid (SHA-1 of the public key) of node `i`.
+    #[must_use]
+    pub fn mid(&self, i: usize) -> Mid {
+        self.public_key(i).mid()
+    }
+
+    /// The peer table of node `i`.
+    #[must_use]
+    pub fn network(&self, i: usize) -> &Network {
+        self.nodes[i].network()
+    }
+
+    /// The current virtual time.
+    #[must_use]
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// Datagrams lost so far (to the loss model or to unknown addresses).
+    #[must_use]
+    pub fn lost(&self) -> u64 {
+        self.lost
+    }
+
+    /// Replaces cache timeouts of node `i` from now on (py-ipv8's `passthrough()`).
+    pub fn passthrough(&mut self, i: usize, passthrough: &Passthrough) {
+        self.nodes[i].set_passthrough(passthrough);
+    }
+
+    /// Expects node `i` to accept messages with these ids while an action runs
+    /// (py-ipv8's `assertReceivedBy`).
+    pub fn expect_received(
+        &mut self,
+        i: usize,
+        msg_ids: impl IntoIterator<Item = u8>,
+    ) -> ExpectReceived<'_, C> {
+        ExpectReceived::new(self, i, msg_ids.into_iter().collect())
+    }
+
+    /// Runs what is due now, then delivers datagrams, firing timers on the way, until none is in
+    /// flight (or the configured horizon of virtual time has passed); returns how many were delivered.
+    pub fn deliver_messages(&mut self) -> usize {
+        let horizon = self.now + self.config.horizon;
+        let mut delivered = 0;
+        while !self.in_flight.is_empty()
+            || self.next_timer().is_some_and(|(due, _)| due <= self.now)
+        {
+            match self.step(horizon) {
+                Some(true) => delivered += 1,
+                Some(false) => {}
+                None => break,
+            }
+        }
+        delivered
+    }
+
+    /// Runs virtual time forward by `duration`: every timer and delivery due by then happens.
+    pub fn advance(&mut self, duration: Duration) {
+        let until = self.now + duration;
+        while self.step(until).is_some() {}
+        self.now = until;
+    }
+
+    /// Runs the earliest event due by `until`: `Some(true)` for a delivery, `Some(false)` for a
+    /// timer, `None` if nothing is due.
+    fn step(&mut self, until: Instant) -> Option<bool> {
+        let timer = self.next_timer();
+        let arrival = self.in_flight.peek().map(|Reverse(datagram)| datagram.arrival);
+        match (timer, arrival) {
+            (Some((due, i)), arrival) if due <= until && arrival.is_none_or(|a| due < a) => {
+                self.timers.pop();
+                self.deadlines[i] = None;
+                self.now = self.now.max(due);
+                let now = self.now;
+                self.nodes[i].handle_timeout(now);
+                self.flush(i);
+                Some(false)
+            }
+            (_, Some(arrival)) if arrival <= until => {
+                let Reverse(datagram) = self.in_flight.pop()?;
+                self.now = self.now.max(arrival);
+                let now = self.now;
+                self.nodes[datagram.to].handle_datagram(now, datagram.from, &datagram.contents);
+                self.flush(datagram.to);
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
+    /// The earliest live timer, skipping stale heap entries.
+    fn next_timer(&mut self) -> Option<(Instant, usize)> {
+        while let Some(&Reverse((due, i))) = self.timers.peek() {
+            if self.deadlines[i] == Some(due) {
+                return Some((due, i));
+            }
+            self.timers.pop();
+        }
+        None
+    }
+
+    /// Moves what node `i` wants to send onto the network, and notes its next timer.
+    pub fn flush(&mut self, i: usize) {
+        let from = self.addresses[i];
+        while let Some(transmit) = self.nodes[i].poll_transmit() {
+            let Some(&to) = self.by_address.get(&transmit.destination) else {
+                self.lost += 1;
+                continue;
+            };
+            if self.config.loss > 0.0 && self.rng.chance(self.config.loss) {
+                self.lost += 1;
+                continue;
+            }
+            let jitter = self.config.jitter.as_nanos().min(u128::from(u64::MAX)) as u64;
+            let delay = self.config.latency + Duration::from_nanos(self.rng.below(jitter));
+            self.seq += 1;
+            let datagram = InFlight {
+                arrival: self.now + delay,
+                seq: self.seq,
+                to,
+                from,
+                contents: transmit.contents,
+            };
+            self.in_flight.push(Reverse(datagram));
+        }
+        let deadline = self.nodes[i].poll_timeout();
+        if deadline != self.deadlines[i] {
+            self.deadlines[i] = deadline;
+            if let Some(due) = deadline {
+                self.timers.push(Reverse((due, i)));
+            }
+        }
+    }
+}
+
+/// A curve25519 key drawn from the simulation's seed, so that runs repeat exactly.
+fn seeded_key(rng: &mut Rng) -> PrivateKey {
+    let mut bin = b"LibNaCLSK:".to_vec();
+    bin.extend((0..64).map(|_| rng.next_u64() as u8));
+    PrivateKey::from_bin(&bin).expect("64 random bytes after LibNaCLSK: are a curve25519 key")
+}
+
+/// The simulated address of node `i`: in the loopback range, and never sent to (all in memory).
+fn sim_address(i: usize) -> SocketAddr {
+    let i = u32::try_from(i).unwrap_or(u32::MAX);
+    let ip = Ipv4Addr::from(0x7f01_0000 + i / 250 * 256 + i % 250 + 1);
+    SocketAddr::V4(SocketAddrV4::new(ip, 8090))
+}
