@@ -128,10 +128,23 @@ fn codec(c: &mut Criterion) {
     assert_eq!(hand::decode(&app_bytes).unwrap(), app);
 
     c.bench_function("introduction_request/encode", |b| b.iter(|| black_box(&request).to_bytes()));
+    let mut buffer = Vec::with_capacity(256);
+    c.bench_function("introduction_request/encode_reused_buffer", |b| {
+        b.iter(|| {
+            buffer.clear();
+            black_box(&request).encode(&mut buffer)
+        });
+    });
     c.bench_function("introduction_request/decode", |b| {
         b.iter(|| IntroductionRequestPayload::from_bytes(black_box(&request_bytes)));
     });
     c.bench_function("app10/encode", |b| b.iter(|| black_box(&app).to_bytes()));
+    c.bench_function("app10/encode_reused_buffer", |b| {
+        b.iter(|| {
+            buffer.clear();
+            black_box(&app).encode(&mut buffer)
+        });
+    });
     c.bench_function("app10/decode", |b| b.iter(|| App10::from_bytes(black_box(&app_bytes))));
     c.bench_function("app10_hand_written/encode", |b| {
         b.iter(|| {

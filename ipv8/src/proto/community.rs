@@ -54,7 +54,7 @@ pub trait Dispatch: Sized {
 /// net.advance(std::time::Duration::from_millis(1));
 /// assert_eq!(net.overlay(1).clock, 42);
 /// ```
-pub trait Community: Dispatch + 'static {
+pub trait Community: Dispatch + Send + 'static {
     /// The 20-byte id that selects this community's packets.
     fn community_id(&self) -> CommunityId;
 

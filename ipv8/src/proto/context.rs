@@ -132,7 +132,7 @@ impl<C: 'static> Context<'_, C> {
         &mut self,
         name: impl Into<String>,
         schedule: Schedule,
-        task: impl FnMut(&mut C, &mut Context<'_, C>) + 'static,
+        task: impl FnMut(&mut C, &mut Context<'_, C>) + Send + 'static,
     ) -> Result<(), TaskError> {
         self.tasks.register(self.shared.now, name, schedule, Box::new(task))
     }
@@ -142,7 +142,7 @@ impl<C: 'static> Context<'_, C> {
         &mut self,
         name: &str,
         schedule: Schedule,
-        task: impl FnMut(&mut C, &mut Context<'_, C>) + 'static,
+        task: impl FnMut(&mut C, &mut Context<'_, C>) + Send + 'static,
     ) -> Result<String, TaskError> {
         self.tasks.register_anonymous(self.shared.now, name, schedule, Box::new(task))
     }

@@ -15,7 +15,7 @@ use super::{
 const TIMEOUT_BUDGET: usize = 10_000;
 
 /// What a node needs of a community, whatever its type.
-pub(crate) trait Overlay {
+pub(crate) trait Overlay: Send {
     fn community_id(&self) -> CommunityId;
     fn start(&mut self, shared: &mut Shared);
     fn handle(&mut self, shared: &mut Shared, incoming: &Incoming<'_>) -> Result<(), DropReason>;

@@ -20,7 +20,8 @@ pub enum NodeError {
     DuplicateCommunity(CommunityId),
 }
 
-/// A sans-IO IPv8 node (quinn-proto style: feed it datagrams and time, poll what to do).
+/// A sans-IO IPv8 node (quinn-proto style: feed it datagrams and time, poll what to do). It is
+/// `Send`, so a runtime can move it onto any thread.
 ///
 /// # Examples
 ///
@@ -244,5 +245,14 @@ impl Node {
     #[must_use]
     pub fn private_key(&self) -> &PrivateKey {
         &self.shared.key
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn node_is_send() {
+        fn assert_send<T: Send>() {}
+        assert_send::<super::Node>();
     }
 }

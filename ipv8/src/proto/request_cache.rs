@@ -44,7 +44,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// let _ = Counter { timed_out: false }.timed_out;
 /// # Ok::<(), ipv8::proto::CacheError>(())
 /// ```
-pub trait NumberCache<C>: Any {
+pub trait NumberCache<C>: Any + Send {
     /// How long the cache lives before [`NumberCache::on_timeout`] (10 s by default).
     fn timeout_delay(&self) -> Duration {
         DEFAULT_TIMEOUT
@@ -190,7 +190,7 @@ impl<C: 'static> RequestCache<C> {
         let key = (TypeId::of::<T>(), number);
         let entry = self.entries.remove(&key)?;
         self.timers.remove(&(entry.due, entry.seq, key.0, key.1));
-        let any: Box<dyn Any> = entry.cache;
+        let any: Box<dyn Any + Send> = entry.cache;
         any.downcast().ok().map(|cache| *cache)
     }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::Context;
 
 /// A task body: runs with the community and a context, like a handler.
-pub type TaskFn<C> = Box<dyn FnMut(&mut C, &mut Context<'_, C>)>;
+pub type TaskFn<C> = Box<dyn FnMut(&mut C, &mut Context<'_, C>) + Send>;
 
 /// When a task runs: after `delay`, then every `interval` if one is set. As in py-ipv8, a periodic
 /// task first runs one interval from now unless [`Schedule::starting_after`] says otherwise.
