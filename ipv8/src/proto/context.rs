@@ -5,6 +5,7 @@ use std::any::Any;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use super::discovery::Core;
 use super::shared::{Event, Received, Shared};
 use super::tasks::{Schedule, TaskError, TaskManager};
 use super::{
@@ -85,6 +86,22 @@ impl<C: 'static> Context<'_, C> {
     /// Sends bytes as they are, for custom packet formats (start them with [`Context::prefix`]).
     pub fn send_raw(&mut self, address: SocketAddr, packet: Vec<u8>) {
         self.shared.transmit(address, packet);
+    }
+
+    /// Sends an introduction-request to `address` (py-ipv8's `walk_to`).
+    pub fn walk_to(&mut self, address: SocketAddr) {
+        let mut core = Core {
+            shared: self.shared,
+            community_id: self.community_id,
+            prefix: self.prefix,
+            max_peers: usize::MAX,
+        };
+        core.walk_to(address);
+    }
+
+    /// Sends an introduction-request to `peer` (py-ipv8's `send_introduction_request`).
+    pub fn send_introduction_request(&mut self, peer: &Peer) {
+        self.walk_to(peer.address());
     }
 
     /// The verified peers that run this community (py-ipv8's `get_peers()`).

@@ -4,6 +4,9 @@
 use std::any::Any;
 use std::time::Instant;
 
+use super::discovery::{
+    Bootstrapper, CORE_IDS, Core, Outcome, Strategy, WalkState, Walker, WalkerEntry,
+};
 use super::packet::PREFIX_LEN;
 use super::shared::Shared;
 use super::tasks::TaskManager;
@@ -20,6 +23,10 @@ pub(crate) trait Overlay: Send {
     fn start(&mut self, shared: &mut Shared);
     fn handle(&mut self, shared: &mut Shared, incoming: &Incoming<'_>) -> Result<(), DropReason>;
     fn handle_timeout(&mut self, shared: &mut Shared);
+    fn walk(&mut self, shared: &mut Shared);
+    fn walk_to(&mut self, shared: &mut Shared, address: std::net::SocketAddr);
+    fn add_strategy(&mut self, strategy: Box<dyn Strategy>, target_peers: Option<usize>);
+    fn add_bootstrapper(&mut self, bootstrapper: Box<dyn Bootstrapper>);
     fn next_deadline(&self) -> Option<Instant>;
     fn peer_added(&mut self, shared: &mut Shared, peer: &Peer);
     fn peer_removed(&mut self, shared: &mut Shared, peer: &Peer);
@@ -34,6 +41,7 @@ pub(crate) struct Host<C> {
     pub(crate) community: C,
     pub(crate) tasks: TaskManager<C>,
     pub(crate) cache: RequestCache<C>,
+    walk: WalkState,
     id: CommunityId,
     prefix: [u8; PREFIX_LEN],
 }
@@ -45,6 +53,7 @@ impl<C: Community> Host<C> {
             community,
             tasks: TaskManager::default(),
             cache: RequestCache::default(),
+            walk: WalkState::default(),
             id,
             prefix: id.prefix(),
         }
@@ -98,7 +107,52 @@ impl<C: Community> Overlay for Host<C> {
     }
 
     fn handle(&mut self, shared: &mut Shared, incoming: &Incoming<'_>) -> Result<(), DropReason> {
-        self.with(shared, |community, ctx| community.on_packet(ctx, incoming))
+        if !CORE_IDS.contains(&incoming.msg_id()) {
+            return self.with(shared, |community, ctx| community.on_packet(ctx, incoming));
+        }
+        let max_peers = self.community.max_peers();
+        let mut core = Core { shared, community_id: self.id, prefix: self.prefix, max_peers };
+        match core.handle(incoming)? {
+            Outcome::Nothing => {}
+            Outcome::Request(peer, request) => {
+                self.with(shared, |c, ctx| c.introduction_request_callback(ctx, &peer, &request));
+            }
+            Outcome::Response(peer, response) => {
+                self.with(shared, |c, ctx| c.introduction_response_callback(ctx, &peer, &response));
+            }
+        }
+        Ok(())
+    }
+
+    fn walk(&mut self, shared: &mut Shared) {
+        let max_peers = self.community.max_peers();
+        for entry in &mut self.walk.strategies {
+            let peers = shared.network.peers_for(self.id).len();
+            if entry.target_peers.is_some_and(|target| peers >= target) {
+                continue;
+            }
+            let core = Core {
+                shared: &mut *shared,
+                community_id: self.id,
+                prefix: self.prefix,
+                max_peers,
+            };
+            let mut walker = Walker { core, bootstrappers: &mut self.walk.bootstrappers };
+            entry.strategy.take_step(&mut walker);
+        }
+    }
+
+    fn walk_to(&mut self, shared: &mut Shared, address: std::net::SocketAddr) {
+        let max_peers = self.community.max_peers();
+        Core { shared, community_id: self.id, prefix: self.prefix, max_peers }.walk_to(address);
+    }
+
+    fn add_strategy(&mut self, strategy: Box<dyn Strategy>, target_peers: Option<usize>) {
+        self.walk.strategies.push(WalkerEntry { strategy, target_peers });
+    }
+
+    fn add_bootstrapper(&mut self, bootstrapper: Box<dyn Bootstrapper>) {
+        self.walk.bootstrappers.push(bootstrapper);
     }
 
     fn handle_timeout(&mut self, shared: &mut Shared) {

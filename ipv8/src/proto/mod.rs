@@ -4,6 +4,7 @@
 
 mod community;
 mod context;
+pub mod discovery;
 mod host;
 mod network;
 mod node;
@@ -18,8 +19,8 @@ mod tasks;
 
 pub use community::{Community, Dispatch};
 pub use context::Context;
-pub use network::{Network, PeerEntry};
-pub use node::{Node, NodeError};
+pub use network::{Network, PeerEntry, Walkable};
+pub use node::{DEFAULT_WALKER_INTERVAL, Node, NodeError};
 pub use packet::{CommunityId, HEADER_LEN, Incoming, PREFIX_LEN, ParseCommunityIdError, VERSION};
 pub use peer::Peer;
 pub use request_cache::{CacheError, DEFAULT_TIMEOUT, NumberCache, Passthrough, RequestCache};

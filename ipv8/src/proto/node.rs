@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use super::discovery::{Bootstrapper, Strategy};
 use super::host::{Host, Overlay};
 use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN};
 use super::shared::{Event, Received, Shared, Transmit};
@@ -18,6 +19,9 @@ pub enum NodeError {
     /// A community with the same id runs already.
     #[error("community {0} is already running on this node")]
     DuplicateCommunity(CommunityId),
+    /// No community of the requested type runs on this node.
+    #[error("no community of that type runs on this node")]
+    NoSuchCommunity,
 }
 
 /// A sans-IO IPv8 node (quinn-proto style: feed it datagrams and time, poll what to do). It is
@@ -26,7 +30,7 @@ pub enum NodeError {
 /// # Examples
 ///
 /// ```
-/// use std::time::Instant;
+/// use std::time::{Duration, Instant};
 /// use ipv8::crypto::{Curve, PrivateKey};
 /// use ipv8::proto::Node;
 ///
@@ -41,7 +45,12 @@ pub struct Node {
     shared: Shared,
     overlays: Vec<Box<dyn Overlay>>,
     by_prefix: HashMap<[u8; PREFIX_LEN], usize>,
+    walker_interval: Duration,
+    next_walk: Option<Instant>,
 }
+
+/// py-ipv8's default `walker_interval`.
+pub const DEFAULT_WALKER_INTERVAL: Duration = Duration::from_millis(500);
 
 impl Node {
     /// A node with `key`, whose random choices follow `seed`, starting at `now`.
@@ -51,12 +60,25 @@ impl Node {
             shared: Shared::new(key, seed, now),
             overlays: Vec::new(),
             by_prefix: HashMap::new(),
+            walker_interval: DEFAULT_WALKER_INTERVAL,
+            next_walk: None,
         }
     }
 
     /// Tells the node its own address (the socket it is bound to, as others reach it).
     pub fn set_address(&mut self, address: SocketAddr) {
         self.shared.address = Some(address);
+    }
+
+    /// Sets the WAN address estimate (normally learned from introduction-responses).
+    pub fn set_wan_address(&mut self, address: SocketAddr) {
+        self.shared.wan_address = Some(address);
+    }
+
+    /// The WAN address estimate: the last one others reported, else the own address.
+    #[must_use]
+    pub fn wan_address(&self) -> Option<SocketAddr> {
+        self.shared.wan_address.or(self.shared.address)
     }
 
     /// The node's own address, once set.
@@ -115,13 +137,69 @@ impl Node {
         result
     }
 
-    /// Runs the tasks and cache timeouts that are due at `now`.
+    /// Runs the walker tick, tasks and cache timeouts that are due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.shared.now = now;
+        if self.next_walk.is_some_and(|due| due <= now) {
+            self.next_walk = Some(now + self.walker_interval);
+            for overlay in &mut self.overlays {
+                overlay.walk(&mut self.shared);
+            }
+        }
         for overlay in &mut self.overlays {
             overlay.handle_timeout(&mut self.shared);
         }
         self.notify_new_services();
+    }
+
+    /// Sets the time between walker ticks (py-ipv8's `walker_interval`, 0.5 s by default).
+    pub fn set_walker_interval(&mut self, interval: Duration) {
+        self.walker_interval = interval.max(Duration::from_millis(1));
+    }
+
+    /// Adds a discovery strategy to community `C`, run on every walker tick while `C` has fewer
+    /// than `target_peers` peers (`None`: always).
+    pub fn add_strategy<C: Community>(
+        &mut self,
+        strategy: impl Strategy + 'static,
+        target_peers: Option<usize>,
+    ) -> Result<(), NodeError> {
+        self.overlay_of::<C>()?.add_strategy(Box::new(strategy), target_peers);
+        self.next_walk.get_or_insert(self.shared.now);
+        Ok(())
+    }
+
+    /// Adds a bootstrapper to community `C`.
+    pub fn add_bootstrapper<C: Community>(
+        &mut self,
+        bootstrapper: impl Bootstrapper + 'static,
+    ) -> Result<(), NodeError> {
+        self.overlay_of::<C>()?.add_bootstrapper(Box::new(bootstrapper));
+        Ok(())
+    }
+
+    /// Sends an introduction-request to `address` in community `C` (py-ipv8's `walk_to`).
+    pub fn walk_to<C: Community>(
+        &mut self,
+        now: Instant,
+        address: SocketAddr,
+    ) -> Result<(), NodeError> {
+        self.shared.now = now;
+        let shared = &mut self.shared;
+        let overlay = self
+            .overlays
+            .iter_mut()
+            .find(|o| o.as_any().is::<Host<C>>())
+            .ok_or(NodeError::NoSuchCommunity)?;
+        overlay.walk_to(shared, address);
+        Ok(())
+    }
+
+    fn overlay_of<C: Community>(&mut self) -> Result<&mut Box<dyn Overlay>, NodeError> {
+        self.overlays
+            .iter_mut()
+            .find(|o| o.as_any().is::<Host<C>>())
+            .ok_or(NodeError::NoSuchCommunity)
     }
 
     /// The next datagram to send.
@@ -132,7 +210,11 @@ impl Node {
     /// When [`Node::handle_timeout`] should be called next.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.overlays.iter().filter_map(|overlay| overlay.next_deadline()).min()
+        self.overlays
+            .iter()
+            .filter_map(|overlay| overlay.next_deadline())
+            .chain(self.next_walk)
+            .min()
     }
 
     /// The next event for the application.
@@ -227,6 +309,11 @@ impl Node {
     #[must_use]
     pub fn network(&self) -> &Network {
         &self.shared.network
+    }
+
+    /// The peer table, to change it (communities are not told; prefer [`Node::add_peer`]).
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.shared.network
     }
 
     /// Counters of received, handled, dropped and sent packets.

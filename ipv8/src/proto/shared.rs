@@ -85,6 +85,8 @@ pub(crate) struct Shared {
     pub(crate) key: PrivateKey,
     pub(crate) public_key: PublicKey,
     pub(crate) address: Option<SocketAddr>,
+    /// The WAN address others report seeing us at (py-ipv8's WAN estimate).
+    pub(crate) wan_address: Option<SocketAddr>,
     pub(crate) network: Network,
     pub(crate) outbox: VecDeque<Transmit>,
     pub(crate) events: VecDeque<Event>,
@@ -105,6 +107,7 @@ impl Shared {
             key,
             public_key,
             address: None,
+            wan_address: None,
             network: Network::default(),
             outbox: VecDeque::new(),
             events: VecDeque::new(),

@@ -289,6 +289,28 @@ impl<C: Community> TestNetwork<C> {
         ExpectReceived::new(self, i, msg_ids.into_iter().collect())
     }
 
+    /// Makes every node send an introduction-request to every other, then delivers the messages
+    /// (py-ipv8's `introduce_nodes`): peers meet through the real discovery messages.
+    ///
+    /// # Panics
+    ///
+    /// Panics if a node does not run the community (never, for nodes made by this network).
+    pub fn introduce_nodes(&mut self) {
+        let now = self.now;
+        for i in 0..self.nodes.len() {
+            for j in 0..self.nodes.len() {
+                if i != j {
+                    let address = self.addresses[j];
+                    if let Err(error) = self.nodes[i].walk_to::<C>(now, address) {
+                        panic!("node {i}: {error}");
+                    }
+                }
+            }
+            self.flush(i);
+        }
+        self.deliver_messages();
+    }
+
     /// Runs what is due now, then delivers datagrams, firing timers on the way, until none is in
     /// flight (or the configured horizon of virtual time has passed); returns how many were delivered.
     pub fn deliver_messages(&mut self) -> usize {
