@@ -16,6 +16,7 @@ mod rng;
 mod shared;
 mod stats;
 mod tasks;
+pub mod tracker;
 
 pub use community::{Community, Dispatch};
 pub use context::Context;

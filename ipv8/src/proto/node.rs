@@ -10,6 +10,7 @@ use super::discovery::{Bootstrapper, Strategy};
 use super::host::{Host, Overlay};
 use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN};
 use super::shared::{Event, Received, Shared, Transmit};
+use super::tracker::Tracker;
 use super::{Community, CommunityId, Context, DropReason, Network, Passthrough, Peer, Stats};
 use crate::crypto::{PrivateKey, PublicKey};
 
@@ -47,6 +48,7 @@ pub struct Node {
     by_prefix: HashMap<[u8; PREFIX_LEN], usize>,
     walker_interval: Duration,
     next_walk: Option<Instant>,
+    tracker: Option<Tracker>,
 }
 
 /// py-ipv8's default `walker_interval`.
@@ -62,6 +64,7 @@ impl Node {
             by_prefix: HashMap::new(),
             walker_interval: DEFAULT_WALKER_INTERVAL,
             next_walk: None,
+            tracker: None,
         }
     }
 
@@ -123,7 +126,12 @@ impl Node {
             .split_first_chunk::<PREFIX_LEN>()
             .filter(|_| data.len() >= HEADER_LEN)
             .ok_or(DropReason::TooShort)?;
-        let index = *self.by_prefix.get(prefix).ok_or(DropReason::UnknownCommunity)?;
+        let Some(&index) = self.by_prefix.get(prefix) else {
+            return match &mut self.tracker {
+                Some(tracker) => tracker.handle(&mut self.shared, source, data),
+                None => Err(DropReason::UnknownCommunity),
+            };
+        };
         self.shared.network.touch(source, self.shared.now);
         let keys = std::mem::take(&mut self.shared.keys);
         let incoming = Incoming::new(source, data, &keys);
@@ -149,7 +157,22 @@ impl Node {
         for overlay in &mut self.overlays {
             overlay.handle_timeout(&mut self.shared);
         }
+        if let Some(tracker) = &mut self.tracker {
+            tracker.handle_timeout(&mut self.shared);
+        }
         self.notify_new_services();
+    }
+
+    /// Makes this node a bootstrap server (py-ipv8's `tracker_service.py`): it answers
+    /// introduction-requests under any prefix, introducing peers of the same community.
+    pub fn enable_tracker(&mut self, now: Instant) {
+        self.tracker = Some(Tracker::new(now));
+    }
+
+    /// The tracker state, if [`Node::enable_tracker`] was called.
+    #[must_use]
+    pub fn tracker(&self) -> Option<&Tracker> {
+        self.tracker.as_ref()
     }
 
     /// Sets the time between walker ticks (py-ipv8's `walker_interval`, 0.5 s by default).
@@ -210,10 +233,12 @@ impl Node {
     /// When [`Node::handle_timeout`] should be called next.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
+        let tracker = self.tracker.as_ref().map(Tracker::next_deadline);
         self.overlays
             .iter()
             .filter_map(|overlay| overlay.next_deadline())
             .chain(self.next_walk)
+            .chain(tracker)
             .min()
     }
 

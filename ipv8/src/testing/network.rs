@@ -71,6 +71,7 @@ pub struct TestNetwork<C: Community> {
     rng: Rng,
     config: SimConfig,
     lost: u64,
+    offline: Vec<bool>,
     community_id: Option<CommunityId>,
     _community: PhantomData<fn() -> C>,
 }
@@ -103,6 +104,7 @@ impl<C: Community> TestNetwork<C> {
             rng: Rng::new(config.seed ^ 0x5eed_5eed),
             config,
             lost: 0,
+            offline: vec![false; n],
             community_id: None,
             _community: PhantomData,
         };
@@ -151,6 +153,30 @@ impl<C: Community> TestNetwork<C> {
             self.nodes[i].add_peer(&peer, &[id]);
             self.flush(i);
         }
+    }
+
+    /// Adds a bootstrap server (a [`Tracker`](crate::proto::tracker::Tracker) node that runs no
+    /// community) and returns its index; `overlay(index)` is not available for it.
+    pub fn add_tracker(&mut self) -> usize {
+        let index = self.nodes.len();
+        let mut keys = Rng::new(self.config.seed ^ index as u64);
+        let mut node = Node::new(seeded_key(&mut keys), keys.next_u64(), self.now);
+        let address = sim_address(index);
+        node.set_address(address);
+        node.enable_tracker(self.now);
+        self.by_address.insert(address, index);
+        self.addresses.push(address);
+        self.nodes.push(node);
+        self.deadlines.push(None);
+        self.offline.push(false);
+        self.flush(index);
+        index
+    }
+
+    /// Takes node `i` off the network (`false`) or back on: an offline node's datagrams, in and
+    /// out, are lost, as if it were unplugged; its timers still run.
+    pub fn set_online(&mut self, i: usize, online: bool) {
+        self.offline[i] = !online;
     }
 
     /// How many nodes there are.
@@ -353,6 +379,10 @@ impl<C: Community> TestNetwork<C> {
             (_, Some(arrival)) if arrival <= until => {
                 let Reverse(datagram) = self.in_flight.pop()?;
                 self.now = self.now.max(arrival);
+                if self.offline[datagram.to] {
+                    self.lost += 1;
+                    return Some(false);
+                }
                 let now = self.now;
                 self.nodes[datagram.to].handle_datagram(now, datagram.from, &datagram.contents);
                 self.flush(datagram.to);
@@ -377,7 +407,8 @@ impl<C: Community> TestNetwork<C> {
     pub fn flush(&mut self, i: usize) {
         let from = self.addresses[i];
         while let Some(transmit) = self.nodes[i].poll_transmit() {
-            let Some(&to) = self.by_address.get(&transmit.destination) else {
+            let Some(&to) = self.by_address.get(&transmit.destination).filter(|_| !self.offline[i])
+            else {
                 self.lost += 1;
                 continue;
             };
