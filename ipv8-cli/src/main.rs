@@ -23,12 +23,15 @@ enum Command {
     /// Inspect identity key files.
     #[command(subcommand)]
     Key(cmd::key::Command),
+    /// Run a bootstrap server (tracker) that py-ipv8 and rust-ipv8 peers can use.
+    Tracker(cmd::tracker::Args),
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Keygen(args) => cmd::keygen::run(&args),
         Command::Key(command) => cmd::key::run(&command),
+        Command::Tracker(args) => cmd::tracker::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

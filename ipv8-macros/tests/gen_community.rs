@@ -95,14 +95,14 @@ struct Renamed<T> {
 }
 
 #[community(crate = "reexport::renamed")]
-impl<T: From<i64> + 'static> Renamed<T> {
+impl<T: From<i64> + Send + 'static> Renamed<T> {
     #[lazy_handler]
     fn on_lowest(&mut self, _ctx: &mut Context<Self>, _peer: &Peer, payload: Lowest) {
         self.seen.push(T::from(payload.n));
     }
 }
 
-impl<T: From<i64> + 'static> Community for Renamed<T> {
+impl<T: From<i64> + Send + 'static> Community for Renamed<T> {
     fn community_id(&self) -> CommunityId {
         CommunityId([3; 20])
     }

@@ -83,6 +83,12 @@ fn pipeline(c: &mut Criterion) {
     group.bench_function("signed", |b| {
         b.iter(|| receiver.handle_datagram(now, from, black_box(&signed)));
     });
+    let batch: Vec<(SocketAddr, &[u8])> = (0..64).map(|_| (from, signed.as_slice())).collect();
+    group.throughput(Throughput::Elements(64));
+    group.bench_function("signed_batch_of_64", |b| {
+        b.iter(|| receiver.handle_datagrams(now, black_box(&batch)));
+    });
+    group.throughput(Throughput::Elements(1));
     group.bench_function("verify_only", |b| {
         b.iter(|| key.verify(black_box(body), black_box(signature)));
     });

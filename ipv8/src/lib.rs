@@ -24,9 +24,15 @@
 
 extern crate self as ipv8;
 
+#[cfg(feature = "config")]
+pub mod config;
 pub mod crypto;
 pub mod messages;
 pub mod proto;
+#[cfg(feature = "rest")]
+pub mod rest;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 #[cfg(feature = "test-util")]
 pub mod testing;
 pub mod wire;

@@ -183,3 +183,30 @@ fn random_and_mutated_bytes_never_crash_the_node() {
     let handled: u64 = stats.handled.values().sum();
     assert_eq!(dropped + handled, 20_000, "every packet is either handled or counted as dropped");
 }
+
+#[test]
+fn a_batch_gives_the_same_verdicts_as_one_by_one() {
+    let (_, v20, v22) = vectors();
+    let mut forged = v20.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let from: SocketAddr = PY_PEER.parse().unwrap();
+    let batch: Vec<(SocketAddr, &[u8])> =
+        vec![(from, &v20), (from, &forged), (from, &v22), (from, &v20[..40]), (from, &v20)];
+
+    let (mut one_by_one, now) = node_with(Interop::default());
+    for (source, data) in &batch {
+        one_by_one.handle_datagram(now, *source, data);
+    }
+    let (mut batched, now) = node_with(Interop::default());
+    batched.handle_datagrams(now, &batch);
+
+    assert_eq!(batched.stats(), one_by_one.stats());
+    assert_eq!(batched.stats().handled.values().sum::<u64>(), 2);
+    assert_eq!(
+        batched.stats().dropped("bad_signature"),
+        1,
+        "a forged signature inside a batch is still refused"
+    );
+    assert_eq!(batched.community::<Interop>().expect("running").signed.len(), 2);
+}

@@ -23,6 +23,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
     println!("==> golden vectors reproduced by py-ipv8");
     python::vectors(true)?;
     step("cargo test", cargo(&["test", "--workspace", "--locked"]))?;
+    println!("==> interop with py-ipv8 (loopback)");
+    python::interop()?;
     let mut doc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);
     doc.env("RUSTDOCFLAGS", "-D warnings -D rustdoc::broken_intra_doc_links");
     step("cargo doc", doc)?;

@@ -3,6 +3,7 @@
 //! - `codegen`: writes the Rust payload definitions generated from `schemas/messages/*.toml`.
 //! - `vectors`: installs py-ipv8 in a venv under `target/` and regenerates `schemas/vectors/`.
 //! - `ci`: every gate CI runs (the README's test command).
+//! - `interop`: real py-ipv8 peers against the `ipv8` binary, on loopback only.
 //! - `bench-py`: measures py-ipv8's serializer on this machine, for comparison with our criterion numbers.
 
 mod ci;
@@ -37,6 +38,8 @@ enum Task {
     },
     /// Run every CI gate: fmt, clippy, codegen freshness, tests, docs, fuzz build.
     Ci,
+    /// Run the interoperability scenarios: real py-ipv8 peers against our binary, on loopback.
+    Interop,
     /// Measure py-ipv8's serializer on this machine (ns per operation).
     BenchPy,
 }
@@ -47,6 +50,7 @@ fn main() -> anyhow::Result<()> {
         Task::Vectors { check } => python::vectors(check),
         Task::BenchPy => python::bench(),
         Task::Ci => ci::run(),
+        Task::Interop => python::interop(),
     }
 }
 

@@ -66,6 +66,16 @@ fn files(dir: &Path) -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
     Ok(found)
 }
 
+/// `cargo xtask interop`: real py-ipv8 peers against the `ipv8` binary, on loopback only.
+pub(crate) fn interop() -> anyhow::Result<()> {
+    let python = venv()?;
+    let root = project_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run(Command::new(cargo).args(["build", "-p", "ipv8-cli", "--locked"]).current_dir(&root))?;
+    let binary = root.join("target/debug/ipv8");
+    run(Command::new(python).arg(root.join("xtask/py/interop.py")).arg("--ipv8-bin").arg(binary))
+}
+
 /// `cargo xtask bench-py`: py-ipv8's serializer timings.
 pub(crate) fn bench() -> anyhow::Result<()> {
     let python = venv()?;

@@ -110,6 +110,13 @@ impl<C: 'static> Context<'_, C> {
         self.shared.network.peers_for(self.community_id)
     }
 
+    /// The ids of every community this node runs, in the order they were added (what the
+    /// DiscoveryCommunity advertises in its similarity messages).
+    #[must_use]
+    pub fn local_communities(&self) -> &[CommunityId] {
+        &self.shared.local_communities
+    }
+
     /// The node's peer table.
     #[must_use]
     pub fn network(&self) -> &Network {

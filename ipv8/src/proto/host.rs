@@ -25,7 +25,13 @@ pub(crate) trait Overlay: Send {
     fn handle_timeout(&mut self, shared: &mut Shared);
     fn walk(&mut self, shared: &mut Shared);
     fn walk_to(&mut self, shared: &mut Shared, address: std::net::SocketAddr);
-    fn add_strategy(&mut self, strategy: Box<dyn Strategy>, target_peers: Option<usize>);
+    fn add_strategy(
+        &mut self,
+        strategy: Box<dyn Strategy>,
+        name: &'static str,
+        target_peers: Option<usize>,
+    );
+    fn info(&self) -> OverlayInfo;
     fn add_bootstrapper(&mut self, bootstrapper: Box<dyn Bootstrapper>);
     fn next_deadline(&self) -> Option<Instant>;
     fn peer_added(&mut self, shared: &mut Shared, peer: &Peer);
@@ -42,6 +48,7 @@ pub(crate) struct Host<C> {
     pub(crate) tasks: TaskManager<C>,
     pub(crate) cache: RequestCache<C>,
     walk: WalkState,
+    strategy_names: Vec<StrategyInfo>,
     id: CommunityId,
     prefix: [u8; PREFIX_LEN],
 }
@@ -54,6 +61,7 @@ impl<C: Community> Host<C> {
             tasks: TaskManager::default(),
             cache: RequestCache::default(),
             walk: WalkState::default(),
+            strategy_names: Vec::new(),
             id,
             prefix: id.prefix(),
         }
@@ -147,8 +155,23 @@ impl<C: Community> Overlay for Host<C> {
         Core { shared, community_id: self.id, prefix: self.prefix, max_peers }.walk_to(address);
     }
 
-    fn add_strategy(&mut self, strategy: Box<dyn Strategy>, target_peers: Option<usize>) {
+    fn add_strategy(
+        &mut self,
+        strategy: Box<dyn Strategy>,
+        name: &'static str,
+        target_peers: Option<usize>,
+    ) {
         self.walk.strategies.push(WalkerEntry { strategy, target_peers });
+        self.strategy_names.push(StrategyInfo { name, target_peers });
+    }
+
+    fn info(&self) -> OverlayInfo {
+        OverlayInfo {
+            community_id: self.id,
+            name: short_name(std::any::type_name::<C>()),
+            max_peers: self.community.max_peers(),
+            strategies: self.strategy_names.clone(),
+        }
     }
 
     fn add_bootstrapper(&mut self, bootstrapper: Box<dyn Bootstrapper>) {
@@ -194,4 +217,33 @@ impl<C: Community> Overlay for Host<C> {
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self
     }
+}
+
+/// What a node tells about one of its communities (py-ipv8's `/overlays` entries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverlayInfo {
+    /// The community id.
+    pub community_id: CommunityId,
+    /// The community's type name, without its module path.
+    pub name: &'static str,
+    /// Most peers it keeps.
+    pub max_peers: usize,
+    /// Its discovery strategies.
+    pub strategies: Vec<StrategyInfo>,
+}
+
+/// A discovery strategy of a community.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrategyInfo {
+    /// The strategy's type name, without its module path.
+    pub name: &'static str,
+    /// The peer count below which it runs (`None`: always).
+    pub target_peers: Option<usize>,
+}
+
+/// A type name without its module path (generic arguments keep theirs).
+pub(crate) fn short_name(full: &'static str) -> &'static str {
+    let base = full.split('<').next().unwrap_or(full);
+    let start = base.rfind("::").map_or(0, |i| i + 2);
+    full.get(start..).unwrap_or(full)
 }

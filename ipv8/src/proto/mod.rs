@@ -20,6 +20,7 @@ pub mod tracker;
 
 pub use community::{Community, Dispatch};
 pub use context::Context;
+pub use host::{OverlayInfo, StrategyInfo};
 pub use network::{Network, PeerEntry, Walkable};
 pub use node::{DEFAULT_WALKER_INTERVAL, Node, NodeError};
 pub use packet::{CommunityId, HEADER_LEN, Incoming, PREFIX_LEN, ParseCommunityIdError, VERSION};

@@ -1,9 +1,9 @@
 //! [`Network`]: the node's table of verified peers and the communities (services) each one runs.
 //! One table is shared by all communities of a node, as in py-ipv8.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{CommunityId, Peer};
 use crate::crypto::PublicKey;
@@ -21,6 +21,20 @@ pub struct PeerEntry {
     pub lan_address: Option<SocketAddr>,
     /// Whether the peer speaks the new-style (IPv6-capable) discovery messages.
     pub new_style: bool,
+    /// Round-trip times of the last [`PeerEntry::MAX_PINGS`] answered pings, oldest first.
+    pub pings: VecDeque<Duration>,
+}
+
+impl PeerEntry {
+    /// How many round-trip times are kept (py-ipv8's `Peer.pings` holds 5).
+    pub const MAX_PINGS: usize = 5;
+
+    /// The mean of the recorded round-trip times, if any (py-ipv8's `get_average_rtt`).
+    #[must_use]
+    pub fn average_ping(&self) -> Option<Duration> {
+        let count = u32::try_from(self.pings.len()).ok().filter(|n| *n > 0)?;
+        Some(self.pings.iter().sum::<Duration>() / count)
+    }
 }
 
 /// An address we were told about and may walk to.
@@ -36,6 +50,46 @@ pub struct Walkable {
 
 /// Most walkable addresses kept; beyond it, new introductions are ignored.
 const WALKABLE_LIMIT: usize = 500;
+/// Most peers whose introductions, or whose services before they are verified, are remembered
+/// (py-ipv8's 500-entry caches); the oldest are forgotten first.
+const INDEX_LIMIT: usize = 500;
+/// Most addresses remembered per introducer; the oldest are forgotten first.
+const INTRODUCTIONS_PER_PEER: usize = 32;
+/// Most services recorded per peer; further ones are ignored.
+const SERVICES_PER_PEER: usize = 256;
+
+/// A map by public key that forgets its oldest keys beyond [`INDEX_LIMIT`].
+#[derive(Debug)]
+struct Bounded<V> {
+    map: HashMap<PublicKey, V>,
+    order: VecDeque<PublicKey>,
+}
+
+impl<V> Default for Bounded<V> {
+    fn default() -> Self {
+        Self { map: HashMap::new(), order: VecDeque::new() }
+    }
+}
+
+impl<V: Default> Bounded<V> {
+    fn entry(&mut self, key: &PublicKey) -> &mut V {
+        if !self.map.contains_key(key) {
+            if self.order.len() >= INDEX_LIMIT
+                && let Some(oldest) = self.order.pop_front()
+            {
+                self.map.remove(&oldest);
+            }
+            self.order.push_back(key.clone());
+        }
+        self.map.entry(key.clone()).or_default()
+    }
+
+    fn remove(&mut self, key: &PublicKey) -> Option<V> {
+        let value = self.map.remove(key)?;
+        self.order.retain(|k| k != key);
+        Some(value)
+    }
+}
 
 /// Verified peers by key, with an index by address.
 #[derive(Debug, Default)]
@@ -44,10 +98,17 @@ pub struct Network {
     by_address: HashMap<SocketAddr, PublicKey>,
     walkable: HashMap<SocketAddr, Walkable>,
     blacklist: HashSet<SocketAddr>,
+    /// Services advertised by peers that are not verified (yet).
+    pending_services: Bounded<BTreeSet<CommunityId>>,
+    /// Addresses each peer introduced, whether or not they became peers since.
+    introductions: Bounded<VecDeque<SocketAddr>>,
+    /// Services that became known for a peer when it was verified, for the node to announce.
+    announced: Vec<(Peer, CommunityId)>,
 }
 
 impl Network {
-    /// Adds a verified peer (or updates its address); returns `true` if it was not known.
+    /// Adds a verified peer (or updates its address); returns `true` if it was not known. Services
+    /// it advertised before it was verified become its services now.
     pub fn add_verified_peer(&mut self, peer: &Peer) -> bool {
         self.walkable.remove(&peer.address());
         self.by_address.insert(peer.address(), peer.key().clone());
@@ -59,12 +120,15 @@ impl Network {
             }
             return false;
         }
+        let services = self.pending_services.remove(peer.key()).unwrap_or_default();
+        self.announced.extend(services.iter().map(|service| (peer.clone(), *service)));
         let entry = PeerEntry {
             peer: peer.clone(),
-            services: BTreeSet::new(),
+            services,
             last_response: None,
             lan_address: None,
             new_style: false,
+            pings: VecDeque::new(),
         };
         self.peers.insert(peer.key().clone(), entry);
         true
@@ -72,11 +136,52 @@ impl Network {
 
     /// Records that the peer with `key` runs `service`; returns `true` if that is news.
     pub fn add_service(&mut self, key: &PublicKey, service: CommunityId) -> bool {
-        self.peers.get_mut(key).is_some_and(|entry| entry.services.insert(service))
+        self.peers.get_mut(key).is_some_and(|entry| {
+            entry.services.len() < SERVICES_PER_PEER && entry.services.insert(service)
+        })
+    }
+
+    /// Records the services a peer advertised (py-ipv8's `discover_services`) and returns those
+    /// that are news for a verified peer. Services of a peer that is not verified are kept until
+    /// it is, and are then announced by the node.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipv8::crypto::{Curve, PrivateKey};
+    /// use ipv8::proto::{CommunityId, Network, Peer};
+    ///
+    /// let key = PrivateKey::generate(Curve::Curve25519)?.public_key();
+    /// let peer = Peer::new(key, "127.0.0.1:8090".parse()?);
+    /// let service = CommunityId([1; 20]);
+    /// let mut network = Network::default();
+    /// assert!(network.discover_services(&peer, &[service]).is_empty(), "not verified yet");
+    /// network.add_verified_peer(&peer);
+    /// assert_eq!(network.peers_for(service), [peer]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn discover_services(&mut self, peer: &Peer, services: &[CommunityId]) -> Vec<CommunityId> {
+        if self.peers.contains_key(peer.key()) {
+            return services.iter().copied().filter(|s| self.add_service(peer.key(), *s)).collect();
+        }
+        let pending = self.pending_services.entry(peer.key());
+        for service in services {
+            if pending.len() < SERVICES_PER_PEER {
+                pending.insert(*service);
+            }
+        }
+        Vec::new()
+    }
+
+    /// Takes the services that became known when their peers were verified.
+    pub(crate) fn take_announced(&mut self) -> Vec<(Peer, CommunityId)> {
+        std::mem::take(&mut self.announced)
     }
 
     /// Removes a peer; returns its entry.
     pub fn remove_peer(&mut self, key: &PublicKey) -> Option<PeerEntry> {
+        self.pending_services.remove(key);
+        self.introductions.remove(key);
         let entry = self.peers.remove(key)?;
         if self.by_address.get(&entry.peer.address()) == Some(key) {
             self.by_address.remove(&entry.peer.address());
@@ -103,6 +208,17 @@ impl Network {
         }
     }
 
+    /// Records the round-trip time of an answered ping; the oldest of more than
+    /// [`PeerEntry::MAX_PINGS`] is forgotten.
+    pub fn record_ping(&mut self, key: &PublicKey, rtt: Duration) {
+        if let Some(entry) = self.peers.get_mut(key) {
+            if entry.pings.len() >= PeerEntry::MAX_PINGS {
+                entry.pings.pop_front();
+            }
+            entry.pings.push_back(rtt);
+        }
+    }
+
     /// Peers that run `service`, in a stable order (by key bytes).
     #[must_use]
     pub fn peers_for(&self, service: CommunityId) -> Vec<Peer> {
@@ -112,6 +228,14 @@ impl Network {
             .filter(|e| e.services.contains(&service))
             .map(|e| e.peer.clone())
             .collect();
+        peers.sort_by(|a, b| a.key().to_bin().cmp(b.key().to_bin()));
+        peers
+    }
+
+    /// Every verified peer, in a stable order (by key bytes).
+    #[must_use]
+    pub fn verified_peers(&self) -> Vec<Peer> {
+        let mut peers: Vec<_> = self.peers.values().map(|e| e.peer.clone()).collect();
         peers.sort_by(|a, b| a.key().to_bin().cmp(b.key().to_bin()));
         peers
     }
@@ -126,18 +250,36 @@ impl Network {
         self.peers.get_mut(key)
     }
 
-    /// Adds an address to walk to; blacklisted and already verified addresses are ignored.
+    /// Adds an address to walk to; blacklisted and already verified addresses are ignored. The
+    /// introduction is remembered either way (see [`Network::introductions_from`]).
     pub fn add_walkable(&mut self, address: SocketAddr, walkable: Walkable) -> bool {
-        let ignored = self.blacklist.contains(&address)
-            || self.by_address.contains_key(&address)
+        let unusable = self.blacklist.contains(&address)
             || address.ip().is_unspecified()
-            || address.port() == 0
-            || self.walkable.len() >= WALKABLE_LIMIT;
-        if ignored {
+            || address.port() == 0;
+        if let Some(introducer) = walkable.introducer.as_ref().filter(|_| !unusable) {
+            let introduced = self.introductions.entry(introducer);
+            if !introduced.contains(&address) {
+                if introduced.len() >= INTRODUCTIONS_PER_PEER {
+                    introduced.pop_front();
+                }
+                introduced.push_back(address);
+            }
+        }
+        if unusable
+            || self.by_address.contains_key(&address)
+            || self.walkable.len() >= WALKABLE_LIMIT
+        {
             return false;
         }
         self.walkable.insert(address, walkable);
         true
+    }
+
+    /// The addresses the peer with `key` introduced us to, oldest first, including those that
+    /// became verified peers since (py-ipv8's `get_introductions_from`).
+    #[must_use]
+    pub fn introductions_from(&self, key: &PublicKey) -> Vec<SocketAddr> {
+        self.introductions.map.get(key).map(|a| a.iter().copied().collect()).unwrap_or_default()
     }
 
     /// Forgets a walkable address.

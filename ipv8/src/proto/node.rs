@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::discovery::{Bootstrapper, Strategy};
-use super::host::{Host, Overlay};
-use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN};
+use super::host::{Host, Overlay, OverlayInfo};
+use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN, SignedParts};
 use super::shared::{Event, Received, Shared, Transmit};
 use super::tracker::Tracker;
 use super::{Community, CommunityId, Context, DropReason, Network, Passthrough, Peer, Stats};
@@ -31,7 +31,7 @@ pub enum NodeError {
 /// # Examples
 ///
 /// ```
-/// use std::time::{Duration, Instant};
+/// use std::time::Instant;
 /// use ipv8::crypto::{Curve, PrivateKey};
 /// use ipv8::proto::Node;
 ///
@@ -102,6 +102,7 @@ impl Node {
         }
         self.shared.now = now;
         self.by_prefix.insert(id.prefix(), self.overlays.len());
+        self.shared.local_communities.push(id);
         let mut host = Box::new(Host::new(community));
         host.start(&mut self.shared);
         self.overlays.push(host);
@@ -112,16 +113,48 @@ impl Node {
     /// Handles one received datagram.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
         self.shared.now = now;
-        self.shared.stats.received += 1;
-        let result = self.route(source, data);
-        match result {
-            Ok(msg_id) => self.shared.stats.handled(msg_id),
-            Err(reason) => self.shared.stats.drop(&reason),
+        self.handle_one(source, data, false);
+        self.notify_new_services();
+    }
+
+    /// Handles a batch of received datagrams, checking the signatures of the signed ones together
+    /// (Ed25519 batch verification), which is faster than one by one.
+    pub fn handle_datagrams(&mut self, now: Instant, datagrams: &[(SocketAddr, &[u8])]) {
+        self.shared.now = now;
+        let verified = self.verify_batch(datagrams);
+        for ((source, data), verified) in datagrams.iter().zip(verified) {
+            self.handle_one(*source, data, verified);
         }
         self.notify_new_services();
     }
 
-    fn route(&mut self, source: SocketAddr, data: &[u8]) -> Result<u8, DropReason> {
+    /// Which datagrams carry a valid signature over a signed layout, checked as one batch.
+    fn verify_batch(&self, datagrams: &[(SocketAddr, &[u8])]) -> Vec<bool> {
+        let parts: Vec<Option<SignedParts<'_>>> = datagrams
+            .iter()
+            .map(|(_, data)| {
+                let known = data
+                    .get(..PREFIX_LEN)
+                    .is_some_and(|prefix| self.by_prefix.contains_key(prefix));
+                known.then(|| SignedParts::split(data, &self.shared.keys).ok()).flatten()
+            })
+            .collect();
+        let items: Vec<_> =
+            parts.iter().flatten().map(|p| (&p.key, p.signed, p.signature)).collect();
+        let mut results = crate::crypto::verify_batch(&items).into_iter();
+        parts.iter().map(|part| part.is_some() && results.next().unwrap_or(false)).collect()
+    }
+
+    fn handle_one(&mut self, source: SocketAddr, data: &[u8], verified: bool) {
+        self.shared.stats.received += 1;
+        let result = self.route(source, data, verified);
+        match result {
+            Ok(msg_id) => self.shared.stats.handled(msg_id),
+            Err(reason) => self.shared.stats.drop(&reason),
+        }
+    }
+
+    fn route(&mut self, source: SocketAddr, data: &[u8], verified: bool) -> Result<u8, DropReason> {
         let (prefix, _) = data
             .split_first_chunk::<PREFIX_LEN>()
             .filter(|_| data.len() >= HEADER_LEN)
@@ -134,7 +167,10 @@ impl Node {
         };
         self.shared.network.touch(source, self.shared.now);
         let keys = std::mem::take(&mut self.shared.keys);
-        let incoming = Incoming::new(source, data, &keys);
+        let mut incoming = Incoming::new(source, data, &keys);
+        if verified {
+            incoming.set_verified();
+        }
         let result = match self.overlays.get_mut(index) {
             Some(overlay) => {
                 overlay.handle(&mut self.shared, &incoming).map(|()| incoming.msg_id())
@@ -187,7 +223,8 @@ impl Node {
         strategy: impl Strategy + 'static,
         target_peers: Option<usize>,
     ) -> Result<(), NodeError> {
-        self.overlay_of::<C>()?.add_strategy(Box::new(strategy), target_peers);
+        let name = super::host::short_name(std::any::type_name_of_val(&strategy));
+        self.overlay_of::<C>()?.add_strategy(Box::new(strategy), name, target_peers);
         self.next_walk.get_or_insert(self.shared.now);
         Ok(())
     }
@@ -297,6 +334,7 @@ impl Node {
     }
 
     fn notify_new_services(&mut self) {
+        self.drain_discovery_queues();
         while let Some((peer, service)) = self.shared.new_services.pop() {
             let index = self.by_prefix.get(&service.prefix()).copied();
             if let Some(overlay) = index.and_then(|index| self.overlays.get_mut(index)) {
@@ -304,6 +342,17 @@ impl Node {
             }
             self.shared.emit(Event::PeerAdded { community_id: service, peer });
         }
+    }
+
+    /// Removes the peers strategies asked to remove (telling their communities), and queues the
+    /// services of this node's communities that peers turned out to run when they were verified.
+    fn drain_discovery_queues(&mut self) {
+        while let Some(key) = self.shared.removals.pop_front() {
+            self.remove_peer(&key);
+        }
+        let announced = self.shared.network.take_announced();
+        let local = announced.into_iter().filter(|(_, s)| self.by_prefix.contains_key(&s.prefix()));
+        self.shared.new_services.extend(local);
     }
 
     /// Replaces the timeouts of caches added from now on, in every community (for tests).
@@ -339,6 +388,18 @@ impl Node {
     /// The peer table, to change it (communities are not told; prefer [`Node::add_peer`]).
     pub fn network_mut(&mut self) -> &mut Network {
         &mut self.shared.network
+    }
+
+    /// What the node tells about each of its communities, in the order they were added.
+    #[must_use]
+    pub fn overlays(&self) -> Vec<OverlayInfo> {
+        self.overlays.iter().map(|overlay| overlay.info()).collect()
+    }
+
+    /// The node's global time (the Lamport clock its built-in messages claim from).
+    #[must_use]
+    pub fn global_time(&self) -> u64 {
+        self.shared.global_time
     }
 
     /// Counters of received, handled, dropped and sent packets.

@@ -151,6 +151,11 @@ impl<'a> Incoming<'a> {
         Self { source, data, keys, verified: false }
     }
 
+    /// Marks the signature as already checked (by batch verification).
+    pub(crate) fn set_verified(&mut self) {
+        self.verified = true;
+    }
+
     /// Where the packet came from.
     #[must_use]
     pub fn source(&self) -> SocketAddr {

@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use super::discovery::SentPings;
 use super::packet::KeyCache;
 use super::{CommunityId, Network, Peer, Rng, Stats};
 use crate::crypto::{PrivateKey, PublicKey};
@@ -14,6 +15,8 @@ use crate::wire::Payload;
 pub(crate) const OUTBOX_LIMIT: usize = 1 << 16;
 /// Most events kept for [`Node::poll_event`](super::Node::poll_event) before the oldest are dropped.
 pub(crate) const EVENT_LIMIT: usize = 4096;
+/// Most peer removals queued by strategies before further requests are ignored (until drained).
+pub(crate) const REMOVAL_LIMIT: usize = 4096;
 
 /// A datagram to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +100,12 @@ pub(crate) struct Shared {
     pub(crate) global_time: u64,
     /// Peers that started running a community since the node last told its communities.
     pub(crate) new_services: Vec<(Peer, CommunityId)>,
+    /// Peers strategies asked to remove; the node removes them and tells their communities.
+    pub(crate) removals: VecDeque<PublicKey>,
+    /// The ids of the communities this node runs, in the order they were added.
+    pub(crate) local_communities: Vec<CommunityId>,
+    /// Pings strategies sent, until the DiscoveryCommunity takes them into its request cache.
+    pub(crate) sent_pings: SentPings,
 }
 
 impl Shared {
@@ -117,6 +126,9 @@ impl Shared {
             received: None,
             global_time: 0,
             new_services: Vec::new(),
+            removals: VecDeque::new(),
+            local_communities: Vec::new(),
+            sent_pings: SentPings::default(),
         }
     }
 
@@ -127,6 +139,13 @@ impl Shared {
         }
         self.stats.sent += 1;
         self.outbox.push_back(Transmit { destination, contents });
+    }
+
+    /// Asks the node to remove the peer with `key` once the current step is over.
+    pub(crate) fn request_removal(&mut self, key: &PublicKey) {
+        if self.removals.len() < REMOVAL_LIMIT && !self.removals.contains(key) {
+            self.removals.push_back(key.clone());
+        }
     }
 
     pub(crate) fn emit(&mut self, event: Event) {

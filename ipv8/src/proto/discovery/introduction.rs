@@ -80,7 +80,7 @@ pub(crate) struct Core<'a> {
 
 const UNSPECIFIED_V4: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0);
 
-fn v4(address: Option<SocketAddr>) -> SocketAddrV4 {
+pub(super) fn v4(address: Option<SocketAddr>) -> SocketAddrV4 {
     match address {
         Some(SocketAddr::V4(v4)) => v4,
         _ => UNSPECIFIED_V4,
@@ -101,15 +101,15 @@ fn is_private_v4(address: SocketAddr) -> bool {
 }
 
 impl Core<'_> {
-    fn lan(&self) -> Option<SocketAddr> {
+    pub(super) fn lan(&self) -> Option<SocketAddr> {
         self.shared.address
     }
 
-    fn wan(&self) -> Option<SocketAddr> {
+    pub(super) fn wan(&self) -> Option<SocketAddr> {
         self.shared.wan_address.or(self.shared.address)
     }
 
-    fn claim(&mut self) -> u64 {
+    pub(super) fn claim(&mut self) -> u64 {
         self.shared.global_time += 1;
         self.shared.global_time
     }
@@ -119,7 +119,12 @@ impl Core<'_> {
         self.send_signed_at(to, global_time, payload);
     }
 
-    fn send_signed_at<P: Message>(&mut self, to: SocketAddr, global_time: u64, payload: P) {
+    pub(super) fn send_signed_at<P: Message>(
+        &mut self,
+        to: SocketAddr,
+        global_time: u64,
+        payload: P,
+    ) {
         let message = Timed { global_time, payload };
         let key_bin = self.shared.public_key.to_bin().to_vec();
         match packet::signed(&self.prefix, &self.shared.key, &key_bin, &message) {
@@ -129,7 +134,17 @@ impl Core<'_> {
     }
 
     fn send_unsigned<P: Message>(&mut self, to: SocketAddr, payload: P) {
-        let message = Timed { global_time: self.claim(), payload };
+        let global_time = self.claim();
+        self.send_unsigned_at(to, global_time, payload);
+    }
+
+    pub(super) fn send_unsigned_at<P: Message>(
+        &mut self,
+        to: SocketAddr,
+        global_time: u64,
+        payload: P,
+    ) {
+        let message = Timed { global_time, payload };
         match packet::unsigned(&self.prefix, &message) {
             Ok(bytes) => self.shared.transmit(to, bytes),
             Err(_) => self.shared.stats.send_failed("encode"),

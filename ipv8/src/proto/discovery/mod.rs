@@ -1,19 +1,37 @@
 //! Peer discovery (spec §4–5): the introduction and puncture messages every community speaks, the
-//! strategies that walk the network, and bootstrappers. All sans-IO, driven by the node's walker
-//! tick (`walker_interval`, 0.5 s by default).
+//! [`DiscoveryCommunity`], the strategies that walk the network and keep it fresh, and
+//! bootstrappers. All sans-IO, driven by the node's walker tick (`walker_interval`, 0.5 s by
+//! default).
+//!
+//! Built after py-ipv8's `ipv8/peerdiscovery/` (`community.py`, `churn.py`, `discovery.py`) and the
+//! DHT's `PingChurn` (`ipv8/dht/churn.py`).
 
 mod bootstrap;
+mod churn;
+mod community;
+mod edge_walk;
 mod flags;
 mod introduction;
+mod periodic_similarity;
+mod ping_churn;
 mod strategy;
 mod timed;
 mod walker;
 
+#[cfg(test)]
+mod tests;
+
 pub use bootstrap::{Bootstrapper, DispersyBootstrapper};
+pub use churn::RandomChurn;
+pub use community::{DiscoveryCommunity, PING_TIMEOUT};
+pub use edge_walk::EdgeWalk;
 pub use introduction::{IntroductionRequest, IntroductionResponse};
+pub use periodic_similarity::PeriodicSimilarity;
+pub use ping_churn::PingChurn;
 pub use strategy::{RandomWalk, Strategy};
 pub use timed::Timed;
 pub use walker::Walker;
 
+pub(crate) use community::SentPings;
 pub(crate) use introduction::{CORE_IDS, Core, Outcome};
 pub(crate) use walker::{WalkState, WalkerEntry};

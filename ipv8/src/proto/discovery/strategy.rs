@@ -11,7 +11,10 @@ use super::Walker;
 /// # Examples
 ///
 /// ```
-/// use ipv8::proto::discovery::{Strategy, Walker};
+/// use std::time::Instant;
+/// use ipv8::crypto::{Curve, PrivateKey};
+/// use ipv8::proto::Node;
+/// use ipv8::proto::discovery::{DiscoveryCommunity, Strategy, Walker};
 ///
 /// /// Asks a random peer for an introduction on every tick.
 /// struct AlwaysAsk;
@@ -21,6 +24,12 @@ use super::Walker;
 ///         walker.get_new_introduction();
 ///     }
 /// }
+///
+/// let now = Instant::now();
+/// let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 1, now);
+/// node.add_community(now, DiscoveryCommunity::new())?;
+/// node.add_strategy::<DiscoveryCommunity>(AlwaysAsk, None)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Strategy: Send {
     /// Takes one step: send introduction-requests, pings, forget stale addresses, ...

@@ -4,9 +4,11 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use super::community::SentPing;
 use super::introduction::Core;
 use super::{Bootstrapper, Strategy};
-use crate::proto::{Peer, Rng};
+use crate::crypto::PublicKey;
+use crate::proto::{CommunityId, Network, Peer, Rng};
 
 /// Chance, out of 100, that `get_new_introduction` keeps a bootstrap server alive instead (py-ipv8).
 const KEEP_ALIVE_PERCENT: u64 = 5;
@@ -37,10 +39,41 @@ impl Walker<'_> {
         self.core.shared.now
     }
 
+    /// The community the strategy runs in.
+    #[must_use]
+    pub fn community_id(&self) -> CommunityId {
+        self.core.community_id
+    }
+
+    /// The node's peer table (shared by all its communities).
+    #[must_use]
+    pub fn network(&self) -> &Network {
+        &self.core.shared.network
+    }
+
     /// The verified peers of this community.
     #[must_use]
     pub fn peers(&self) -> Vec<Peer> {
         self.core.shared.network.peers_for(self.core.community_id)
+    }
+
+    /// Every verified peer of the node, whatever community it runs.
+    #[must_use]
+    pub fn verified_peers(&self) -> Vec<Peer> {
+        self.core.shared.network.verified_peers()
+    }
+
+    /// Up to `n` verified peers of the node, drawn at random.
+    pub fn sample_verified_peers(&mut self, n: usize) -> Vec<Peer> {
+        let mut peers = self.verified_peers();
+        let n = n.min(peers.len());
+        for i in 0..n {
+            let rest = (peers.len() - i) as u64;
+            let j = i + usize::try_from(self.rng().below(rest)).unwrap_or(0);
+            peers.swap(i, j);
+        }
+        peers.truncate(n);
+        peers
     }
 
     /// Addresses introduced in this community that we may walk to.
@@ -55,14 +88,48 @@ impl Walker<'_> {
         self.core.shared.network.peer_at(address).is_some()
     }
 
+    /// The addresses the peer with `key` introduced us to (see [`Network::introductions_from`]).
+    #[must_use]
+    pub fn introductions_from(&self, key: &PublicKey) -> Vec<SocketAddr> {
+        self.core.shared.network.introductions_from(key)
+    }
+
     /// Forgets a walkable address.
     pub fn forget_walkable(&mut self, address: SocketAddr) {
         self.core.shared.network.remove_walkable(address);
     }
 
+    /// Removes the peer with `key` from the node's peer table once this walker tick is over; the
+    /// communities it ran are told through
+    /// [`Community::on_peer_removed`](crate::proto::Community::on_peer_removed).
+    pub fn remove_peer(&mut self, key: &PublicKey) {
+        self.core.shared.request_removal(key);
+    }
+
     /// Sends an introduction-request to `address`.
     pub fn walk_to(&mut self, address: SocketAddr) {
         self.core.walk_to(address);
+    }
+
+    /// Sends an introduction-request to `peer` (py-ipv8's `send_introduction_request`).
+    pub fn send_introduction_request(&mut self, peer: &Peer) {
+        self.core.walk_to(peer.address());
+    }
+
+    /// Pings `peer` with the DiscoveryCommunity's ping; if the node runs the
+    /// [`DiscoveryCommunity`](super::DiscoveryCommunity), the pong adds a round-trip time to the
+    /// peer's [`PeerEntry::pings`](crate::proto::PeerEntry::pings).
+    pub fn send_ping(&mut self, peer: &Peer) {
+        let identifier = self.core.ping(peer);
+        let sent_at = self.now();
+        let key = peer.key().clone();
+        self.core.shared.sent_pings.push(SentPing { identifier, key, sent_at });
+    }
+
+    /// Sends the DiscoveryCommunity's similarity-request, listing this node's communities, to
+    /// `address`.
+    pub fn send_similarity_request(&mut self, address: SocketAddr) {
+        self.core.send_similarity_request(address);
     }
 
     /// The node's random numbers.

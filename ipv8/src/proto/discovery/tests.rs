@@ -1,0 +1,99 @@
+//! Unit tests of the strategies on a hand-built walker, where their inner state is visible.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use super::{Core, DiscoveryCommunity, EdgeWalk, RandomChurn, Strategy, Walker};
+use crate::crypto::{Curve, PrivateKey};
+use crate::proto::shared::Shared;
+use crate::proto::{Peer, PeerEntry, Walkable};
+
+fn key() -> PrivateKey {
+    PrivateKey::generate(Curve::Curve25519).expect("a fresh key")
+}
+
+fn address(i: u8) -> SocketAddr {
+    SocketAddr::from(([10, 0, 0, i], 8090))
+}
+
+/// A node with `n` verified DiscoveryCommunity peers at 10.0.0.1, 10.0.0.2, ...
+fn shared_with_peers(n: u8) -> (Shared, Vec<Peer>) {
+    let mut shared = Shared::new(key(), 3, Instant::now());
+    let peers: Vec<_> = (1..=n).map(|i| Peer::new(key().public_key(), address(i))).collect();
+    for peer in &peers {
+        shared.network.add_verified_peer(peer);
+        shared.network.add_service(peer.key(), DiscoveryCommunity::ID);
+    }
+    (shared, peers)
+}
+
+fn step(strategy: &mut impl Strategy, shared: &mut Shared) {
+    let mut bootstrappers = Vec::new();
+    let prefix = DiscoveryCommunity::ID.prefix();
+    let core = Core { shared, community_id: DiscoveryCommunity::ID, prefix, max_peers: 30 };
+    strategy.take_step(&mut Walker { core, bootstrappers: &mut bootstrappers });
+}
+
+/// Datagrams sent since the last call, by message id.
+fn sent(shared: &mut Shared) -> Vec<(SocketAddr, u8)> {
+    shared.outbox.drain(..).map(|t| (t.destination, t.contents[22])).collect()
+}
+
+#[test]
+fn edge_walk_grows_an_edge_along_introductions_and_finishes_it_on_timeout() {
+    let (mut shared, peers) = shared_with_peers(7);
+    let mut walk = EdgeWalk::new();
+    step(&mut walk, &mut shared); // Gathers the neighbourhood: six of the seven peers.
+    assert_eq!(walk.neighborhood.len(), 6);
+
+    // One root introduced another peer, which is verified already.
+    let root = walk.neighborhood[0].clone();
+    let next = peers.iter().find(|p| **p != root).cloned().expect("another peer");
+    let walkable = Walkable {
+        introducer: Some(root.key().clone()),
+        service: DiscoveryCommunity::ID,
+        new_style: false,
+    };
+    shared.network.add_walkable(next.address(), walkable);
+    for _ in 0..6 {
+        step(&mut walk, &mut shared); // Starts an edge from each root: one 246 each.
+    }
+    assert_eq!(sent(&mut shared).iter().filter(|(_, id)| *id == 246).count(), 6);
+    step(&mut walk, &mut shared); // The root's edge grows, and walks on to its new tip.
+    assert_eq!(sent(&mut shared), [(next.address(), 246)]);
+
+    shared.now += Duration::from_millis(3_100);
+    step(&mut walk, &mut shared); // Nothing grew for 3 s: the edges are finished.
+    let edges: Vec<Vec<_>> = walk.complete_edges().map(<[Peer]>::to_vec).collect();
+    assert_eq!(edges, [vec![root, next]], "edges of the root alone are not kept");
+    assert!(walk.under_construction.is_empty());
+}
+
+#[test]
+fn random_churn_pings_a_quiet_peer_once_per_interval_then_drops_it() {
+    let (mut shared, peers) = shared_with_peers(1);
+    let peer = &peers[0];
+    let start = shared.now;
+    let entry = shared.network.get_mut(peer.key()).expect("verified");
+    entry.last_response = Some(start);
+    entry.pings = std::iter::repeat_n(Duration::from_millis(5), PeerEntry::MAX_PINGS).collect();
+    let mut churn = RandomChurn::new();
+
+    step(&mut churn, &mut shared);
+    assert!(sent(&mut shared).is_empty(), "active, with enough round-trip times");
+    shared.now = start + Duration::from_secs(28);
+    step(&mut churn, &mut shared);
+    assert_eq!(sent(&mut shared), [(peer.address(), 3)], "inactive: pinged");
+    shared.now += Duration::from_secs(10);
+    step(&mut churn, &mut shared);
+    assert!(sent(&mut shared).is_empty(), "at most one ping per 10 s");
+    shared.now += Duration::from_millis(500);
+    step(&mut churn, &mut shared);
+    assert_eq!(sent(&mut shared), [(peer.address(), 3)]);
+    assert_eq!(shared.sent_pings.len(), 2, "both pings wait for the DiscoveryCommunity");
+
+    shared.now = start + Duration::from_millis(57_600);
+    step(&mut churn, &mut shared);
+    assert_eq!(shared.removals, [peer.key().clone()], "silent too long after a ping");
+    assert!(sent(&mut shared).is_empty());
+}

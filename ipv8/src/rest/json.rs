@@ -1,0 +1,100 @@
+//! The JSON bodies of py-ipv8's REST endpoints, built from a node's state.
+
+use std::net::SocketAddr;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use crate::proto::{Node, StrategyInfo};
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
+        use std::fmt::Write as _;
+        let _ = write!(text, "{byte:02x}");
+        text
+    })
+}
+
+fn address(address: Option<SocketAddr>) -> Value {
+    let (ip, port) = address.map_or(("0.0.0.0".to_owned(), 0), |a| (a.ip().to_string(), a.port()));
+    json!({ "ip": ip, "port": port })
+}
+
+/// `GET /network`: every verified peer by base64 mid, with its address, key and services, as
+/// py-ipv8's `NetworkEndpoint` returns it.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Instant;
+/// use ipv8::crypto::{Curve, PrivateKey};
+/// use ipv8::proto::Node;
+///
+/// let node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 1, Instant::now());
+/// assert_eq!(ipv8::rest::network_json(&node), serde_json::json!({ "peers": {} }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[must_use]
+pub fn network_json(node: &Node) -> Value {
+    let peers: serde_json::Map<String, Value> = node
+        .network()
+        .peers()
+        .map(|entry| {
+            let peer = &entry.peer;
+            let services: Vec<_> = entry.services.iter().map(|id| STANDARD.encode(id.0)).collect();
+            let body = json!({
+                "ip": peer.address().ip().to_string(),
+                "port": peer.address().port(),
+                "public_key": STANDARD.encode(peer.key().to_bin()),
+                "services": services,
+            });
+            (STANDARD.encode(peer.mid().0), body)
+        })
+        .collect();
+    json!({ "peers": peers })
+}
+
+/// `GET /overlays`: every community with its peers, estimates and strategies, as py-ipv8's
+/// `OverlaysEndpoint` returns it (statistics stay `{}` as when py-ipv8 runs without them).
+#[must_use]
+pub fn overlays_json(node: &Node) -> Value {
+    let my_peer = hex(node.public_key().to_bin());
+    let overlays: Vec<Value> = node
+        .overlays()
+        .into_iter()
+        .map(|overlay| {
+            let peers: Vec<Value> = node
+                .network()
+                .peers_for(overlay.community_id)
+                .iter()
+                .map(|peer| {
+                    json!({
+                        "ip": peer.address().ip().to_string(),
+                        "port": peer.address().port(),
+                        "public_key": hex(peer.key().to_bin()),
+                    })
+                })
+                .collect();
+            json!({
+                "id": overlay.community_id.to_string(),
+                "my_peer": my_peer,
+                "global_time": node.global_time(),
+                "peers": peers,
+                "overlay_name": overlay.name,
+                "statistics": {},
+                "max_peers": overlay.max_peers,
+                "is_isolated": false,
+                "my_estimated_wan": address(node.wan_address()),
+                "my_estimated_lan": address(node.address()),
+                "strategies": overlay.strategies.iter().map(strategy).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "overlays": overlays })
+}
+
+fn strategy(info: &StrategyInfo) -> Value {
+    let target = info.target_peers.and_then(|t| i64::try_from(t).ok()).unwrap_or(-1);
+    json!({ "name": info.name, "target_peers": target })
+}

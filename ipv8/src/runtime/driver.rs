@@ -1,0 +1,249 @@
+//! The driver: a loop that runs a [`Node`] on an [`Endpoint`] and does nothing but move bytes and
+//! time between them (quinn's `ConnectionDriver`). Each turn it waits for a command, the node's
+//! timer, or a socket; then it runs due timers, reads a bounded batch from each socket, sends what
+//! the node queued and passes its events on. Local work (commands, timers) is looked at first, and
+//! every queue is bounded, so a flood of datagrams can neither starve timers nor grow memory.
+
+use std::io;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::pin::Pin;
+use std::time::Instant;
+
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::Sleep;
+
+use super::{Config, Endpoint, Stats};
+use crate::proto::{Event, Node, Transmit};
+
+/// A closure run on the node inside the loop, given the current time.
+pub(crate) type NodeFn = Box<dyn FnOnce(&mut Node, Instant) + Send>;
+
+/// Work for the loop, sent by a [`NodeHandle`](super::NodeHandle).
+pub(crate) enum Command {
+    /// Runs a closure on the node.
+    Run(NodeFn),
+    /// Answers with the counters.
+    Stats(oneshot::Sender<Stats>),
+    /// Shuts the node down, ends the loop and answers when done.
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// Room for any UDP datagram, whole.
+const MAX_DATAGRAM: usize = 65_536;
+/// Room per datagram of a batch, besides the room for one of any size; a batch ends early when
+/// large datagrams fill it.
+const TYPICAL_DATAGRAM: usize = 2048;
+/// The most datagrams sent per turn; the rest wait for the next turn.
+const SEND_BATCH: usize = 1024;
+
+/// The state of the loop.
+struct Driver {
+    node: Node,
+    endpoint: Endpoint,
+    commands: mpsc::Receiver<Command>,
+    events: mpsc::Sender<Event>,
+    stats: Stats,
+    /// The next datagram to send, held while its socket cannot take it or the turn's batch is spent.
+    pending: Option<Transmit>,
+    inbox: Inbox,
+}
+
+/// A batch of received datagrams, read one after another into one buffer.
+struct Inbox {
+    buf: Box<[u8]>,
+    datagrams: Vec<(SocketAddr, Range<usize>)>,
+    batch: usize,
+}
+
+/// Whether the loop goes on after a command.
+#[derive(PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Starts the loop on the current tokio runtime; returns its command sender and event receiver.
+pub(crate) fn start(
+    config: &Config,
+    node: Node,
+    endpoint: Endpoint,
+) -> (mpsc::Sender<Command>, mpsc::Receiver<Event>, JoinHandle<Node>) {
+    let (command_tx, commands) = mpsc::channel(config.command_capacity());
+    let (events, event_rx) = mpsc::channel(config.event_capacity());
+    let driver = Driver {
+        node,
+        endpoint,
+        commands,
+        events,
+        stats: Stats::default(),
+        pending: None,
+        inbox: Inbox::new(config.receive_batch()),
+    };
+    (command_tx, event_rx, tokio::spawn(driver.run()))
+}
+
+/// The time handed to the node: tokio's clock, so that a paused test clock drives the node too.
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+impl Driver {
+    async fn run(mut self) -> Node {
+        let timer = tokio::time::sleep_until(tokio::time::Instant::now());
+        tokio::pin!(timer);
+        let mut armed = None;
+        loop {
+            self.flush();
+            let deadline = self.node.poll_timeout();
+            if deadline != armed {
+                if let Some(deadline) = deadline {
+                    timer.as_mut().reset(deadline.into());
+                }
+                armed = deadline;
+            }
+            if let Some(command) = self.wait(timer.as_mut(), deadline.is_some()).await
+                && self.command(command) == Flow::Stop
+            {
+                break;
+            }
+            self.run_timers();
+            self.receive();
+        }
+        self.node
+    }
+
+    /// Waits for something to do; returns a command if that is what came. A closed command
+    /// channel (every handle dropped) comes back as a shutdown whose answer nobody awaits.
+    async fn wait(&mut self, timer: Pin<&mut Sleep>, armed: bool) -> Option<Command> {
+        let pending = self.pending.as_ref().map(|transmit| transmit.destination);
+        tokio::select! {
+            biased;
+            command = self.commands.recv() => {
+                Some(command.unwrap_or_else(|| Command::Shutdown(oneshot::channel().0)))
+            }
+            () = timer, if armed => None,
+            _ = self.endpoint.readable() => None,
+            _ = writable(&self.endpoint, pending) => None,
+        }
+    }
+
+    fn command(&mut self, command: Command) -> Flow {
+        match command {
+            Command::Run(f) => {
+                f(&mut self.node, now());
+                self.flush();
+            }
+            Command::Stats(reply) => {
+                let _ = reply.send(self.snapshot());
+            }
+            Command::Shutdown(done) => {
+                self.node.shutdown();
+                self.flush();
+                let _ = done.send(());
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
+    }
+
+    fn snapshot(&self) -> Stats {
+        Stats { node: self.node.stats().clone(), ..self.stats.clone() }
+    }
+
+    fn run_timers(&mut self) {
+        let now = now();
+        if self.node.poll_timeout().is_some_and(|due| due <= now) {
+            self.node.handle_timeout(now);
+        }
+    }
+
+    /// Reads up to a batch of datagrams from each socket and hands them to the node.
+    fn receive(&mut self) {
+        let Self { node, endpoint, stats, inbox, .. } = self;
+        for socket in endpoint.sockets() {
+            inbox.fill(socket, stats);
+            let now = now();
+            for (source, data) in inbox.datagrams() {
+                node.handle_datagram(now, source, data);
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        self.flush_transmits();
+        self.flush_events();
+    }
+
+    /// Sends a batch of the node's datagrams; keeps the next one back if its socket is full.
+    fn flush_transmits(&mut self) {
+        for _ in 0..SEND_BATCH {
+            let Some(transmit) = self.pending.take().or_else(|| self.node.poll_transmit()) else {
+                return;
+            };
+            match self.endpoint.try_send_to(&transmit.contents, transmit.destination) {
+                Ok(len) => {
+                    self.stats.datagrams_sent += 1;
+                    self.stats.bytes_sent += u64::try_from(len).unwrap_or(u64::MAX);
+                }
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                    self.pending = Some(transmit);
+                    return;
+                }
+                Err(_) => self.stats.send_errors += 1,
+            }
+        }
+        self.pending = self.node.poll_transmit();
+    }
+
+    /// Passes the node's events on; when nobody keeps up, new ones are dropped and counted.
+    fn flush_events(&mut self) {
+        while let Some(event) = self.node.poll_event() {
+            if let Err(TrySendError::Full(_)) = self.events.try_send(event) {
+                self.stats.events_dropped += 1;
+            }
+        }
+    }
+}
+
+impl Inbox {
+    fn new(batch: usize) -> Self {
+        let room = MAX_DATAGRAM + batch.saturating_mul(TYPICAL_DATAGRAM);
+        Self { buf: vec![0; room].into_boxed_slice(), datagrams: Vec::with_capacity(batch), batch }
+    }
+
+    /// Reads what `socket` has, up to a batch and while a datagram of any size still fits.
+    fn fill(&mut self, socket: &tokio::net::UdpSocket, stats: &mut Stats) {
+        self.datagrams.clear();
+        let mut used = 0;
+        for _ in 0..self.batch {
+            let Some(room) = self.buf.get_mut(used..used + MAX_DATAGRAM) else { return };
+            match socket.try_recv_from(room) {
+                Ok((len, source)) => {
+                    self.datagrams.push((source, used..used + len));
+                    used += len;
+                    stats.datagrams_received += 1;
+                    stats.bytes_received += u64::try_from(len).unwrap_or(u64::MAX);
+                }
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return,
+                Err(_) => stats.receive_errors += 1,
+            }
+        }
+    }
+
+    /// The datagrams read by the last [`Inbox::fill`].
+    fn datagrams(&self) -> impl Iterator<Item = (SocketAddr, &[u8])> {
+        let data = |range: &Range<usize>| self.buf.get(range.clone()).unwrap_or_default();
+        self.datagrams.iter().map(move |(source, range)| (*source, data(range)))
+    }
+}
+
+/// Waits until the socket for `destination` can take a datagram; never, without one.
+async fn writable(endpoint: &Endpoint, destination: Option<SocketAddr>) -> io::Result<()> {
+    match destination {
+        Some(destination) => endpoint.writable(destination).await,
+        None => std::future::pending().await,
+    }
+}

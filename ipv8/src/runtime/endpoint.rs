@@ -1,0 +1,247 @@
+//! [`Endpoint`]: the UDP sockets a node talks through, as py-ipv8's `UDPEndpoint` and
+//! `UDPv6Endpoint` behind its dispatcher: an IPv4 socket, an optional IPv6-only socket, and sends
+//! routed to the socket of the destination's address family.
+
+use std::io;
+use std::net::SocketAddr;
+
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::net::UdpSocket;
+
+use super::{EndpointConfig, EndpointError};
+
+/// The UDP sockets of one node: IPv4, IPv6, or both.
+///
+/// # Examples
+///
+/// ```
+/// use ipv8::runtime::{Endpoint, EndpointConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let a = Endpoint::bind(&EndpointConfig::new().with_ipv4("127.0.0.1:0".parse()?))?;
+/// let b = Endpoint::bind(&EndpointConfig::new().with_ipv4("127.0.0.1:0".parse()?))?;
+/// let to = b.local_addrs().ipv4().expect("an IPv4 socket");
+/// a.send_to(b"hello", to).await?;
+/// let mut buf = [0; 16];
+/// let (len, from) = b.recv_from(&mut buf).await?;
+/// assert_eq!((&buf[..len], Some(from)), (&b"hello"[..], a.local_addrs().ipv4()));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Endpoint {
+    ipv4: Option<UdpSocket>,
+    ipv6: Option<UdpSocket>,
+    local: LocalAddrs,
+}
+
+/// The addresses an [`Endpoint`]'s sockets are bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalAddrs {
+    ipv4: Option<SocketAddr>,
+    ipv6: Option<SocketAddr>,
+}
+
+impl LocalAddrs {
+    /// The IPv4 socket's address, if there is one.
+    #[must_use]
+    pub fn ipv4(&self) -> Option<SocketAddr> {
+        self.ipv4
+    }
+
+    /// The IPv6 socket's address, if there is one.
+    #[must_use]
+    pub fn ipv6(&self) -> Option<SocketAddr> {
+        self.ipv6
+    }
+
+    /// Every bound address, IPv4 first.
+    pub fn iter(&self) -> impl Iterator<Item = SocketAddr> + use<> {
+        self.ipv4.into_iter().chain(self.ipv6)
+    }
+}
+
+impl Endpoint {
+    /// Opens the sockets `config` asks for. A socket whose port is taken moves on to the next
+    /// port, up to [`EndpointConfig::port_attempts`] ports, as py-ipv8 does; unlike py-ipv8, it
+    /// fails (instead of reporting an endpoint that is not open) when none is free, and it stops at
+    /// once on errors another port cannot fix (an address not on this machine, say).
+    ///
+    /// # Errors
+    ///
+    /// [`EndpointError`] says which address or which ports failed, and why. Opening needs a
+    /// running tokio runtime ([`EndpointError::NoRuntime`] otherwise).
+    pub fn bind(config: &EndpointConfig) -> Result<Self, EndpointError> {
+        if config.ipv4().is_none() && config.ipv6().is_none() {
+            return Err(EndpointError::NoSocket);
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(EndpointError::NoRuntime);
+        }
+        let ipv4 = config.ipv4().map(|address| open(address.into(), config)).transpose()?;
+        let ipv6 = config.ipv6().map(|address| open(address.into(), config)).transpose()?;
+        let local =
+            LocalAddrs { ipv4: ipv4.as_ref().map(|s| s.1), ipv6: ipv6.as_ref().map(|s| s.1) };
+        Ok(Self { ipv4: ipv4.map(|s| s.0), ipv6: ipv6.map(|s| s.0), local })
+    }
+
+    /// The addresses the sockets are bound to (with the ports actually taken).
+    #[must_use]
+    pub fn local_addrs(&self) -> LocalAddrs {
+        self.local
+    }
+
+    /// Sends one datagram from the socket of `destination`'s address family (an IPv4-mapped IPv6
+    /// destination counts as IPv4).
+    ///
+    /// # Errors
+    ///
+    /// The socket's error, or [`io::ErrorKind::AddrNotAvailable`] if the endpoint has no socket of
+    /// that family.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, the datagram was not sent.
+    pub async fn send_to(&self, contents: &[u8], destination: SocketAddr) -> io::Result<usize> {
+        let (socket, destination) = self.socket_for(destination)?;
+        socket.send_to(contents, destination).await
+    }
+
+    /// Receives one datagram on any socket into `buf` (a longer datagram is cut to `buf`'s length).
+    ///
+    /// # Errors
+    ///
+    /// The socket's error.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: if the future is dropped before it completes, no datagram was taken.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        loop {
+            self.readable().await?;
+            for socket in self.sockets() {
+                match socket.try_recv_from(buf) {
+                    Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                    result => return result,
+                }
+            }
+        }
+    }
+
+    /// The open sockets, IPv4 first.
+    pub(crate) fn sockets(&self) -> impl Iterator<Item = &UdpSocket> {
+        self.ipv4.iter().chain(&self.ipv6)
+    }
+
+    /// Waits until a socket may have a datagram to read.
+    pub(crate) async fn readable(&self) -> io::Result<()> {
+        match (&self.ipv4, &self.ipv6) {
+            (Some(ipv4), Some(ipv6)) => tokio::select! {
+                result = ipv4.readable() => result,
+                result = ipv6.readable() => result,
+            },
+            (Some(socket), None) | (None, Some(socket)) => socket.readable().await,
+            (None, None) => std::future::pending().await,
+        }
+    }
+
+    /// Waits until the socket for `destination` may take a datagram.
+    pub(crate) async fn writable(&self, destination: SocketAddr) -> io::Result<()> {
+        self.socket_for(destination)?.0.writable().await
+    }
+
+    /// Sends one datagram if the socket can take it now.
+    pub(crate) fn try_send_to(
+        &self,
+        contents: &[u8],
+        destination: SocketAddr,
+    ) -> io::Result<usize> {
+        let (socket, destination) = self.socket_for(destination)?;
+        socket.try_send_to(contents, destination)
+    }
+
+    fn socket_for(&self, destination: SocketAddr) -> io::Result<(&UdpSocket, SocketAddr)> {
+        let destination = SocketAddr::new(destination.ip().to_canonical(), destination.port());
+        let socket = match destination {
+            SocketAddr::V4(_) => self.ipv4.as_ref(),
+            SocketAddr::V6(_) => self.ipv6.as_ref(),
+        };
+        let missing = || {
+            io::Error::new(io::ErrorKind::AddrNotAvailable, "no socket of the destination's family")
+        };
+        socket.map(|socket| (socket, destination)).ok_or_else(missing)
+    }
+}
+
+/// Binds a socket at `address` or the first free port after it, registers it with tokio, and
+/// returns it with the address it got.
+fn open(
+    address: SocketAddr,
+    config: &EndpointConfig,
+) -> Result<(UdpSocket, SocketAddr), EndpointError> {
+    let socket = bind_first_free(address, config)?;
+    let register = || {
+        let socket = UdpSocket::from_std(socket.into())?;
+        let local = socket.local_addr()?;
+        Ok((socket, local))
+    };
+    register().map_err(|source| EndpointError::Socket { address, source })
+}
+
+fn bind_first_free(address: SocketAddr, config: &EndpointConfig) -> Result<Socket, EndpointError> {
+    let first = address.port();
+    let last = last_port(first, config.port_attempts());
+    let mut refused = io::Error::from(io::ErrorKind::AddrInUse);
+    for port in first..=last {
+        let candidate = SocketAddr::new(address.ip(), port);
+        let socket = new_socket(candidate, config.recv_buffer_size())?;
+        match socket.bind(&candidate.into()) {
+            Ok(()) => return Ok(socket),
+            Err(error) if worth_another_port(&error) => refused = error,
+            Err(source) => return Err(EndpointError::Bind { address: candidate, source }),
+        }
+    }
+    Err(EndpointError::NoFreePort { ip: address.ip(), first, last, source: refused })
+}
+
+/// The last port to try: port 0 (chosen by the system) is tried once; others count up.
+fn last_port(first: u16, attempts: u32) -> u16 {
+    if first == 0 {
+        return 0;
+    }
+    let last = u32::from(first) + attempts.saturating_sub(1);
+    u16::try_from(last).unwrap_or(u16::MAX)
+}
+
+/// A port in use, or a privileged one, may be followed by a free one.
+fn worth_another_port(error: &io::Error) -> bool {
+    matches!(error.kind(), io::ErrorKind::AddrInUse | io::ErrorKind::PermissionDenied)
+}
+
+/// A non-blocking UDP socket with py-ipv8's options, not yet bound.
+fn new_socket(address: SocketAddr, recv_buffer_size: usize) -> Result<Socket, EndpointError> {
+    let setup = || {
+        let socket = Socket::new(Domain::for_address(address), Type::DGRAM, Some(Protocol::UDP))?;
+        if address.is_ipv6() {
+            socket.set_only_v6(true)?;
+        }
+        socket.set_recv_buffer_size(recv_buffer_size)?;
+        socket.set_nonblocking(true)?;
+        Ok(socket)
+    };
+    setup().map_err(|source| EndpointError::Socket { address, source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_port;
+
+    #[test]
+    fn ports_count_up_and_stop_at_the_last_port() {
+        assert_eq!(last_port(8090, 10_000), 18_089);
+        assert_eq!(last_port(8090, 1), 8090);
+        assert_eq!(last_port(65_000, 10_000), u16::MAX);
+        assert_eq!(last_port(0, 10_000), 0);
+    }
+}

@@ -1,0 +1,149 @@
+"""Interoperability scenarios: real py-ipv8 peers against the rust-ipv8 binary, on loopback only.
+
+Usage: interop.py --ipv8-bin PATH [--scenario NAME ...]
+
+Every socket binds 127.0.0.1 and every bootstrap address is on 127.0.0.1. py-ipv8 guesses its LAN
+address from the host's interfaces; that guess is patched to 127.0.0.1 before anything starts, so no
+packet leaves the loopback interface. Each scenario prints one JSON line and the script exits non-zero
+if any scenario fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import ipv8.messaging.interfaces.endpoint as py_endpoint
+
+LOOPBACK = "127.0.0.1"
+
+
+def patch_lan_guess() -> None:
+    """Make py-ipv8 believe its only LAN address is 127.0.0.1 (the project's loopback rule)."""
+    py_endpoint.get_lan_addresses = lambda: [LOOPBACK]
+
+
+patch_lan_guess()
+
+from ipv8.community import Community  # noqa: E402  (imported after the patch on purpose)
+from ipv8.configuration import (  # noqa: E402
+    Bootstrapper,
+    BootstrapperDefinition,
+    ConfigBuilder,
+    Strategy,
+    WalkerDefinition,
+)
+from ipv8_service import IPv8  # noqa: E402
+
+INTEROP_COMMUNITY_ID = bytes.fromhex("6970763820696e7465726f702074657374000001")
+
+
+class InteropCommunity(Community):
+    """A community with the interop id and no messages of its own: discovery only."""
+
+    community_id = INTEROP_COMMUNITY_ID
+
+
+def free_port() -> int:
+    """A UDP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def py_config(workdir: Path, name: str, bootstrap_port: int) -> dict:
+    """A py-ipv8 configuration bound to loopback that bootstraps only from 127.0.0.1:bootstrap_port."""
+    builder = ConfigBuilder().clear_keys().clear_overlays()
+    builder.set_address(LOOPBACK)
+    builder.set_port(free_port())
+    builder.set_working_directory(str(workdir))
+    builder.add_key(name, "curve25519", str(workdir / f"{name}.pem"))
+    bootstrap = BootstrapperDefinition(
+        Bootstrapper.DispersyBootstrapper,
+        {"ip_addresses": [(LOOPBACK, bootstrap_port)], "dns_addresses": []},
+    )
+    walker = WalkerDefinition(Strategy.RandomWalk, 20, {"timeout": 3.0})
+    builder.add_overlay("InteropCommunity", name, [walker], [bootstrap], {}, [])
+    return builder.finalize()
+
+
+async def wait_until(predicate, timeout: float) -> float | None:
+    """Poll `predicate` until it holds; return the seconds it took, or None on timeout."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if predicate():
+            return time.monotonic() - start
+        await asyncio.sleep(0.05)
+    return None
+
+
+def start_tracker(ipv8_bin: str, port: int) -> subprocess.Popen:
+    """Start `ipv8 tracker` on 127.0.0.1:port and wait for its first line."""
+    process = subprocess.Popen(
+        [ipv8_bin, "tracker", "--ip", LOOPBACK, "--listen-port", str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline() if process.stdout else ""
+    if f"{LOOPBACK}:{port}" not in line:
+        process.kill()
+        raise RuntimeError(f"tracker did not start on {LOOPBACK}:{port}: {line!r}")
+    return process
+
+
+async def scenario_tracker(ipv8_bin: str) -> dict:
+    """Two py-ipv8 peers find each other through `ipv8 tracker`."""
+    port = free_port()
+    tracker = start_tracker(ipv8_bin, port)
+    instances = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("alice", "bob"):
+                workdir = Path(tmp) / name
+                workdir.mkdir()
+                instance = IPv8(py_config(workdir, name, port), extra_communities={"InteropCommunity": InteropCommunity})
+                await instance.start()
+                instances.append(instance)
+            overlays = [instance.get_overlay(InteropCommunity) for instance in instances]
+            keys = [overlay.my_peer.public_key.key_to_bin() for overlay in overlays]
+
+            def met() -> bool:
+                seen = [{p.public_key.key_to_bin() for p in overlay.get_peers()} for overlay in overlays]
+                return keys[1] in seen[0] and keys[0] in seen[1]
+
+            took = await wait_until(met, 30.0)
+            return {"scenario": "tracker", "ok": took is not None, "seconds": took}
+    finally:
+        for instance in instances:
+            await instance.stop()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
+
+SCENARIOS = {"tracker": scenario_tracker}
+
+
+async def main() -> int:
+    """Run the chosen scenarios and report each as a JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ipv8-bin", required=True)
+    parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
+    args = parser.parse_args()
+    failed = 0
+    for name in args.scenario or sorted(SCENARIOS):
+        result = await SCENARIOS[name](args.ipv8_bin)
+        print(json.dumps(result), flush=True)
+        failed += not result["ok"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
