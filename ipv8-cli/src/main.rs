@@ -23,6 +23,8 @@ enum Command {
     /// Inspect identity key files.
     #[command(subcommand)]
     Key(cmd::key::Command),
+    /// Run a node: the embedded default configuration, or --config FILE.
+    Run(cmd::run::Args),
     /// Run a bootstrap server (tracker) that py-ipv8 and rust-ipv8 peers can use.
     Tracker(cmd::tracker::Args),
 }
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Keygen(args) => cmd::keygen::run(&args),
         Command::Key(command) => cmd::key::run(&command),
+        Command::Run(args) => cmd::run::run(&args),
         Command::Tracker(args) => cmd::tracker::run(&args),
     };
     match result {

@@ -27,6 +27,8 @@ extern crate self as ipv8;
 #[cfg(feature = "config")]
 pub mod config;
 pub mod crypto;
+#[cfg(all(feature = "config", feature = "runtime"))]
+pub mod launch;
 pub mod messages;
 pub mod proto;
 #[cfg(feature = "rest")]

@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from base64 import b64encode
 from pathlib import Path
 
 import ipv8.messaging.interfaces.endpoint as py_endpoint
@@ -57,6 +59,19 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind((LOOPBACK, 0))
         return probe.getsockname()[1]
+
+
+def free_tcp_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def rest_get(port: int, path: str) -> dict:
+    """GET a JSON document from a REST API on 127.0.0.1."""
+    with urllib.request.urlopen(f"http://{LOOPBACK}:{port}{path}", timeout=5) as response:
+        return json.load(response)
 
 
 def py_config(workdir: Path, name: str, bootstrap_port: int) -> dict:
@@ -128,7 +143,89 @@ async def scenario_tracker(ipv8_bin: str) -> dict:
         tracker.wait(timeout=10)
 
 
-SCENARIOS = {"tracker": scenario_tracker}
+class RustNode:
+    """`ipv8 run` on 127.0.0.1, bootstrapping only from a loopback tracker; reads its status lines."""
+
+    def __init__(self, ipv8_bin: str, workdir: Path, bootstrap_port: int) -> None:
+        self.args = [ipv8_bin, "run", "--ip", LOOPBACK, "--port", str(free_port()),
+                     "--bootstrap", f"{LOOPBACK}:{bootstrap_port}", "--working-directory", str(workdir),
+                     "--status-interval", "0.1", "--rest-port", str(free_tcp_port())]
+        self.rest_port = int(self.args[-1])
+        self.mid: str | None = None
+        self.discovery_peers = 0
+        self.process: asyncio.subprocess.Process | None = None
+        self.reader: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(*self.args, stdout=asyncio.subprocess.PIPE)
+        self.reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        async for raw in self.process.stdout:
+            line = raw.decode().strip()
+            if line.startswith("node "):
+                self.mid = line.split()[1]
+            for part in line.removeprefix("peers: ").split():
+                name, _, count = part.partition("=")
+                if name == "DiscoveryCommunity" and count.isdigit():
+                    self.discovery_peers = int(count)
+
+    async def stop(self) -> None:
+        if self.process and self.process.returncode is None:
+            self.process.send_signal(2)
+            await asyncio.wait_for(self.process.wait(), 10)
+        if self.reader:
+            self.reader.cancel()
+
+
+async def scenario_discovery(ipv8_bin: str) -> dict:
+    """Our node and a py-ipv8 peer meet through a rendezvous (our tracker) and list each other."""
+    from ipv8.peerdiscovery.community import DiscoveryCommunity
+
+    port = free_port()
+    tracker = start_tracker(ipv8_bin, port)
+    py = None
+    rust = None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            rust = RustNode(ipv8_bin, Path(tmp), port)
+            await rust.start()
+            workdir = Path(tmp) / "py"
+            workdir.mkdir()
+            builder = ConfigBuilder().clear_keys().clear_overlays()
+            builder.set_address(LOOPBACK)
+            builder.set_port(free_port())
+            builder.set_working_directory(str(workdir))
+            builder.add_key("py", "curve25519", str(workdir / "py.pem"))
+            bootstrap = BootstrapperDefinition(
+                Bootstrapper.DispersyBootstrapper,
+                {"ip_addresses": [(LOOPBACK, port)], "dns_addresses": []},
+            )
+            walker = WalkerDefinition(Strategy.RandomWalk, 20, {"timeout": 3.0})
+            builder.add_overlay("DiscoveryCommunity", "py", [walker], [bootstrap], {}, [])
+            py = IPv8(builder.finalize())
+            await py.start()
+            overlay = py.get_overlay(DiscoveryCommunity)
+
+            def met() -> bool:
+                mids = {p.mid.hex() for p in overlay.get_peers()}
+                return rust.mid in mids and rust.discovery_peers >= 1
+
+            took = await wait_until(met, 30.0)
+            py_mid = b64encode(overlay.my_peer.mid).decode()
+            listed = took is not None and py_mid in rest_get(rust.rest_port, "/network")["peers"]
+            return {"scenario": "discovery", "ok": listed, "seconds": took, "rest_lists_py_peer": listed}
+    finally:
+        if py is not None:
+            await py.stop()
+        if rust is not None:
+            await rust.stop()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
+
+SCENARIOS = {"tracker": scenario_tracker, "discovery": scenario_discovery}
 
 
 async def main() -> int:

@@ -2,6 +2,8 @@
 
 pub(crate) mod key;
 pub(crate) mod keygen;
+mod rest;
+pub(crate) mod run;
 mod summary;
 pub(crate) mod tracker;
 

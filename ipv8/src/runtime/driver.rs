@@ -110,7 +110,12 @@ impl Driver {
                 break;
             }
             self.run_timers();
-            self.receive();
+            if self.receive() {
+                // More datagrams wait: let the runtime's other tasks run first, since a full batch
+                // can be long work (signature checks) and socket readiness alone would let this
+                // loop keep the thread for up to tokio's whole cooperative budget.
+                tokio::task::yield_now().await;
+            }
         }
         self.node
     }
@@ -160,16 +165,19 @@ impl Driver {
         }
     }
 
-    /// Reads up to a batch of datagrams from each socket and hands them to the node.
-    fn receive(&mut self) {
+    /// Reads up to a batch of datagrams from each socket and hands them to the node; returns
+    /// whether a socket may have more.
+    fn receive(&mut self) -> bool {
         let Self { node, endpoint, stats, inbox, .. } = self;
+        let mut more = false;
         for socket in endpoint.sockets() {
-            inbox.fill(socket, stats);
+            more |= inbox.fill(socket, stats);
             let now = now();
             for (source, data) in inbox.datagrams() {
                 node.handle_datagram(now, source, data);
             }
         }
+        more
     }
 
     fn flush(&mut self) {
@@ -214,12 +222,13 @@ impl Inbox {
         Self { buf: vec![0; room].into_boxed_slice(), datagrams: Vec::with_capacity(batch), batch }
     }
 
-    /// Reads what `socket` has, up to a batch and while a datagram of any size still fits.
-    fn fill(&mut self, socket: &tokio::net::UdpSocket, stats: &mut Stats) {
+    /// Reads what `socket` has, up to a batch and while a datagram of any size still fits; returns
+    /// whether the socket may have more.
+    fn fill(&mut self, socket: &tokio::net::UdpSocket, stats: &mut Stats) -> bool {
         self.datagrams.clear();
         let mut used = 0;
         for _ in 0..self.batch {
-            let Some(room) = self.buf.get_mut(used..used + MAX_DATAGRAM) else { return };
+            let Some(room) = self.buf.get_mut(used..used + MAX_DATAGRAM) else { return true };
             match socket.try_recv_from(room) {
                 Ok((len, source)) => {
                     self.datagrams.push((source, used..used + len));
@@ -227,10 +236,11 @@ impl Inbox {
                     stats.datagrams_received += 1;
                     stats.bytes_received += u64::try_from(len).unwrap_or(u64::MAX);
                 }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return,
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return false,
                 Err(_) => stats.receive_errors += 1,
             }
         }
+        true
     }
 
     /// The datagrams read by the last [`Inbox::fill`].

@@ -1,0 +1,112 @@
+//! `ipv8 run`: a node on the embedded default configuration or a configuration file.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use ipv8::config::{Builder, Config, Transport};
+use ipv8::launch::{OverlayRegistry, launch};
+use ipv8::proto::Node;
+
+/// Arguments of `ipv8 run`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// A configuration file (TOML, or py-ipv8's JSON); the embedded default otherwise.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The address to bind (use 127.0.0.1 for local runs).
+    #[arg(long)]
+    ip: Option<IpAddr>,
+    /// The UDP port to bind; if it is taken, the next free one is used.
+    #[arg(long)]
+    port: Option<u16>,
+    /// A bootstrap server to use instead of the configured ones (repeat for several). Local runs and
+    /// tests pass loopback addresses here so that nothing contacts the public IPv8 network.
+    #[arg(long = "bootstrap", value_name = "IP:PORT")]
+    bootstrap: Vec<SocketAddr>,
+    /// Where key files are kept (the configuration's `working_directory` otherwise).
+    #[arg(long)]
+    working_directory: Option<PathBuf>,
+    /// Serve the REST API on 127.0.0.1 at this port.
+    #[arg(long)]
+    rest_port: Option<u16>,
+    /// Seconds between status lines.
+    #[arg(long, default_value_t = 5.0)]
+    status_interval: f64,
+}
+
+/// Runs the node until interrupted.
+pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    let config = configure(args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting tokio")?;
+    runtime.block_on(serve(args, &config))
+}
+
+/// The configuration the arguments describe.
+fn configure(args: &Args) -> anyhow::Result<Config> {
+    let mut config = match &args.config {
+        Some(path) => Config::from_path(path)?,
+        None => Config::default(),
+    };
+    let mut builder = Builder::from(config);
+    if let Some(ip) = args.ip {
+        builder = builder.with_address(ip);
+    }
+    if let Some(port) = args.port {
+        let transport = args.ip.map_or(Transport::UdpIpv4, Transport::of);
+        builder = builder.with_port(transport, port);
+    }
+    if let Some(directory) = &args.working_directory {
+        builder = builder.with_working_directory(directory);
+    }
+    config = builder.finalize()?;
+    if !args.bootstrap.is_empty() {
+        config.replace_bootstrap(&args.bootstrap);
+    }
+    let public = config.public_bootstrap_addresses();
+    if !public.is_empty() {
+        println!("joining the public IPv8 network through {} bootstrap entries", public.len());
+    }
+    Ok(config)
+}
+
+async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
+    let launched = launch(config, &OverlayRegistry::with_builtin()).await?;
+    let handle = launched.handle;
+    let addresses: Vec<String> = launched.addresses.iter().map(|a| a.to_string()).collect();
+    let key = handle.with_node(|node, _| node.public_key().mid().to_string()).await?;
+    println!("node {key} listening on {}", addresses.join(", "));
+    for class in &launched.skipped {
+        println!("overlay {class} is not available in this build yet; skipped");
+    }
+    if let Some(port) = args.rest_port {
+        super::rest::start(handle.clone(), port).await?;
+    }
+    let mut status = tokio::time::interval(Duration::from_secs_f64(args.status_interval.max(0.1)));
+    status.tick().await;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = status.tick() => println!("{}", handle.with_node(|node, _| status_line(node)).await?),
+        }
+    }
+    handle.shutdown().await;
+    launched.task.await.context("the node's task panicked")?;
+    Ok(())
+}
+
+/// `peers: DiscoveryCommunity=3 …`
+fn status_line(node: &Node) -> String {
+    let overlays: Vec<String> = node
+        .overlays()
+        .iter()
+        .map(|overlay| {
+            format!("{}={}", overlay.name, node.network().peers_for(overlay.community_id).len())
+        })
+        .collect();
+    format!("peers: {}", overlays.join(" "))
+}

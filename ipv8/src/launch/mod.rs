@@ -1,0 +1,126 @@
+//! Starting a node from a configuration, as py-ipv8's `IPv8(config)` does: keys are loaded (or
+//! generated and kept), sockets bound, overlays looked up by class name in an [`OverlayRegistry`],
+//! their walkers and bootstrappers added, and the node spawned on the tokio runtime.
+//!
+//! Overlays whose class this build does not provide are skipped and reported in
+//! [`Launched::skipped`]. Bootstrap host names are resolved here, the only place that does I/O for
+//! them; use [`Config::replace_bootstrap`](crate::config::Config::replace_bootstrap) or
+//! [`Config::loopback`](crate::config::Config::loopback) to keep tests off the public network.
+
+mod error;
+mod registry;
+mod walkers;
+
+use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::time::{Duration, Instant};
+
+pub use error::LaunchError;
+pub use registry::{OverlayFactory, OverlayRegistry, OverlaySetup};
+
+use crate::config::{Config, Transport};
+use crate::proto::Node;
+use crate::runtime::{Endpoint, EndpointConfig, Events, LocalAddrs, NodeHandle};
+
+/// A running node.
+pub struct Launched {
+    /// Talks to the node.
+    pub handle: NodeHandle,
+    /// The node's events.
+    pub events: Events,
+    /// The node's task; it returns the node when the handle shuts it down.
+    pub task: tokio::task::JoinHandle<Node>,
+    /// The bound addresses.
+    pub addresses: LocalAddrs,
+    /// Overlay classes of the configuration that this build does not provide.
+    pub skipped: Vec<String>,
+}
+
+/// Starts a node as `config` describes, with the overlays `registry` provides.
+///
+/// # Errors
+///
+/// An invalid configuration, an unusable key file, a socket that cannot be bound, a walker with an
+/// unknown strategy, or no runnable overlay at all.
+pub async fn launch(config: &Config, registry: &OverlayRegistry) -> Result<Launched, LaunchError> {
+    config.validate()?;
+    let (runnable, skipped): (Vec<_>, Vec<_>) =
+        config.overlays.iter().partition(|o| registry.contains(&o.class));
+    if runnable.is_empty() {
+        return Err(LaunchError::NothingToRun(skipped.iter().map(|o| o.class.clone()).collect()));
+    }
+    let keys = config.resolve_keys()?;
+    let alias = &runnable[0].key;
+    let key = keys
+        .iter()
+        .find(|(a, _)| a == alias)
+        .or(keys.first())
+        .map(|(_, k)| k.clone())
+        .ok_or(LaunchError::NoKey)?;
+    let endpoint = Endpoint::bind(&endpoint_config(config))?;
+    let addresses = endpoint.local_addrs();
+    let now = Instant::now();
+    let mut node = Node::new(key, seed(), now);
+    if let Some(address) = addresses.ipv4().filter(|a| !a.ip().is_unspecified()) {
+        node.set_address(address);
+    }
+    node.set_walker_interval(
+        Duration::try_from_secs_f64(config.walker_interval)
+            .unwrap_or(crate::proto::DEFAULT_WALKER_INTERVAL),
+    );
+    for overlay in runnable {
+        let bootstrap = resolve_bootstrap(overlay).await?;
+        let mut setup = OverlaySetup { node: &mut node, now, overlay, bootstrap };
+        if let Some(factory) = registry.get(&overlay.class) {
+            factory(&mut setup)?;
+        }
+    }
+    let (handle, events, task) = crate::runtime::spawn(node, endpoint);
+    Ok(Launched {
+        handle,
+        events,
+        task,
+        addresses,
+        skipped: skipped.into_iter().map(|o| o.class.clone()).collect(),
+    })
+}
+
+fn endpoint_config(config: &Config) -> EndpointConfig {
+    let mut endpoint = EndpointConfig::new().without_ipv4().without_ipv6();
+    for interface in &config.interfaces {
+        match (interface.transport, interface.bind_address()) {
+            (Transport::UdpIpv4, SocketAddr::V4(v4)) => endpoint = endpoint.with_ipv4(v4),
+            (Transport::UdpIpv6, SocketAddr::V6(v6)) => endpoint = endpoint.with_ipv6(v6),
+            (Transport::UdpIpv4, _) => {
+                endpoint = endpoint.with_ipv4(SocketAddrV4::new([0, 0, 0, 0].into(), 8090));
+            }
+            (Transport::UdpIpv6, _) => {
+                endpoint = endpoint.with_ipv6(SocketAddrV6::new([0; 16].into(), 8090, 0, 0));
+            }
+        }
+    }
+    endpoint
+}
+
+/// The IPv4 bootstrap addresses of an overlay's Dispersy bootstrappers, host names resolved.
+async fn resolve_bootstrap(
+    overlay: &crate::config::Overlay,
+) -> Result<Vec<SocketAddr>, LaunchError> {
+    let mut addresses = Vec::new();
+    for bootstrapper in &overlay.bootstrappers {
+        let Some(dispersy) = bootstrapper.dispersy_init()? else { continue };
+        addresses.extend(dispersy.ip_addresses);
+        for (host, port) in dispersy.dns_addresses {
+            // A name that does not resolve is skipped, as py-ipv8 does.
+            if let Ok(found) = tokio::net::lookup_host((host.as_str(), port)).await {
+                addresses.extend(found.filter(SocketAddr::is_ipv4));
+            }
+        }
+    }
+    Ok(addresses)
+}
+
+/// A seed for the node's non-cryptographic random choices, different on every start.
+fn seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(std::process::id())
+}
