@@ -71,9 +71,23 @@ pub(crate) fn interop() -> anyhow::Result<()> {
     let python = venv()?;
     let root = project_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    run(Command::new(cargo).args(["build", "-p", "ipv8-cli", "--locked"]).current_dir(&root))?;
-    let binary = root.join("target/debug/ipv8");
-    run(Command::new(python).arg(root.join("xtask/py/interop.py")).arg("--ipv8-bin").arg(binary))
+    let build = [
+        "build",
+        "-p",
+        "ipv8-cli",
+        "-p",
+        "ipv8",
+        "--bin",
+        "ipv8",
+        "--example",
+        "interop_peer",
+        "--locked",
+    ];
+    run(Command::new(cargo).args(build).current_dir(&root))?;
+    let script = root.join("xtask/py/interop.py");
+    let ipv8 = root.join("target/debug/ipv8");
+    let peer = root.join("target/debug/examples/interop_peer");
+    run(Command::new(python).arg(script).arg("--ipv8-bin").arg(ipv8).arg("--peer-bin").arg(peer))
 }
 
 /// `cargo xtask bench-py`: py-ipv8's serializer timings.

@@ -165,16 +165,16 @@ impl Driver {
         }
     }
 
-    /// Reads up to a batch of datagrams from each socket and hands them to the node; returns
-    /// whether a socket may have more.
+    /// Reads up to a batch of datagrams from each socket and hands each batch to the node at once
+    /// (it checks their signatures together); returns whether a socket may have more.
     fn receive(&mut self) -> bool {
         let Self { node, endpoint, stats, inbox, .. } = self;
         let mut more = false;
         for socket in endpoint.sockets() {
             more |= inbox.fill(socket, stats);
-            let now = now();
-            for (source, data) in inbox.datagrams() {
-                node.handle_datagram(now, source, data);
+            let batch: Vec<_> = inbox.datagrams().collect();
+            if !batch.is_empty() {
+                node.handle_datagrams(now(), &batch);
             }
         }
         more
