@@ -3,15 +3,17 @@
 //! and node B answers them with exactly the similarity-responses V14 and V15 and the pong V17. Each
 //! node also handles the packets py-ipv8 sent it as py-ipv8 would.
 
+mod common;
+
+use common::Vectors;
+
 use std::net::SocketAddr;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ipv8::community;
 use ipv8::crypto::PrivateKey;
 use ipv8::proto::discovery::DiscoveryCommunity;
 use ipv8::proto::{Community, CommunityId, Context, Node, Peer};
-use serde_json::Value;
 
 const A_LAN: &str = "192.168.1.10:8090";
 const A_WAN: &str = "203.0.113.5:8090";
@@ -39,34 +41,6 @@ impl Community for Interop {
 
 fn interop_id() -> CommunityId {
     "6970763820696e7465726f702074657374000001".parse().expect("id")
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
-struct Vectors(Value);
-
-impl Vectors {
-    fn load() -> Self {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/vectors/messages.json");
-        let text = std::fs::read_to_string(path).expect("messages.json");
-        Self(serde_json::from_str(&text).expect("json"))
-    }
-
-    fn key(&self, name: &str) -> PrivateKey {
-        PrivateKey::from_bin(&unhex(self.0["keys"][name].as_str().expect("key"))).expect("key")
-    }
-
-    fn packet(&self, prefix: &str) -> Vec<u8> {
-        let messages = self.0["messages"].as_array().expect("messages");
-        let found =
-            messages.iter().find(|m| m["name"].as_str().is_some_and(|n| n.starts_with(prefix)));
-        unhex(found.and_then(|m| m["hex"].as_str()).expect("vector present"))
-    }
 }
 
 fn addr(text: &str) -> SocketAddr {

@@ -2,14 +2,16 @@
 //! global times, our nodes produce the introduction-request V1, answer it with exactly the
 //! puncture-request V6 and introduction-response V5, and the introduced peer punctures with V10.
 
+mod common;
+
+use common::Vectors;
+
 use std::net::SocketAddr;
-use std::path::Path;
 use std::time::Instant;
 
 use ipv8::community;
 use ipv8::crypto::PrivateKey;
 use ipv8::proto::{Community, CommunityId, Node, Peer};
-use serde_json::Value;
 
 /// The DiscoveryCommunity's id; introductions are handled by the node core in every community.
 struct Discovery;
@@ -20,37 +22,6 @@ impl Discovery {}
 impl Community for Discovery {
     fn community_id(&self) -> CommunityId {
         "7e313685c1912a141279f8248fc8db5899c5df5a".parse().expect("id")
-    }
-}
-
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
-struct Vectors(Value);
-
-impl Vectors {
-    fn load() -> Self {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/vectors/messages.json");
-        Self(
-            serde_json::from_str(&std::fs::read_to_string(path).expect("messages.json"))
-                .expect("json"),
-        )
-    }
-
-    fn key(&self, name: &str) -> PrivateKey {
-        PrivateKey::from_bin(&unhex(self.0["keys"][name].as_str().expect("key")))
-            .expect("key parses")
-    }
-
-    fn packet(&self, prefix: &str) -> Vec<u8> {
-        let messages = self.0["messages"].as_array().expect("messages");
-        let found =
-            messages.iter().find(|m| m["name"].as_str().is_some_and(|n| n.starts_with(prefix)));
-        unhex(found.and_then(|m| m["hex"].as_str()).expect("vector present"))
     }
 }
 

@@ -5,13 +5,14 @@
 //! Truncated, forged, unknown and random packets must be dropped and counted, never crash the node.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::time::Instant;
 
+mod common;
+
+use common::Vectors;
 use ipv8::crypto::PrivateKey;
 use ipv8::proto::{Community, CommunityId, Context, Node, Peer, Rng};
 use ipv8::{community, payload};
-use serde_json::Value;
 
 #[payload(msg_id = 1)]
 struct Clock {
@@ -58,27 +59,10 @@ impl Community for UnsignedInterop {
     }
 }
 
-fn unhex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
 /// `(key A's private key, V20, V22)` from the captured vectors.
 fn vectors() -> (PrivateKey, Vec<u8>, Vec<u8>) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/vectors/messages.json");
-    let doc: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("messages.json")).expect("json");
-    let key = PrivateKey::from_bin(&unhex(doc["keys"]["A"].as_str().expect("key A")))
-        .expect("key A parses");
-    let packet = |name: &str| {
-        let messages = doc["messages"].as_array().expect("messages");
-        let found =
-            messages.iter().find(|m| m["name"].as_str().is_some_and(|n| n.starts_with(name)));
-        unhex(found.and_then(|m| m["hex"].as_str()).expect("vector present"))
-    };
-    (key, packet("V20"), packet("V22"))
+    let vectors = Vectors::load();
+    (vectors.key("A"), vectors.packet("V20"), vectors.packet("V22"))
 }
 
 fn node_with<C: Community>(community: C) -> (Node, Instant) {

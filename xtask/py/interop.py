@@ -128,8 +128,9 @@ def rest_get(port: int, path: str) -> dict:
         return json.load(response)
 
 
-def py_config(workdir: Path, name: str, bootstrap_port: int) -> dict:
-    """A py-ipv8 configuration bound to loopback that bootstraps only from 127.0.0.1:bootstrap_port."""
+def py_config(workdir: Path, name: str, bootstrap_port: int, classes: tuple[str, ...] = ("InteropCommunity",)) -> dict:
+    """A py-ipv8 configuration bound to loopback, running `classes`, bootstrapping only from
+    127.0.0.1:bootstrap_port."""
     builder = ConfigBuilder().clear_keys().clear_overlays()
     builder.set_address(LOOPBACK)
     builder.set_port(free_port())
@@ -140,7 +141,8 @@ def py_config(workdir: Path, name: str, bootstrap_port: int) -> dict:
         {"ip_addresses": [(LOOPBACK, bootstrap_port)], "dns_addresses": []},
     )
     walker = WalkerDefinition(Strategy.RandomWalk, 20, {"timeout": 3.0})
-    builder.add_overlay("InteropCommunity", name, [walker], [bootstrap], {}, [])
+    for overlay_class in classes:
+        builder.add_overlay(overlay_class, name, [walker], [bootstrap], {}, [])
     return builder.finalize()
 
 
@@ -247,18 +249,7 @@ async def scenario_discovery(ipv8_bin: str) -> dict:
             await rust.start()
             workdir = Path(tmp) / "py"
             workdir.mkdir()
-            builder = ConfigBuilder().clear_keys().clear_overlays()
-            builder.set_address(LOOPBACK)
-            builder.set_port(free_port())
-            builder.set_working_directory(str(workdir))
-            builder.add_key("py", "curve25519", str(workdir / "py.pem"))
-            bootstrap = BootstrapperDefinition(
-                Bootstrapper.DispersyBootstrapper,
-                {"ip_addresses": [(LOOPBACK, port)], "dns_addresses": []},
-            )
-            walker = WalkerDefinition(Strategy.RandomWalk, 20, {"timeout": 3.0})
-            builder.add_overlay("DiscoveryCommunity", "py", [walker], [bootstrap], {}, [])
-            py = IPv8(builder.finalize())
+            py = IPv8(py_config(workdir, "py", port, ("DiscoveryCommunity",)))
             await py.start()
             overlay = py.get_overlay(DiscoveryCommunity)
 
@@ -323,19 +314,8 @@ async def scenario_messages(ipv8_bin: str, peer_bin: str) -> dict:
             await rust.start()
             workdir = Path(tmp) / "py"
             workdir.mkdir()
-            builder = ConfigBuilder().clear_keys().clear_overlays()
-            builder.set_address(LOOPBACK)
-            builder.set_port(free_port())
-            builder.set_working_directory(str(workdir))
-            builder.add_key("py", "curve25519", str(workdir / "py.pem"))
-            bootstrap = BootstrapperDefinition(
-                Bootstrapper.DispersyBootstrapper,
-                {"ip_addresses": [(LOOPBACK, port)], "dns_addresses": []},
-            )
-            walker = WalkerDefinition(Strategy.RandomWalk, 20, {"timeout": 3.0})
-            builder.add_overlay("DiscoveryCommunity", "py", [walker], [bootstrap], {}, [])
-            builder.add_overlay("AppCommunity", "py", [walker], [bootstrap], {}, [])
-            py = IPv8(builder.finalize(), extra_communities={"AppCommunity": AppCommunity})
+            config = py_config(workdir, "py", port, ("DiscoveryCommunity", "AppCommunity"))
+            py = IPv8(config, extra_communities={"AppCommunity": AppCommunity})
             await py.start()
             app = py.get_overlay(AppCommunity)
             py_mid = app.my_peer.mid.hex()

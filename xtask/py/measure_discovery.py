@@ -17,9 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import interop  # noqa: F401  (patches py-ipv8's LAN guess before py-ipv8 starts)
+import interop  # patches py-ipv8's LAN guess before py-ipv8 starts
 from interop import LOOPBACK, free_port, start_tracker
-from ipv8.configuration import Bootstrapper, BootstrapperDefinition, ConfigBuilder, Strategy, WalkerDefinition
 from ipv8.peerdiscovery.community import DiscoveryCommunity
 from ipv8_service import IPv8
 
@@ -67,16 +66,7 @@ def rust_run(ipv8_bin: str) -> float | None:
 
 def py_config(workdir: Path, tracker: int) -> dict:
     """A py-ipv8 DiscoveryCommunity node on 127.0.0.1 bootstrapping from the tracker only."""
-    builder = ConfigBuilder().clear_keys().clear_overlays()
-    builder.set_address(LOOPBACK)
-    builder.set_port(free_port())
-    builder.set_working_directory(str(workdir))
-    builder.add_key("k", "curve25519", str(workdir / "k.pem"))
-    bootstrap = BootstrapperDefinition(Bootstrapper.DispersyBootstrapper,
-                                       {"ip_addresses": [(LOOPBACK, tracker)], "dns_addresses": []})
-    walker = WalkerDefinition(Strategy.RandomWalk, 20, {"timeout": 3.0})
-    builder.add_overlay("DiscoveryCommunity", "k", [walker], [bootstrap], {}, [])
-    return builder.finalize()
+    return interop.py_config(workdir, "k", tracker, ("DiscoveryCommunity",))
 
 
 async def py_run(ipv8_bin: str) -> float | None:

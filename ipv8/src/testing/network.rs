@@ -354,6 +354,25 @@ impl<C: Community> TestNetwork<C> {
         delivered
     }
 
+    /// Runs virtual time until node `i` has no pending task (py-ipv8's `wait_for_tasks`); returns
+    /// `false` if tasks are still pending after the configured horizon (periodic tasks never end).
+    ///
+    /// # Panics
+    ///
+    /// Panics if node `i` does not run the community.
+    pub fn wait_for_tasks(&mut self, i: usize) -> bool {
+        let until = self.now + self.config.horizon;
+        loop {
+            let pending = self.with_overlay(i, |_, ctx| ctx.tasks().pending().next().is_some());
+            if !pending {
+                return true;
+            }
+            if self.step(until).is_none() {
+                return false;
+            }
+        }
+    }
+
     /// Runs virtual time forward by `duration`: every timer and delivery due by then happens.
     pub fn advance(&mut self, duration: Duration) {
         let until = self.now + duration;
