@@ -80,3 +80,30 @@ fn overlays_describe_each_community() {
     expected.sort_unstable();
     assert_eq!(keys, expected, "exactly py-ipv8's fields");
 }
+
+#[test]
+fn overlays_report_traffic_per_community() {
+    use ipv8::wire::Message as _;
+
+    #[ipv8::payload(msg_id = 5)]
+    struct Note {
+        n: i64,
+    }
+
+    let mut net = TestNetwork::initialize(2, |_| Rest);
+    let peer1 = net.peer(1);
+    net.with_overlay(0, |_, ctx| {
+        ctx.ez_send(&peer1, &Note { n: 1 });
+        ctx.ez_send(&peer1, &Note { n: 2 });
+    });
+    net.deliver_messages();
+    let id = CommunityId([0x11; 20]);
+    let sent = net.node(0).stats().communities[&id][&Note::MSG_ID];
+    let received = net.node(1).stats().communities[&id][&Note::MSG_ID];
+    assert_eq!((sent.num_up, received.num_down), (2, 2));
+    assert_eq!(sent.bytes_up, received.bytes_down);
+    let statistics = &overlays_json(net.node(1))["overlays"][0]["statistics"];
+    assert_eq!(statistics["num_down"], 2);
+    assert_eq!(statistics["bytes_down"], received.bytes_down);
+    assert_eq!(statistics["num_up"], 0, "the handler sent nothing back");
+}

@@ -2,6 +2,7 @@
 
 pub(crate) mod key;
 pub(crate) mod keygen;
+mod logging;
 mod rest;
 pub(crate) mod run;
 mod summary;

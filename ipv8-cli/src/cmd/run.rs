@@ -39,6 +39,7 @@ pub(crate) struct Args {
 /// Runs the node until interrupted.
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
     let config = configure(args)?;
+    super::logging::init(config.logger.level);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -26,6 +26,7 @@ pub(crate) struct Args {
 
 /// Runs the tracker until interrupted.
 pub(crate) fn run(args: &Args) -> anyhow::Result<()> {
+    super::logging::init(ipv8::config::LogLevel::Info);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

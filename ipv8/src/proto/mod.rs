@@ -28,5 +28,5 @@ pub use peer::Peer;
 pub use request_cache::{CacheError, DEFAULT_TIMEOUT, NumberCache, Passthrough, RequestCache};
 pub use rng::Rng;
 pub use shared::{Event, Received, Transmit};
-pub use stats::{DropReason, Stats};
+pub use stats::{DropReason, MessageStats, Stats};
 pub use tasks::{Schedule, TaskError, TaskFn, TaskManager};

@@ -150,7 +150,10 @@ impl Node {
         let result = self.route(source, data, verified);
         match result {
             Ok(msg_id) => self.shared.stats.handled(msg_id),
-            Err(reason) => self.shared.stats.drop(&reason),
+            Err(reason) => {
+                tracing::debug!(%source, %reason, "dropped a packet");
+                self.shared.stats.drop(&reason);
+            }
         }
     }
 
@@ -166,6 +169,10 @@ impl Node {
             };
         };
         self.shared.network.touch(source, self.shared.now);
+        if let (Some(overlay), Some(&msg_id)) = (self.overlays.get(index), data.get(PREFIX_LEN)) {
+            let now = self.shared.now;
+            self.shared.stats.traffic(overlay.community_id(), msg_id, data.len(), false, now);
+        }
         let keys = std::mem::take(&mut self.shared.keys);
         let mut incoming = Incoming::new(source, data, &keys);
         if verified {
@@ -329,6 +336,7 @@ impl Node {
                 overlay.peer_removed(&mut self.shared, &entry.peer);
             }
         }
+        tracing::info!(peer = %entry.peer.mid(), address = %entry.peer.address(), "peer removed");
         self.shared.emit(Event::PeerRemoved { peer: entry.peer.clone() });
         Some(entry.peer)
     }
@@ -340,6 +348,7 @@ impl Node {
             if let Some(overlay) = index.and_then(|index| self.overlays.get_mut(index)) {
                 overlay.peer_added(&mut self.shared, &peer);
             }
+            tracing::info!(peer = %peer.mid(), address = %peer.address(), community = %service, "peer added");
             self.shared.emit(Event::PeerAdded { community_id: service, peer });
         }
     }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::discovery::SentPings;
-use super::packet::KeyCache;
+use super::packet::{KeyCache, PREFIX_LEN};
 use super::{CommunityId, Network, Peer, Rng, Stats};
 use crate::crypto::{PrivateKey, PublicKey};
 use crate::wire::Payload;
@@ -138,6 +138,13 @@ impl Shared {
             return;
         }
         self.stats.sent += 1;
+        if let (Some(prefix), Some(&msg_id)) =
+            (contents.get(2..PREFIX_LEN), contents.get(PREFIX_LEN))
+        {
+            let mut id = [0; 20];
+            id.copy_from_slice(prefix);
+            self.stats.traffic(CommunityId(id), msg_id, contents.len(), true, self.now);
+        }
         self.outbox.push_back(Transmit { destination, contents });
     }
 

@@ -1,6 +1,10 @@
 //! [`Stats`] and [`DropReason`]: what the node received, sent and refused, counted per reason.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use std::time::Instant;
+
+use super::CommunityId;
 
 use crate::wire::DecodeError;
 
@@ -65,6 +69,53 @@ pub struct Stats {
     pub sent: u64,
     /// Messages that could not be encoded or queued, by reason.
     pub send_failed: BTreeMap<&'static str, u64>,
+    /// Traffic per community and message id, both ways (py-ipv8's statistics endpoint).
+    pub communities: HashMap<CommunityId, BTreeMap<u8, MessageStats>>,
+}
+
+/// Traffic of one message id in one community.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct MessageStats {
+    /// When the first datagram was counted.
+    pub first: Option<Instant>,
+    /// When the last datagram was counted.
+    pub last: Option<Instant>,
+    /// Datagrams sent.
+    pub num_up: u64,
+    /// Datagrams received.
+    pub num_down: u64,
+    /// Bytes sent.
+    pub bytes_up: u64,
+    /// Bytes received.
+    pub bytes_down: u64,
+}
+
+impl MessageStats {
+    /// The sum of two counters.
+    #[must_use]
+    pub fn plus(self, other: Self) -> Self {
+        let earliest = |a: Option<Instant>, b: Option<Instant>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Self {
+            first: earliest(self.first, other.first),
+            last: self.last.max(other.last),
+            num_up: self.num_up + other.num_up,
+            num_down: self.num_down + other.num_down,
+            bytes_up: self.bytes_up + other.bytes_up,
+            bytes_down: self.bytes_down + other.bytes_down,
+        }
+    }
+
+    /// Seconds between the first and the last datagram counted.
+    #[must_use]
+    pub fn diff_time(&self) -> f64 {
+        match (self.first, self.last) {
+            (Some(first), Some(last)) => last.duration_since(first).as_secs_f64(),
+            _ => 0.0,
+        }
+    }
 }
 
 impl Stats {
@@ -78,6 +129,36 @@ impl Stats {
 
     pub(crate) fn send_failed(&mut self, reason: &'static str) {
         *self.send_failed.entry(reason).or_default() += 1;
+    }
+
+    /// Counts a datagram of `community` with `msg_id`, sent (`up`) or received.
+    pub(crate) fn traffic(
+        &mut self,
+        community: CommunityId,
+        msg_id: u8,
+        len: usize,
+        up: bool,
+        now: Instant,
+    ) {
+        let entry = self.communities.entry(community).or_default().entry(msg_id).or_default();
+        entry.first.get_or_insert(now);
+        entry.last = Some(now);
+        let len = len as u64;
+        if up {
+            entry.num_up += 1;
+            entry.bytes_up += len;
+        } else {
+            entry.num_down += 1;
+            entry.bytes_down += len;
+        }
+    }
+
+    /// All traffic of `community`, summed over its message ids.
+    #[must_use]
+    pub fn community_total(&self, community: CommunityId) -> MessageStats {
+        self.communities.get(&community).map_or_else(MessageStats::default, |messages| {
+            messages.values().fold(MessageStats::default(), |sum, m| sum.plus(*m))
+        })
     }
 
     /// Drops counted under `label`.

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
-use crate::proto::{Node, StrategyInfo};
+use crate::proto::{CommunityId, Node, StrategyInfo};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
@@ -55,8 +55,8 @@ pub fn network_json(node: &Node) -> Value {
     json!({ "peers": peers })
 }
 
-/// `GET /overlays`: every community with its peers, estimates and strategies, as py-ipv8's
-/// `OverlaysEndpoint` returns it (statistics stay `{}` as when py-ipv8 runs without them).
+/// `GET /overlays`: every community with its peers, estimates, strategies and traffic statistics, as
+/// py-ipv8's `OverlaysEndpoint` returns it with statistics enabled.
 #[must_use]
 pub fn overlays_json(node: &Node) -> Value {
     let my_peer = hex(node.public_key().to_bin());
@@ -82,7 +82,7 @@ pub fn overlays_json(node: &Node) -> Value {
                 "global_time": node.global_time(),
                 "peers": peers,
                 "overlay_name": overlay.name,
-                "statistics": {},
+                "statistics": statistics(node, overlay.community_id),
                 "max_peers": overlay.max_peers,
                 "is_isolated": false,
                 "my_estimated_wan": address(node.wan_address()),
@@ -92,6 +92,18 @@ pub fn overlays_json(node: &Node) -> Value {
         })
         .collect();
     json!({ "overlays": overlays })
+}
+
+/// py-ipv8's aggregate statistics of one overlay.
+fn statistics(node: &Node, community: CommunityId) -> Value {
+    let total = node.stats().community_total(community);
+    json!({
+        "num_up": total.num_up,
+        "num_down": total.num_down,
+        "bytes_up": total.bytes_up,
+        "bytes_down": total.bytes_down,
+        "diff_time": total.diff_time(),
+    })
 }
 
 fn strategy(info: &StrategyInfo) -> Value {
