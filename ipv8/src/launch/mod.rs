@@ -11,7 +11,7 @@ mod error;
 mod registry;
 mod walkers;
 
-use std::net::{SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::time::{Duration, Instant};
 
 pub use error::LaunchError;
@@ -60,8 +60,8 @@ pub async fn launch(config: &Config, registry: &OverlayRegistry) -> Result<Launc
     let addresses = endpoint.local_addrs();
     let now = Instant::now();
     let mut node = Node::new(key, seed(), now);
-    if let Some(address) = addresses.ipv4().filter(|a| !a.ip().is_unspecified()) {
-        node.set_address(address);
+    if let Some(address) = addresses.ipv4() {
+        node.set_address(lan_address(address, local_ipv4_addresses()));
     }
     node.set_walker_interval(
         Duration::try_from_secs_f64(config.walker_interval)
@@ -123,4 +123,55 @@ async fn resolve_bootstrap(
 fn seed() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     RandomState::new().hash_one(std::process::id())
+}
+
+/// The address to advertise as our LAN address: the bound one, or, for a wildcard bind, the first
+/// local IPv4 address that is not loopback (py-ipv8's guess), falling back to 127.0.0.1.
+fn lan_address(bound: SocketAddr, local: Vec<Ipv4Addr>) -> SocketAddr {
+    if !bound.ip().is_unspecified() {
+        return bound;
+    }
+    let ip = local
+        .into_iter()
+        .find(|ip| !ip.is_loopback() && !ip.is_unspecified())
+        .unwrap_or(Ipv4Addr::LOCALHOST);
+    SocketAddr::new(ip.into(), bound.port())
+}
+
+/// The machine's IPv4 interface addresses, in the order the system lists them.
+fn local_ipv4_addresses() -> Vec<Ipv4Addr> {
+    if_addrs::get_if_addrs()
+        .map(|interfaces| {
+            interfaces
+                .into_iter()
+                .filter_map(|interface| match interface.ip() {
+                    std::net::IpAddr::V4(ip) => Some(ip),
+                    std::net::IpAddr::V6(_) => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_bind_advertises_the_first_non_loopback_address() {
+        let bound: SocketAddr = "0.0.0.0:8090".parse().unwrap();
+        let local =
+            vec![Ipv4Addr::LOCALHOST, Ipv4Addr::new(192, 168, 1, 10), Ipv4Addr::new(10, 0, 0, 7)];
+        assert_eq!(lan_address(bound, local), "192.168.1.10:8090".parse().unwrap());
+        assert_eq!(
+            lan_address(bound, vec![Ipv4Addr::LOCALHOST]),
+            "127.0.0.1:8090".parse().unwrap()
+        );
+    }
+
+    #[test]
+    fn an_explicit_bind_is_advertised_as_is() {
+        let bound: SocketAddr = "127.0.0.1:9000".parse().unwrap();
+        assert_eq!(lan_address(bound, vec![Ipv4Addr::new(192, 168, 1, 10)]), bound);
+    }
 }
