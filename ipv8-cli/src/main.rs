@@ -1,6 +1,6 @@
-//! The `ipv8` command. It makes and inspects identity keys now; `run`, `tracker` and `new` come with
-//! the node, the bootstrap server and the overlay scaffolding, each as one more [`Command`] variant and
-//! one more module under `cmd/`.
+//! The `ipv8` command: `run` a node, run a `tracker` (bootstrap server), scaffold a crate with `new`,
+//! and make (`keygen`) or inspect (`key show`) identity keys. Each subcommand is one [`Command`]
+//! variant and one module under `cmd/`.
 
 mod cmd;
 
@@ -27,6 +27,8 @@ enum Command {
     Run(cmd::run::Args),
     /// Run a bootstrap server (tracker) that py-ipv8 and rust-ipv8 peers can use.
     Tracker(cmd::tracker::Args),
+    /// Create a crate with a Lamport clock community, a main that runs it and simulator tests.
+    New(cmd::new::Args),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Command::Key(command) => cmd::key::run(&command),
         Command::Run(args) => cmd::run::run(&args),
         Command::Tracker(args) => cmd::tracker::run(&args),
+        Command::New(args) => cmd::new::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,6 +3,7 @@
 pub(crate) mod key;
 pub(crate) mod keygen;
 mod logging;
+pub(crate) mod new;
 mod rest;
 pub(crate) mod run;
 mod summary;

@@ -70,7 +70,10 @@ fn configure(args: &Args) -> anyhow::Result<Config> {
     }
     let public = config.public_bootstrap_addresses();
     if !public.is_empty() {
-        println!("joining the public IPv8 network through {} bootstrap entries", public.len());
+        println!(
+            "bootstrapping beyond this machine through {} entries (servers or LAN broadcast)",
+            public.len()
+        );
     }
     Ok(config)
 }

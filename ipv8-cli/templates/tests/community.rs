@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use __crate__::{LamportCommunity, MyMessage};
 use ipv8::testing::{SimConfig, TestNetwork};
 use ipv8::wire::Message as _;
+
+use __crate__::{LamportCommunity, MyMessage};
 
 #[test]
 fn clocks_increase_across_three_peers() {

@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::LaunchError;
 use super::walkers::add_walker;
 use crate::config;
-use crate::proto::discovery::{DiscoveryCommunity, DispersyBootstrapper};
+use crate::proto::discovery::{DiscoveryCommunity, DispersyBootstrapper, UdpBroadcastBootstrapper};
 use crate::proto::{Community, Node};
 
 /// What a factory gets: the node to add its community to and the overlay's configuration.
@@ -32,6 +32,14 @@ impl OverlaySetup<'_> {
         }
         if !self.bootstrap.is_empty() {
             self.node.add_bootstrapper::<C>(DispersyBootstrapper::new(self.bootstrap.clone()))?;
+        }
+        let broadcast = self
+            .overlay
+            .bootstrappers
+            .iter()
+            .any(|b| b.class == config::BootstrapperClass::UdpBroadcast);
+        if broadcast {
+            self.node.add_bootstrapper::<C>(UdpBroadcastBootstrapper::new())?;
         }
         Ok(())
     }

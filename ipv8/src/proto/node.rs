@@ -147,6 +147,10 @@ impl Node {
 
     fn handle_one(&mut self, source: SocketAddr, data: &[u8], verified: bool) {
         self.shared.stats.received += 1;
+        if let Some(prefix) = super::discovery::parse_probe(data) {
+            self.answer_probe(source, &prefix);
+            return;
+        }
         let result = self.route(source, data, verified);
         match result {
             Ok(msg_id) => self.shared.stats.handled(msg_id),
@@ -154,6 +158,20 @@ impl Node {
                 tracing::debug!(%source, %reason, "dropped a packet");
                 self.shared.stats.drop(&reason);
             }
+        }
+    }
+
+    /// A LAN probe for one of our overlays: walk to its sender (spec §4.11).
+    fn answer_probe(&mut self, source: SocketAddr, prefix: &[u8; PREFIX_LEN]) {
+        let from_self = self.shared.address == Some(source);
+        match self.by_prefix.get(prefix).copied().filter(|_| !from_self) {
+            Some(index) => {
+                if let Some(overlay) = self.overlays.get_mut(index) {
+                    overlay.walk_to(&mut self.shared, source);
+                }
+                self.shared.stats.probes_answered += 1;
+            }
+            None => self.shared.stats.drop(&DropReason::Refused("probe_for_unknown_community")),
         }
     }
 

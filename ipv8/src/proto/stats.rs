@@ -67,6 +67,8 @@ pub struct Stats {
     pub dropped: BTreeMap<&'static str, u64>,
     /// Packets queued for sending.
     pub sent: u64,
+    /// LAN broadcast probes answered with an introduction-request.
+    pub probes_answered: u64,
     /// Messages that could not be encoded or queued, by reason.
     pub send_failed: BTreeMap<&'static str, u64>,
     /// Traffic per community and message id, both ways (py-ipv8's statistics endpoint).

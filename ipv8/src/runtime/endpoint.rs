@@ -225,6 +225,9 @@ fn new_socket(address: SocketAddr, recv_buffer_size: usize) -> Result<Socket, En
         let socket = Socket::new(Domain::for_address(address), Type::DGRAM, Some(Protocol::UDP))?;
         if address.is_ipv6() {
             socket.set_only_v6(true)?;
+        } else {
+            // LAN discovery sends probes to 255.255.255.255 (spec §4.11).
+            socket.set_broadcast(true)?;
         }
         socket.set_recv_buffer_size(recv_buffer_size)?;
         socket.set_nonblocking(true)?;

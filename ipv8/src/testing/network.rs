@@ -426,26 +426,26 @@ impl<C: Community> TestNetwork<C> {
     pub fn flush(&mut self, i: usize) {
         let from = self.addresses[i];
         while let Some(transmit) = self.nodes[i].poll_transmit() {
-            let Some(&to) = self.by_address.get(&transmit.destination).filter(|_| !self.offline[i])
-            else {
-                self.lost += 1;
-                continue;
-            };
-            if self.config.loss > 0.0 && self.rng.chance(self.config.loss) {
+            if self.offline[i] {
                 self.lost += 1;
                 continue;
             }
-            let jitter = self.config.jitter.as_nanos().min(u128::from(u64::MAX)) as u64;
-            let delay = self.config.latency + Duration::from_nanos(self.rng.below(jitter));
-            self.seq += 1;
-            let datagram = InFlight {
-                arrival: self.now + delay,
-                seq: self.seq,
-                to,
-                from,
-                contents: transmit.contents,
+            if transmit.destination.ip() == std::net::IpAddr::V4(Ipv4Addr::BROADCAST) {
+                // A LAN broadcast reaches every other node listening on that port.
+                let port = transmit.destination.port();
+                let receivers: Vec<usize> = (0..self.nodes.len())
+                    .filter(|&j| j != i && self.addresses[j].port() == port)
+                    .collect();
+                for to in receivers {
+                    self.send(from, to, transmit.contents.clone());
+                }
+                continue;
+            }
+            let Some(&to) = self.by_address.get(&transmit.destination) else {
+                self.lost += 1;
+                continue;
             };
-            self.in_flight.push(Reverse(datagram));
+            self.send(from, to, transmit.contents);
         }
         let deadline = self.nodes[i].poll_timeout();
         if deadline != self.deadlines[i] {
@@ -454,6 +454,21 @@ impl<C: Community> TestNetwork<C> {
                 self.timers.push(Reverse((due, i)));
             }
         }
+    }
+}
+
+impl<C: Community> TestNetwork<C> {
+    /// Puts one datagram on the wire, subject to loss, latency and jitter.
+    fn send(&mut self, from: SocketAddr, to: usize, contents: Vec<u8>) {
+        if self.config.loss > 0.0 && self.rng.chance(self.config.loss) {
+            self.lost += 1;
+            return;
+        }
+        let jitter = self.config.jitter.as_nanos().min(u128::from(u64::MAX)) as u64;
+        let delay = self.config.latency + Duration::from_nanos(self.rng.below(jitter));
+        self.seq += 1;
+        let datagram = InFlight { arrival: self.now + delay, seq: self.seq, to, from, contents };
+        self.in_flight.push(Reverse(datagram));
     }
 }
 

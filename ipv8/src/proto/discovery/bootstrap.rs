@@ -12,6 +12,12 @@ pub trait Bootstrapper: Send {
 
     /// One address to keep alive, if any.
     fn keep_alive(&mut self, rng: &mut Rng) -> Option<SocketAddr>;
+
+    /// Addresses to send the overlay's broadcast probe to now (LAN discovery); none by default.
+    fn probes(&mut self, now: Instant) -> Vec<SocketAddr> {
+        let _ = now;
+        Vec::new()
+    }
 }
 
 /// py-ipv8's `DispersyBootstrapper`: known bootstrap servers (trackers), walked to at most once per

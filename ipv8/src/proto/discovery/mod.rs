@@ -7,6 +7,7 @@
 //! DHT's `PingChurn` (`ipv8/dht/churn.py`).
 
 mod bootstrap;
+mod broadcast;
 mod churn;
 mod community;
 mod edge_walk;
@@ -22,6 +23,7 @@ mod walker;
 mod tests;
 
 pub use bootstrap::{Bootstrapper, DispersyBootstrapper};
+pub use broadcast::{PROBE_LEN, UdpBroadcastBootstrapper, parse_probe, probe};
 pub use churn::RandomChurn;
 pub use community::{DiscoveryCommunity, PING_TIMEOUT};
 pub use edge_walk::EdgeWalk;

@@ -145,6 +145,10 @@ impl Walker<'_> {
             for address in addresses {
                 self.core.walk_to(address);
             }
+            let probe = super::probe(&self.core.prefix);
+            for address in self.bootstrappers[index].probes(now) {
+                self.core.shared.transmit(address, probe.clone());
+            }
         }
     }
 
