@@ -90,7 +90,7 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
     if let Some(port) = args.rest_port {
         super::rest::start(handle.clone(), port).await?;
     }
-    let mut status = tokio::time::interval(Duration::from_secs_f64(args.status_interval.max(0.1)));
+    let mut status = tokio::time::interval(Duration::from_secs_f64(args.status_interval.max(0.01)));
     status.tick().await;
     loop {
         tokio::select! {
