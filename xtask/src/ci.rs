@@ -23,6 +23,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
     println!("==> golden vectors reproduced by py-ipv8");
     python::vectors(true)?;
     step("cargo test", cargo(&["test", "--workspace", "--locked"]))?;
+    println!("==> examples with expected output");
+    crate::examples::run()?;
     println!("==> interop with py-ipv8 (loopback)");
     python::interop()?;
     let mut doc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);

@@ -4,10 +4,12 @@
 //! - `vectors`: installs py-ipv8 in a venv under `target/` and regenerates `schemas/vectors/`.
 //! - `ci`: every gate CI runs (the README's test command).
 //! - `interop`: real py-ipv8 peers against the `ipv8` binary, on loopback only.
+//! - `examples`: runs the examples that have an expected output and compares it.
 //! - `bench-py`: measures py-ipv8's serializer on this machine, for comparison with our criterion numbers.
 
 mod ci;
 mod codegen;
+mod examples;
 mod python;
 mod schema;
 
@@ -38,6 +40,8 @@ enum Task {
     },
     /// Run every CI gate: fmt, clippy, codegen freshness, tests, docs, fuzz build.
     Ci,
+    /// Run the examples that have an expected output (`ipv8/examples/NAME.stdout`) and compare.
+    Examples,
     /// Run the interoperability scenarios: real py-ipv8 peers against our binary, on loopback.
     Interop,
     /// Measure py-ipv8's serializer on this machine (ns per operation).
@@ -51,6 +55,7 @@ fn main() -> anyhow::Result<()> {
         Task::BenchPy => python::bench(),
         Task::Ci => ci::run(),
         Task::Interop => python::interop(),
+        Task::Examples => examples::run(),
     }
 }
 
