@@ -1,8 +1,13 @@
 //! IPv8 in Rust: identities that are public keys, overlays with typed messages, peer discovery, and
 //! wire compatibility with py-ipv8.
 //!
-//! This release holds the wire codec ([`wire`]), the `#[payload]` macro that generates serializers at
-//! compile time, and the built-in core messages ([`messages`]).
+//! - [`wire`]: the codec, byte-exact with py-ipv8; `#[payload]` generates serializers at compile time.
+//! - [`crypto`]: identities (curve25519 and the legacy curves), signatures, key files.
+//! - [`proto`]: the sans-IO core: `#[community]` overlays, discovery, request caches, tasks, tracker.
+//! - `testing` (feature `test-util`): the simulated network, py-ipv8's `TestBase`.
+//! - `runtime`, `config`, `launch`, `rest`: running nodes on UDP from py-ipv8 configurations.
+//!
+//! Start with `docs/guide.md` in the repository: every py-ipv8 concept and its Rust form.
 //!
 //! # Examples
 //!

@@ -119,7 +119,14 @@ fn introductions_are_remembered_per_introducer_even_once_verified() {
         |service| Walkable { introducer: Some(introducer.clone()), service, new_style: false };
     let verified = Peer::new(public_key(), address(1));
     network.add_verified_peer(&verified);
-    assert!(!network.add_walkable(address(1), walkable(DiscoveryCommunity::ID)), "a peer already");
+    // As py-ipv8: a verified address is walkable in a community where that peer is not verified yet.
+    assert!(network.add_walkable(address(1), walkable(DiscoveryCommunity::ID)));
+    assert!(network.walkable_for(DiscoveryCommunity::ID).contains(&address(1)));
+    network.add_service(verified.key(), DiscoveryCommunity::ID);
+    assert!(
+        !network.walkable_for(DiscoveryCommunity::ID).contains(&address(1)),
+        "a peer there already"
+    );
     assert!(network.add_walkable(address(2), walkable(DiscoveryCommunity::ID)));
     network.blacklist(address(3));
     assert!(!network.add_walkable(address(3), walkable(DiscoveryCommunity::ID)));

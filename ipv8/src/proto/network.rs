@@ -110,7 +110,6 @@ impl Network {
     /// Adds a verified peer (or updates its address); returns `true` if it was not known. Services
     /// it advertised before it was verified become its services now.
     pub fn add_verified_peer(&mut self, peer: &Peer) -> bool {
-        self.walkable.remove(&peer.address());
         self.by_address.insert(peer.address(), peer.key().clone());
         if let Some(entry) = self.peers.get_mut(peer.key()) {
             if entry.peer.address() != peer.address() {
@@ -265,9 +264,14 @@ impl Network {
                 introduced.push_back(address);
             }
         }
+        // As py-ipv8: a verified address stays known (it may be walkable in another community); an
+        // entry is only replaced once the peer that introduced it is gone.
+        let introducer_known =
+            |w: &Walkable| w.introducer.as_ref().is_some_and(|key| self.peers.contains_key(key));
+        let replace = self.walkable.get(&address).is_none_or(|old| !introducer_known(old));
         if unusable
-            || self.by_address.contains_key(&address)
-            || self.walkable.len() >= WALKABLE_LIMIT
+            || !replace
+            || (self.walkable.len() >= WALKABLE_LIMIT && !self.walkable.contains_key(&address))
         {
             return false;
         }
@@ -296,8 +300,28 @@ impl Network {
     /// Walkable addresses introduced in `service`, in a stable order.
     #[must_use]
     pub fn walkable_for(&self, service: CommunityId) -> Vec<SocketAddr> {
-        let mut addresses: Vec<_> =
-            self.walkable.iter().filter(|(_, w)| w.service == service).map(|(a, _)| *a).collect();
+        // As py-ipv8: addresses introduced in `service` (or by a peer running it), except those of
+        // peers already verified in `service`.
+        let verified_here = |address: &SocketAddr| {
+            self.by_address
+                .get(address)
+                .and_then(|key| self.peers.get(key))
+                .is_some_and(|e| e.services.contains(&service))
+        };
+        let introducer_runs = |w: &Walkable| {
+            w.introducer
+                .as_ref()
+                .and_then(|key| self.peers.get(key))
+                .is_some_and(|e| e.services.contains(&service))
+        };
+        let mut addresses: Vec<_> = self
+            .walkable
+            .iter()
+            .filter(|(address, w)| {
+                (w.service == service || introducer_runs(w)) && !verified_here(address)
+            })
+            .map(|(a, _)| *a)
+            .collect();
         addresses.sort_unstable();
         addresses
     }
