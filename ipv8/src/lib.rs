@@ -46,6 +46,11 @@ pub mod wire;
 
 pub use ipv8_macros::{community, lazy_handler, payload};
 
+/// Every Rust snippet of `docs/guide.md`, compiled as a doc-test so the guide stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/guide.md")]
+pub struct GuideSnippets;
+
 /// Paths used by macro-generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
