@@ -1,31 +1,15 @@
 //! The shared peer table as discovery uses it: services advertised before a peer is verified,
 //! introductions remembered per introducer, round-trip times, and the bounds on all of them.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use ipv8::community;
+use common::Quiet;
 use ipv8::crypto::{Curve, PrivateKey, PublicKey};
 use ipv8::proto::discovery::DiscoveryCommunity;
-use ipv8::proto::{Community, CommunityId, Context, Event, Network, Node, Peer, Walkable};
-
-#[derive(Default)]
-struct Quiet {
-    added: Vec<Peer>,
-}
-
-#[community]
-impl Quiet {}
-
-impl Community for Quiet {
-    fn community_id(&self) -> CommunityId {
-        CommunityId(*b"quiet app community!")
-    }
-
-    fn on_peer_added(&mut self, _ctx: &mut Context<'_, Self>, peer: &Peer) {
-        self.added.push(peer.clone());
-    }
-}
+use ipv8::proto::{Community, CommunityId, Event, Network, Node, Peer, Walkable};
 
 fn public_key() -> PublicKey {
     PrivateKey::generate(Curve::Curve25519).expect("a fresh key").public_key()

@@ -2,33 +2,16 @@
 //! learn, through similarity-requests and -responses, which other communities they share, and
 //! appear in those communities' peer lists.
 
+mod common;
+
 use std::time::Duration;
 
-use ipv8::community;
+use common::Quiet;
 use ipv8::proto::discovery::{
     DiscoveryCommunity, DispersyBootstrapper, PeriodicSimilarity, RandomChurn, RandomWalk,
 };
-use ipv8::proto::{Community, CommunityId, Context, Peer};
+use ipv8::proto::{Community, CommunityId, Peer};
 use ipv8::testing::{SimConfig, TestNetwork};
-
-/// An application community with no discovery of its own: it only hears of peers.
-#[derive(Default)]
-struct Quiet {
-    added: Vec<Peer>,
-}
-
-#[community]
-impl Quiet {}
-
-impl Community for Quiet {
-    fn community_id(&self) -> CommunityId {
-        CommunityId(*b"quiet app community!")
-    }
-
-    fn on_peer_added(&mut self, _ctx: &mut Context<'_, Self>, peer: &Peer) {
-        self.added.push(peer.clone());
-    }
-}
 
 fn quiet_id() -> CommunityId {
     Quiet::default().community_id()

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::discovery::{Core, Timed};
+use super::discovery::{Core, Outcome, Timed};
 use super::packet::{Incoming, PREFIX_LEN};
 use super::shared::Shared;
 use super::{CommunityId, DropReason};
@@ -112,8 +112,10 @@ impl Tracker {
     ) -> Result<(), DropReason> {
         let community_id = community_of(&prefix);
         let mut core = Core { shared: &mut *shared, community_id, prefix, max_peers: usize::MAX };
-        core.handle(incoming)?;
-        let (peer, _) = incoming.signed::<Timed<IntroductionRequestPayload>>()?;
+        // The core checked the signature and answered; its outcome names the requester.
+        let Outcome::Request(peer, _) = core.handle(incoming)? else {
+            return Err(DropReason::UnknownMessage);
+        };
         let now = shared.now;
         let tracked = self.peers.entry(peer.key().clone()).or_insert_with(|| Tracked {
             first_seen: now,
@@ -196,9 +198,7 @@ impl Tracker {
             let prefixes: Vec<_> = tracked.prefixes.iter().copied().collect();
             let Some(&prefix) = shared.rng.choose(&prefixes) else { continue };
             let address = tracked.address;
-            // The request's identifier is the global time it claims: the next one.
-            let identifier = ((shared.global_time + 1) % 65_536) as u16;
-            Core {
+            let identifier = Core {
                 shared: &mut *shared,
                 community_id: community_of(&prefix),
                 prefix,

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use ipv8::crypto::PrivateKey;
+use ipv8::proto::{Community, CommunityId, Context, Peer};
 use serde_json::Value;
 
 /// Bytes from lowercase hex.
@@ -47,5 +48,26 @@ impl Vectors {
         let found =
             messages.iter().find(|m| m["name"].as_str().is_some_and(|n| n.starts_with(prefix)));
         unhex(found.and_then(|m| m["hex"].as_str()).expect("vector present"))
+    }
+}
+
+/// An application community with no discovery of its own: it only hears of peers.
+#[allow(dead_code, reason = "not every test crate uses every helper")]
+#[derive(Default)]
+pub(crate) struct Quiet {
+    /// The peers it was told about, in order.
+    pub(crate) added: Vec<Peer>,
+}
+
+#[ipv8::community]
+impl Quiet {}
+
+impl Community for Quiet {
+    fn community_id(&self) -> CommunityId {
+        CommunityId(*b"quiet app community!")
+    }
+
+    fn on_peer_added(&mut self, _ctx: &mut Context<'_, Self>, peer: &Peer) {
+        self.added.push(peer.clone());
     }
 }

@@ -164,7 +164,8 @@ impl Core<'_> {
     }
 
     /// Sends an introduction-request to `address` (py-ipv8's `walk_to`).
-    pub(crate) fn walk_to(&mut self, address: SocketAddr) {
+    /// Returns the request's identifier, which its response echoes.
+    pub(crate) fn walk_to(&mut self, address: SocketAddr) -> u16 {
         let claimed = self.claim();
         let identifier = (claimed % 65_536) as u16;
         let global_time = u64::from(identifier);
@@ -189,6 +190,7 @@ impl Core<'_> {
             };
             self.send_signed_at(address, global_time, payload);
         }
+        identifier
     }
 
     /// Handles a discovery message (`msg_id` is one of [`CORE_IDS`]).
