@@ -71,12 +71,10 @@ fn arm(private: &TokenStream, handler: &Handler) -> TokenStream {
             self.#method(ctx, &peer, payload);
         }
     };
-    let signed = !handler.unsigned;
     let bound = quote_spanned!(payload_span(handler)=> <#payload as #private::Message>::MSG_ID);
     quote! {
         if msg_id == #bound {
             #call
-            ctx.record_received(incoming, #signed);
             return #private::Result::Ok(());
         }
     }

@@ -21,8 +21,8 @@ use ipv8::testing::{SimConfig, TestNetwork};
 /// Walk to all unverified introduced addresses at once, or ask for a new introduction.
 struct Greedy;
 
-impl Strategy for Greedy {
-    fn take_step(&mut self, walker: &mut Walker<'_>) {
+impl<C: Community> Strategy<C> for Greedy {
+    fn take_step(&mut self, walker: &mut Walker<'_, C>) {
         let mut walkable = walker.walkable();
         if walkable.is_empty() {
             // Nothing new to try: a random verified peer introduces us to one of its peers.

@@ -42,12 +42,18 @@ struct Answer {
     value: i64,
 }
 
+#[payload(msg_id = 5)]
+struct Crash {
+    text: String,
+}
+
 /// What the test community reports through the node's events.
 #[derive(Debug, PartialEq)]
 enum Got {
     Note { from: PublicKey, text: String },
     Beep { from: SocketAddr, value: i64 },
     Tick(u32),
+    JobDone(bool),
 }
 
 #[derive(Default)]
@@ -71,6 +77,11 @@ impl Echo {
     fn on_ask(&mut self, ctx: &mut Context<Self>, peer: &Peer, payload: Ask) {
         let value = payload.value.wrapping_mul(2);
         ctx.ez_send(peer, &Answer { number: payload.number, value });
+    }
+
+    #[lazy_handler]
+    fn on_crash(&mut self, _ctx: &mut Context<Self>, _peer: &Peer, payload: Crash) {
+        panic!("crash: {}", payload.text);
     }
 
     #[lazy_handler]
@@ -184,6 +195,48 @@ impl Running {
 
 fn ipv4_loopback() -> EndpointConfig {
     EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().expect("an address"))
+}
+
+#[tokio::test]
+async fn a_panicking_handler_or_closure_does_not_stop_the_node() {
+    let a = Running::start(&ipv4_loopback());
+    let mut b = Running::start(&ipv4_loopback());
+    let to_b = b.peer();
+    a.with_echo(move |_, ctx| {
+        ctx.ez_send(&to_b, &Crash { text: "hostile".into() });
+        ctx.ez_send(&to_b, &Note { text: "after the crash".into() });
+    })
+    .await;
+
+    let note = Got::Note { from: a.key.clone(), text: "after the crash".into() };
+    assert_eq!(b.next_got().await, note);
+    assert_eq!(b.stats().await.node.panics, 1);
+    let panicked = b.handle.with_community::<Echo, ()>(|_, _| panic!("a bad closure")).await;
+    assert!(matches!(panicked, Err(RuntimeError::Panicked)), "{panicked:?}");
+    let panicked = b.handle.with_node(|_, _| -> () { panic!("a bad node closure") }).await;
+    assert!(matches!(panicked, Err(RuntimeError::Panicked)), "{panicked:?}");
+    assert!(b.handle.is_running());
+    assert_eq!(b.stats().await.node.panics, 2, "the community closure counts as community code");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_node_answers_while_a_cpu_job_runs() {
+    let a = Running::start(&ipv4_loopback());
+    let mut b = Running::start(&ipv4_loopback());
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    b.with_echo(move |_, ctx| {
+        let job = move || gate.recv_timeout(PATIENCE).is_ok();
+        ctx.spawn_job(job, |_, ctx, released| ctx.emit(Got::JobDone(released)))
+    })
+    .await
+    .expect("room for a job");
+
+    // The job blocks until released; the node still hears and handles a message meanwhile.
+    let to_b = b.peer();
+    a.with_echo(move |_, ctx| ctx.ez_send(&to_b, &Note { text: "are you busy?".into() })).await;
+    assert_eq!(b.next_got().await, Got::Note { from: a.key.clone(), text: "are you busy?".into() });
+    release.send(()).expect("the job waits");
+    assert_eq!(b.next_got().await, Got::JobDone(true));
 }
 
 #[tokio::test]

@@ -347,7 +347,93 @@ async def scenario_messages(ipv8_bin: str, peer_bin: str) -> dict:
         tracker.wait(timeout=10)
 
 
-SCENARIOS = {"tracker": scenario_tracker, "discovery": scenario_discovery, "messages": scenario_messages}
+FIRST_ID = bytes.fromhex("6970763820696e7465726f702074657374000011")
+SECOND_ID = bytes.fromhex("6970763820696e7465726f702074657374000012")
+
+
+class MarkedCommunity(Community):
+    """Piggybacks `mark` on its introductions (py-ipv8's documented way: override the two
+    `create_introduction_*` methods) and records the extra bytes peers send, by their mid."""
+
+    mark = b""
+
+    def __init__(self, settings) -> None:  # noqa: ANN001
+        super().__init__(settings)
+        self.extra: list[tuple[str, bytes]] = []
+
+    def create_introduction_request(self, socket_address, extra_bytes=b"", new_style=False, prefix=None):  # noqa: ANN001, ANN201
+        return super().create_introduction_request(socket_address, self.mark, new_style, prefix)
+
+    def create_introduction_response(self, lan_socket_address, socket_address, identifier,  # noqa: ANN001, ANN201, PLR0913
+                                     introduction=None, extra_bytes=b"", prefix=None, new_style=False):
+        return super().create_introduction_response(lan_socket_address, socket_address, identifier,
+                                                    introduction, self.mark, prefix, new_style)
+
+    def introduction_request_callback(self, peer, dist, payload) -> None:  # noqa: ANN001
+        self.extra.append((peer.mid.hex(), payload.extra_bytes))
+
+    def introduction_response_callback(self, peer, dist, payload) -> None:  # noqa: ANN001
+        self.extra.append((peer.mid.hex(), payload.extra_bytes))
+
+
+class FirstCommunity(MarkedCommunity):
+    community_id = FIRST_ID
+    mark = b"py 1"
+
+
+class SecondCommunity(MarkedCommunity):
+    community_id = SECOND_ID
+    mark = b"py 2"
+
+
+async def scenario_identities(ipv8_bin: str, identities_bin: str) -> dict:
+    """Two overlays of one Rust node appear to a py-ipv8 peer under two public keys, and
+    introduction extra bytes travel both ways in each."""
+    port = free_port()
+    tracker = start_tracker(ipv8_bin, port)
+    py = None
+    rust = RustPeer(identities_bin, port)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            await rust.start()
+            workdir = Path(tmp) / "py"
+            workdir.mkdir()
+            config = py_config(workdir, "py", port, ("FirstCommunity", "SecondCommunity"))
+            py = IPv8(config, extra_communities={"FirstCommunity": FirstCommunity,
+                                                 "SecondCommunity": SecondCommunity})
+            await py.start()
+            overlays = {FIRST_ID: py.get_overlay(FirstCommunity), SECOND_ID: py.get_overlay(SecondCommunity)}
+            marks = {FIRST_ID: (b"rust 1", b"py 1"), SECOND_ID: (b"rust 2", b"py 2")}
+            py_mid = overlays[FIRST_ID].my_peer.mid.hex()
+
+            def done() -> bool:
+                started = next((e for e in rust.events if e["event"] == "started"), None)
+                if started is None:
+                    return False
+                for cid, overlay in overlays.items():
+                    mid = started["mids"].get(cid.hex())
+                    if mid not in {p.mid.hex() for p in overlay.get_peers()}:
+                        return False
+                    rust_mark, py_mark = marks[cid]
+                    if (mid, rust_mark) not in overlay.extra:
+                        return False
+                    if not any(e["event"] == "extra" and e["community"] == cid.hex() and e["from"] == py_mid
+                               and e["bytes"] == py_mark.hex() for e in rust.events):
+                        return False
+                return len(set(started["mids"].values())) == 2
+
+            took = await wait_until(done, 30.0)
+            return {"scenario": "identities", "ok": took is not None, "seconds": took}
+    finally:
+        if py is not None:
+            await py.stop()
+        await rust.stop()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
+
+SCENARIOS = {"tracker": scenario_tracker, "discovery": scenario_discovery, "messages": scenario_messages,
+             "identities": scenario_identities}
 
 
 async def main() -> int:
@@ -355,13 +441,18 @@ async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ipv8-bin", required=True)
     parser.add_argument("--peer-bin", required=True, help="the interop_peer example binary")
+    parser.add_argument("--identities-bin", required=True, help="the interop_identities example binary")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
     args = parser.parse_args()
     failed = 0
     for name in args.scenario or sorted(SCENARIOS):
         scenario = SCENARIOS[name]
-        takes_peer = scenario.__code__.co_argcount == 2
-        result = await (scenario(args.ipv8_bin, args.peer_bin) if takes_peer else scenario(args.ipv8_bin))
+        if name == "identities":
+            result = await scenario(args.ipv8_bin, args.identities_bin)
+        elif scenario.__code__.co_argcount == 2:
+            result = await scenario(args.ipv8_bin, args.peer_bin)
+        else:
+            result = await scenario(args.ipv8_bin)
         print(json.dumps(result), flush=True)
         failed += not result["ok"]
     return 1 if failed else 0

@@ -81,13 +81,23 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         "ipv8",
         "--example",
         "interop_peer",
+        "--example",
+        "interop_identities",
         "--locked",
     ];
     run(Command::new(cargo).args(build).current_dir(&root))?;
     let script = root.join("xtask/py/interop.py");
     let ipv8 = root.join("target/debug/ipv8");
     let peer = root.join("target/debug/examples/interop_peer");
-    run(Command::new(python).arg(script).arg("--ipv8-bin").arg(ipv8).arg("--peer-bin").arg(peer))
+    let identities = root.join("target/debug/examples/interop_identities");
+    run(Command::new(python)
+        .arg(script)
+        .arg("--ipv8-bin")
+        .arg(ipv8)
+        .arg("--peer-bin")
+        .arg(peer)
+        .arg("--identities-bin")
+        .arg(identities))
 }
 
 /// `cargo xtask bench-py`: py-ipv8's serializer timings.

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 pub use error::LaunchError;
 pub use registry::{OverlayFactory, OverlayRegistry, OverlaySetup};
+pub use walkers::StrategyArgs;
 
 use crate::config::{Config, Transport};
 use crate::proto::Node;
@@ -49,13 +50,11 @@ pub async fn launch(config: &Config, registry: &OverlayRegistry) -> Result<Launc
         return Err(LaunchError::NothingToRun(skipped.iter().map(|o| o.class.clone()).collect()));
     }
     let keys = config.resolve_keys()?;
-    let alias = &runnable[0].key;
-    let key = keys
-        .iter()
-        .find(|(a, _)| a == alias)
-        .or(keys.first())
-        .map(|(_, k)| k.clone())
-        .ok_or(LaunchError::NoKey)?;
+    let key_of = |alias: &str| {
+        keys.iter().find(|(a, _)| a == alias).map(|(_, k)| k.clone()).ok_or(LaunchError::NoKey)
+    };
+    // The node's own key (for what no overlay speaks for) is the first overlay's.
+    let key = key_of(&runnable[0].key)?;
     let endpoint = Endpoint::bind(&endpoint_config(config))?;
     let addresses = endpoint.local_addrs();
     let now = Instant::now();
@@ -69,7 +68,9 @@ pub async fn launch(config: &Config, registry: &OverlayRegistry) -> Result<Launc
     );
     for overlay in runnable {
         let bootstrap = resolve_bootstrap(overlay).await?;
-        let mut setup = OverlaySetup { node: &mut node, now, overlay, bootstrap };
+        let key = key_of(&overlay.key)?;
+        let strategies = registry.strategies();
+        let mut setup = OverlaySetup { node: &mut node, now, overlay, bootstrap, key, strategies };
         if let Some(factory) = registry.get(&overlay.class) {
             factory(&mut setup)?;
         }

@@ -6,9 +6,12 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::LaunchError;
-use super::walkers::add_walker;
+use super::walkers::{Strategies, StrategyArgs, add_walker};
 use crate::config;
-use crate::proto::discovery::{DiscoveryCommunity, DispersyBootstrapper, UdpBroadcastBootstrapper};
+use crate::crypto::PrivateKey;
+use crate::proto::discovery::{
+    DiscoveryCommunity, DispersyBootstrapper, Strategy, UdpBroadcastBootstrapper,
+};
 use crate::proto::{Community, Node};
 
 /// What a factory gets: the node to add its community to and the overlay's configuration.
@@ -21,17 +24,23 @@ pub struct OverlaySetup<'a> {
     pub overlay: &'a config::Overlay,
     /// The bootstrap addresses of the overlay's Dispersy bootstrappers, host names resolved.
     pub bootstrap: Vec<SocketAddr>,
+    /// The key the overlay's configuration names (its `key` alias): its identity.
+    pub key: PrivateKey,
+    pub(crate) strategies: &'a Strategies,
 }
 
 impl OverlaySetup<'_> {
-    /// Adds `community`, with the strategies and bootstrappers the configuration gives it.
+    /// Adds `community` under the overlay's key, with the strategies and bootstrappers the
+    /// configuration gives it.
     pub fn add<C: Community>(&mut self, community: C) -> Result<(), LaunchError> {
-        self.node.add_community(self.now, community)?;
+        let id = community.community_id();
+        self.node.add_community_with_key(self.now, community, self.key.clone())?;
         for walker in &self.overlay.walkers {
-            add_walker::<C>(self.node, &self.overlay.class, walker)?;
+            add_walker::<C>(self.node, id, &self.overlay.class, walker, self.strategies)?;
         }
         if !self.bootstrap.is_empty() {
-            self.node.add_bootstrapper::<C>(DispersyBootstrapper::new(self.bootstrap.clone()))?;
+            let bootstrapper = DispersyBootstrapper::new(self.bootstrap.clone());
+            self.node.add_bootstrapper_to(id, bootstrapper)?;
         }
         let broadcast = self
             .overlay
@@ -39,7 +48,7 @@ impl OverlaySetup<'_> {
             .iter()
             .any(|b| b.class == config::BootstrapperClass::UdpBroadcast);
         if broadcast {
-            self.node.add_bootstrapper::<C>(UdpBroadcastBootstrapper::new())?;
+            self.node.add_bootstrapper_to(id, UdpBroadcastBootstrapper::new())?;
         }
         Ok(())
     }
@@ -62,21 +71,54 @@ pub type OverlayFactory =
 /// ```
 pub struct OverlayRegistry {
     factories: BTreeMap<String, OverlayFactory>,
+    strategies: Strategies,
 }
 
 impl OverlayRegistry {
-    /// A registry with no classes.
+    /// A registry with no classes (and only the strategies that work in any community:
+    /// `RandomWalk`, `EdgeWalk`).
     #[must_use]
     pub fn new() -> Self {
-        Self { factories: BTreeMap::new() }
+        Self { factories: BTreeMap::new(), strategies: Strategies::default() }
     }
 
     /// A registry with the overlays this build provides (`DiscoveryCommunity`).
     #[must_use]
     pub fn with_builtin() -> Self {
-        let mut registry = Self::new();
+        let mut registry = Self { factories: BTreeMap::new(), strategies: Strategies::builtin() };
         registry.register("DiscoveryCommunity", |setup| setup.add(DiscoveryCommunity::new()));
         registry
+    }
+
+    /// Registers a strategy of community `C` under `name`, so that a configuration's walkers of
+    /// overlays of type `C` can name it (py-ipv8's loader names). `make` builds it from the
+    /// walker's `init` arguments.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipv8::launch::OverlayRegistry;
+    /// use ipv8::proto::discovery::{DiscoveryCommunity, RandomWalk};
+    ///
+    /// let mut registry = OverlayRegistry::with_builtin();
+    /// registry.register_strategy::<DiscoveryCommunity, _>("PatientWalk", |args| {
+    ///     let timeout = args.seconds("timeout")?.unwrap_or(std::time::Duration::from_secs(10));
+    ///     Ok(RandomWalk::new().with_timeout(timeout))
+    /// });
+    /// ```
+    pub fn register_strategy<C, S>(
+        &mut self,
+        name: &str,
+        make: impl Fn(&StrategyArgs<'_>) -> Result<S, LaunchError> + Send + Sync + 'static,
+    ) where
+        C: Community,
+        S: Strategy<C> + 'static,
+    {
+        self.strategies.register::<C, S>(name, make);
+    }
+
+    pub(crate) fn strategies(&self) -> &Strategies {
+        &self.strategies
     }
 
     /// Registers (or replaces) the factory of a class.

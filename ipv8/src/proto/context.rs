@@ -5,25 +5,57 @@ use std::any::Any;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::discovery::Core;
-use super::shared::{Event, Received, Shared};
+use super::discovery::{Core, Discovery};
+use super::host::Local;
+use super::shared::{Event, Shared};
 use super::tasks::{Schedule, TaskError, TaskManager};
-use super::{
-    CacheError, CommunityId, Incoming, Network, NumberCache, Peer, RequestCache, Rng, packet,
-};
-use crate::crypto::PublicKey;
+use super::{CacheError, CommunityId, Network, NumberCache, Peer, RequestCache, Rng, packet};
+use crate::crypto::{PrivateKey, PublicKey};
 use crate::wire::{EncodeError, Message};
 
-/// The world as one community sees it during a handler, task or timeout.
+/// Where a message goes: a [`Peer`] or an address.
+pub trait Destination {
+    /// The address to send to.
+    fn address(&self) -> SocketAddr;
+}
+
+impl Destination for SocketAddr {
+    fn address(&self) -> SocketAddr {
+        *self
+    }
+}
+
+impl Destination for Peer {
+    fn address(&self) -> SocketAddr {
+        Peer::address(self)
+    }
+}
+
+impl<D: Destination + ?Sized> Destination for &D {
+    fn address(&self) -> SocketAddr {
+        (**self).address()
+    }
+}
+
+/// The world as one community sees it during a handler, task, timeout, strategy step or callback.
 pub struct Context<'a, C> {
     pub(crate) shared: &'a mut Shared,
-    pub(crate) community_id: CommunityId,
-    pub(crate) prefix: [u8; packet::PREFIX_LEN],
+    pub(crate) local: &'a mut Local,
     pub(crate) tasks: &'a mut TaskManager<C>,
     pub(crate) cache: &'a mut RequestCache<C>,
 }
 
 impl<C: 'static> Context<'_, C> {
+    /// The same context, borrowed for a shorter time.
+    pub(crate) fn reborrow(&mut self) -> Context<'_, C> {
+        Context {
+            shared: &mut *self.shared,
+            local: &mut *self.local,
+            tasks: &mut *self.tasks,
+            cache: &mut *self.cache,
+        }
+    }
+
     /// The current time, as given to the node.
     #[must_use]
     pub fn now(&self) -> Instant {
@@ -33,52 +65,65 @@ impl<C: 'static> Context<'_, C> {
     /// This community's id.
     #[must_use]
     pub fn community_id(&self) -> CommunityId {
-        self.community_id
+        self.local.id
     }
 
     /// The 22-byte prefix of this community's packets (py-ipv8's `get_prefix()`), for raw packets.
     #[must_use]
     pub fn prefix(&self) -> [u8; packet::PREFIX_LEN] {
-        self.prefix
+        self.local.prefix
     }
 
-    /// This node's public key.
+    /// The public key this community speaks with (its identity; by default the node's).
     #[must_use]
     pub fn my_key(&self) -> &PublicKey {
-        &self.shared.public_key
+        &self.local.public_key
+    }
+
+    /// The private key this community signs with.
+    #[must_use]
+    pub fn my_private_key(&self) -> &PrivateKey {
+        &self.local.key
     }
 
     /// This node's own address, once known.
     #[must_use]
     pub fn my_address(&self) -> Option<SocketAddr> {
-        self.shared.address
+        self.shared.addresses.lan
     }
 
-    /// Sends `payload` to `peer`, signed with this node's key (py-ipv8's `ez_send`). A payload that
-    /// cannot be encoded is counted in [`Stats::send_failed`](super::Stats) and not sent; use
-    /// [`Context::try_ez_send`] to handle that yourself.
-    pub fn ez_send<P: Message>(&mut self, peer: &Peer, payload: &P) {
-        if self.try_ez_send(peer.address(), payload).is_err() {
+    /// The node's WAN address estimate (what peers report seeing), else its own address.
+    #[must_use]
+    pub fn wan_address(&self) -> Option<SocketAddr> {
+        self.shared.addresses.wan_or_lan()
+    }
+
+    /// Sends `payload` to a peer or an address, signed with this community's key (py-ipv8's
+    /// `ez_send`). A payload that cannot be encoded is counted in
+    /// [`Stats::send_failed`](super::Stats) and not sent; use [`Context::try_ez_send`] to handle
+    /// that yourself.
+    pub fn ez_send<P: Message>(&mut self, to: impl Destination, payload: &P) {
+        if self.try_ez_send(to, payload).is_err() {
             self.shared.stats.send_failed("encode");
         }
     }
 
-    /// Sends `payload` signed to `address`, or says why it could not be encoded.
+    /// Sends `payload` signed to a peer or an address, or says why it could not be encoded.
     pub fn try_ez_send<P: Message>(
         &mut self,
-        address: SocketAddr,
+        to: impl Destination,
         payload: &P,
     ) -> Result<(), EncodeError> {
-        let key_bin = self.shared.public_key.to_bin();
-        let packet = packet::signed(&self.prefix, &self.shared.key, key_bin, payload)?;
-        self.shared.transmit(address, packet);
+        let local = &*self.local;
+        let packet = packet::signed(&local.prefix, &local.key, local.public_key.to_bin(), payload)?;
+        self.shared.transmit(to.address(), packet);
         Ok(())
     }
 
-    /// Sends `payload` unsigned to `address`.
-    pub fn ez_send_unsigned<P: Message>(&mut self, address: SocketAddr, payload: &P) {
-        match packet::unsigned(&self.prefix, payload) {
-            Ok(packet) => self.shared.transmit(address, packet),
+    /// Sends `payload` unsigned to a peer or an address.
+    pub fn ez_send_unsigned<P: Message>(&mut self, to: impl Destination, payload: &P) {
+        match packet::unsigned(&self.local.prefix, payload) {
+            Ok(packet) => self.shared.transmit(to.address(), packet),
             Err(_) => self.shared.stats.send_failed("encode"),
         }
     }
@@ -88,15 +133,16 @@ impl<C: 'static> Context<'_, C> {
         self.shared.transmit(address, packet);
     }
 
-    /// Sends an introduction-request to `address` (py-ipv8's `walk_to`).
-    pub fn walk_to(&mut self, address: SocketAddr) {
-        let mut core = Core {
-            shared: self.shared,
-            community_id: self.community_id,
-            prefix: self.prefix,
-            max_peers: usize::MAX,
-        };
-        core.walk_to(address);
+    /// Sends datagrams as they are, past any redirection of this community's traffic (a
+    /// community that carries other communities' packets sends what it wrapped this way).
+    pub fn send_direct(&mut self, address: SocketAddr, packet: Vec<u8>) {
+        self.shared.transmit_direct(address, packet);
+    }
+
+    /// Sends an introduction-request to `address` (py-ipv8's `walk_to`); returns its identifier,
+    /// which the response echoes.
+    pub fn walk_to(&mut self, address: SocketAddr) -> u16 {
+        self.discovery().walk_to(address)
     }
 
     /// Sends an introduction-request to `peer` (py-ipv8's `send_introduction_request`).
@@ -104,17 +150,64 @@ impl<C: 'static> Context<'_, C> {
         self.walk_to(peer.address());
     }
 
+    /// Sets the `extra_bytes` of this community's introduction-requests and -responses from now on
+    /// (py-ipv8's `create_introduction_request`/`create_introduction_response` overrides, as
+    /// tunnels use for their peer flags). Peers' extra bytes arrive in
+    /// [`Community::introduction_request_callback`](super::Community::introduction_request_callback)
+    /// and [`Community::introduction_response_callback`](super::Community::introduction_response_callback).
+    pub fn set_introduction_extra_bytes(&mut self, extra_bytes: Vec<u8>) {
+        self.local.extra_bytes = extra_bytes;
+    }
+
+    /// Datagrams under no community's prefix come to this community's
+    /// [`Community::on_unclaimed`](super::Community::on_unclaimed) (`true`), or stop coming
+    /// (`false`). Several communities may listen; each is asked in the order they were added.
+    pub fn listen_unclaimed(&mut self, on: bool) {
+        self.local.listens_unclaimed = on;
+    }
+
+    /// This community carries the traffic of `community` (`true`), or stops carrying it
+    /// (`false`): every datagram `community` sends goes to
+    /// [`Community::on_carried`](super::Community::on_carried) instead of the socket (py-ipv8's
+    /// `TunnelEndpoint`). The carrier hands what it receives for `community` back with
+    /// [`Context::deliver_carried`].
+    pub fn carry(&mut self, community: CommunityId, on: bool) {
+        let carrier = on.then_some(self.local.id);
+        self.shared.outbox.redirect(community, carrier);
+    }
+
+    /// Hands a datagram to the node as if it had arrived from `source` on the socket (a carrier
+    /// delivering what it unwrapped). It is handled once the current step is over.
+    pub fn deliver_carried(&mut self, source: SocketAddr, datagram: Vec<u8>) {
+        self.shared.inject(source, datagram);
+    }
+
+    /// The discovery messages of this community: introductions and punctures.
+    pub fn discovery(&mut self) -> Discovery<'_> {
+        let id = self.local.id;
+        self.discovery_as(id)
+    }
+
+    /// The discovery messages of any community, spoken with this community's key: how a
+    /// bootstrap server answers introduction-requests under every prefix.
+    pub fn discovery_as(&mut self, community: CommunityId) -> Discovery<'_> {
+        let mut core = Core::new(self.shared, self.local, usize::MAX);
+        core.community_id = community;
+        core.prefix = community.prefix();
+        Discovery { core }
+    }
+
     /// The verified peers that run this community (py-ipv8's `get_peers()`).
     #[must_use]
     pub fn peers(&self) -> Vec<Peer> {
-        self.shared.network.peers_for(self.community_id)
+        self.shared.network.peers_for(self.local.id)
     }
 
     /// The ids of every community this node runs, in the order they were added (what the
     /// DiscoveryCommunity advertises in its similarity messages).
     #[must_use]
     pub fn local_communities(&self) -> &[CommunityId] {
-        &self.shared.local_communities
+        &self.shared.membership.local_communities
     }
 
     /// The node's peer table.
@@ -123,13 +216,40 @@ impl<C: 'static> Context<'_, C> {
         &self.shared.network
     }
 
+    /// The node's peer table, to change it directly (nothing is announced; prefer
+    /// [`Context::add_verified_peer`] and [`Context::discover_services`]).
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.shared.network
+    }
+
     /// Adds a verified peer that runs this community; communities are told through
     /// [`Community::on_peer_added`](super::Community::on_peer_added).
     pub fn add_verified_peer(&mut self, peer: Peer) {
         self.shared.network.add_verified_peer(&peer);
-        if self.shared.network.add_service(peer.key(), self.community_id) {
-            self.shared.new_services.push((peer, self.community_id));
+        if self.shared.network.add_service(peer.key(), self.local.id) {
+            self.shared.announce(peer, self.local.id);
         }
+    }
+
+    /// Records that `peer` runs `services` (it need not be verified yet); once it is verified,
+    /// this node's communities among them are told through
+    /// [`Community::on_peer_added`](super::Community::on_peer_added).
+    pub fn discover_services(&mut self, peer: &Peer, services: &[CommunityId]) {
+        let news = self.shared.network.discover_services(peer, services);
+        let network = &self.shared.network;
+        let known = network.get(peer.key()).map_or_else(|| peer.clone(), |e| e.peer.clone());
+        let local = &self.shared.membership.local_communities;
+        let local: Vec<_> = news.into_iter().filter(|s| local.contains(s)).collect();
+        for service in local {
+            self.shared.announce(known.clone(), service);
+        }
+    }
+
+    /// Removes the peer with `key` from the node's peer table once the current step is over; the
+    /// communities it ran are told through
+    /// [`Community::on_peer_removed`](super::Community::on_peer_removed).
+    pub fn remove_peer(&mut self, key: &PublicKey) {
+        self.shared.request_removal(key);
     }
 
     /// This community's request cache.
@@ -194,21 +314,7 @@ impl<C: 'static> Context<'_, C> {
 
     /// Hands an event to the application driving the node ([`Event::Community`]).
     pub fn emit<E: Any + Send>(&mut self, event: E) {
-        let community_id = self.community_id;
+        let community_id = self.local.id;
         self.shared.emit(Event::Community { community_id, event: Box::new(event) });
-    }
-
-    /// Records an accepted message when the node records them (for tests); called by generated code.
-    #[doc(hidden)]
-    pub fn record_received(&mut self, incoming: &Incoming<'_>, signed: bool) {
-        if let Some(received) = &mut self.shared.received {
-            received.push(Received {
-                community_id: self.community_id,
-                msg_id: incoming.msg_id(),
-                source: incoming.source(),
-                signed,
-                packet: incoming.data().to_vec(),
-            });
-        }
     }
 }

@@ -1,36 +1,83 @@
-//! [`Host`]: one community with its tasks and request cache, behind the object-safe [`Overlay`]
-//! trait so a node can hold communities of different types.
+//! [`Host`]: one community with its identity, tasks, request cache and strategies, behind the
+//! object-safe [`Overlay`] trait so a node can hold communities of different types. Every call
+//! into community code goes through [`Host::run`], which catches a panic, reports it and goes on.
 
 use std::any::Any;
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
 use super::discovery::{
     Bootstrapper, CORE_IDS, Core, Outcome, Strategy, WalkState, Walker, WalkerEntry,
 };
 use super::packet::PREFIX_LEN;
-use super::shared::Shared;
+use super::shared::{Event, Shared};
 use super::tasks::TaskManager;
 use super::{
     Community, CommunityId, Context, DropReason, Incoming, Passthrough, Peer, RequestCache,
+    Transmit,
 };
+use crate::crypto::{PrivateKey, PublicKey};
 
 /// Most tasks and timeouts run in one `handle_timeout` call, so a zero-interval task cannot hang it.
 const TIMEOUT_BUDGET: usize = 10_000;
+
+/// What community code was running, for panic reports.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum During {
+    Message(u8),
+    Unclaimed,
+    Carried,
+    Task,
+    Walk,
+    Hook(&'static str),
+    Request,
+    Reply,
+    Job,
+    Handle,
+}
+
+impl fmt::Display for During {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Message(id) => write!(f, "message {id}"),
+            Self::Unclaimed => f.write_str("unclaimed datagram"),
+            Self::Carried => f.write_str("carried datagram"),
+            Self::Task => f.write_str("task or cache timeout"),
+            Self::Walk => f.write_str("strategy step"),
+            Self::Hook(name) => f.write_str(name),
+            Self::Request => f.write_str("request"),
+            Self::Reply => f.write_str("reply"),
+            Self::Job => f.write_str("job"),
+            Self::Handle => f.write_str("node handle call"),
+        }
+    }
+}
+
+/// The text of a panic's payload.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(not a string)".to_owned())
+}
 
 /// What a node needs of a community, whatever its type.
 pub(crate) trait Overlay: Send {
     fn community_id(&self) -> CommunityId;
     fn start(&mut self, shared: &mut Shared);
     fn handle(&mut self, shared: &mut Shared, incoming: &Incoming<'_>) -> Result<(), DropReason>;
+    fn listens_unclaimed(&self) -> bool;
+    fn handle_unclaimed(
+        &mut self,
+        shared: &mut Shared,
+        incoming: &Incoming<'_>,
+    ) -> Result<(), DropReason>;
+    fn carry(&mut self, shared: &mut Shared, transmit: Transmit);
     fn handle_timeout(&mut self, shared: &mut Shared);
     fn walk(&mut self, shared: &mut Shared);
     fn walk_to(&mut self, shared: &mut Shared, address: std::net::SocketAddr);
-    fn add_strategy(
-        &mut self,
-        strategy: Box<dyn Strategy>,
-        name: &'static str,
-        target_peers: Option<usize>,
-    );
     fn info(&self) -> OverlayInfo;
     fn add_bootstrapper(&mut self, bootstrapper: Box<dyn Bootstrapper>);
     fn next_deadline(&self) -> Option<Instant>;
@@ -42,45 +89,75 @@ pub(crate) trait Overlay: Send {
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-/// A community with its own tasks and caches.
+/// A community's own settings: its id, the identity it speaks with, and what it adds to its
+/// introductions.
+pub(crate) struct Local {
+    pub(crate) id: CommunityId,
+    pub(crate) prefix: [u8; PREFIX_LEN],
+    pub(crate) key: PrivateKey,
+    pub(crate) public_key: PublicKey,
+    /// The `extra_bytes` of this community's introduction-requests and -responses.
+    pub(crate) extra_bytes: Vec<u8>,
+    /// Whether datagrams under no community's prefix come to this community.
+    pub(crate) listens_unclaimed: bool,
+}
+
+/// A community with its own identity, tasks, caches and strategies.
 pub(crate) struct Host<C> {
     pub(crate) community: C,
     pub(crate) tasks: TaskManager<C>,
     pub(crate) cache: RequestCache<C>,
-    walk: WalkState,
-    strategy_names: Vec<StrategyInfo>,
-    id: CommunityId,
-    prefix: [u8; PREFIX_LEN],
+    pub(crate) local: Local,
+    pub(crate) walk: WalkState<C>,
 }
 
 impl<C: Community> Host<C> {
-    pub(crate) fn new(community: C) -> Self {
+    pub(crate) fn new(community: C, key: PrivateKey) -> Self {
         let id = community.community_id();
+        let public_key = key.public_key();
         Self {
             community,
             tasks: TaskManager::default(),
             cache: RequestCache::default(),
+            local: Local {
+                id,
+                prefix: id.prefix(),
+                key,
+                public_key,
+                extra_bytes: Vec::new(),
+                listens_unclaimed: false,
+            },
             walk: WalkState::default(),
-            strategy_names: Vec::new(),
-            id,
-            prefix: id.prefix(),
         }
     }
 
-    /// Runs `f` with the community and a context over `shared`.
-    pub(crate) fn with<R>(
+    /// Runs `f` with the community and a context over `shared`, catching a panic: it is logged
+    /// with the community and what was running, counted and reported as an event, and `None` is
+    /// returned.
+    pub(crate) fn run<R>(
         &mut self,
         shared: &mut Shared,
+        during: During,
         f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
-    ) -> R {
+    ) -> Option<R> {
         let mut ctx = Context {
-            shared,
-            community_id: self.id,
-            prefix: self.prefix,
+            shared: &mut *shared,
+            local: &mut self.local,
             tasks: &mut self.tasks,
             cache: &mut self.cache,
         };
-        f(&mut self.community, &mut ctx)
+        let community = &mut self.community;
+        match catch_unwind(AssertUnwindSafe(|| f(community, &mut ctx))) {
+            Ok(result) => Some(result),
+            Err(panic) => {
+                let message = panic_message(panic.as_ref());
+                let community_id = self.local.id;
+                tracing::error!(community = %community_id, %during, %message, "community code panicked");
+                shared.stats.panics += 1;
+                shared.emit(Event::Panicked { community_id, during: during.to_string(), message });
+                None
+            }
+        }
     }
 
     /// Runs one due task or cache timeout; returns whether there was one.
@@ -91,86 +168,122 @@ impl<C: Community> Host<C> {
         match (task_due, cache_due) {
             (Some(task), cache) if cache.is_none_or(|cache| task <= cache) => {
                 let Some(mut due) = self.tasks.take_due(now) else { return false };
-                self.with(shared, |community, ctx| due.run(community, ctx));
+                self.run(shared, During::Task, |community, ctx| due.run(community, ctx));
                 self.tasks.finish(due);
                 true
             }
             (_, Some(_)) => {
                 let Some(cache) = self.cache.take_expired(now) else { return false };
-                self.with(shared, |community, ctx| cache.on_timeout(community, ctx));
+                self.run(shared, During::Task, |community, ctx| cache.on_timeout(community, ctx));
                 true
             }
             _ => false,
         }
     }
+
+    /// Adds a strategy, run on every walker tick while the community has fewer than
+    /// `target_peers` peers.
+    pub(crate) fn add_strategy(
+        &mut self,
+        strategy: Box<dyn Strategy<C>>,
+        name: &'static str,
+        target_peers: Option<usize>,
+    ) {
+        self.walk.strategies.push(WalkerEntry { strategy, name, target_peers });
+    }
+
+    fn core<'a>(shared: &'a mut Shared, local: &'a Local, max_peers: usize) -> Core<'a> {
+        Core::new(shared, local, max_peers)
+    }
 }
 
 impl<C: Community> Overlay for Host<C> {
     fn community_id(&self) -> CommunityId {
-        self.id
+        self.local.id
     }
 
     fn start(&mut self, shared: &mut Shared) {
-        self.with(shared, C::started);
+        self.run(shared, During::Hook("started"), C::started);
     }
 
     fn handle(&mut self, shared: &mut Shared, incoming: &Incoming<'_>) -> Result<(), DropReason> {
-        if !CORE_IDS.contains(&incoming.msg_id()) {
-            return self.with(shared, |community, ctx| community.on_packet(ctx, incoming));
+        let msg_id = incoming.msg_id();
+        if !CORE_IDS.contains(&msg_id) {
+            let during = During::Message(msg_id);
+            return self
+                .run(shared, during, |community, ctx| community.on_packet(ctx, incoming))
+                .unwrap_or(Err(DropReason::Refused("handler_panicked")));
         }
         let max_peers = self.community.max_peers();
-        let mut core = Core { shared, community_id: self.id, prefix: self.prefix, max_peers };
-        match core.handle(incoming)? {
+        let outcome = Self::core(shared, &self.local, max_peers).handle(incoming)?;
+        let during = During::Message(msg_id);
+        match outcome {
             Outcome::Nothing => {}
             Outcome::Request(peer, request) => {
-                self.with(shared, |c, ctx| c.introduction_request_callback(ctx, &peer, &request));
+                self.run(shared, during, |c, ctx| {
+                    c.introduction_request_callback(ctx, &peer, &request);
+                });
             }
             Outcome::Response(peer, response) => {
-                self.with(shared, |c, ctx| c.introduction_response_callback(ctx, &peer, &response));
+                self.run(shared, during, |c, ctx| {
+                    c.introduction_response_callback(ctx, &peer, &response);
+                });
             }
         }
         Ok(())
     }
 
+    fn listens_unclaimed(&self) -> bool {
+        self.local.listens_unclaimed
+    }
+
+    fn handle_unclaimed(
+        &mut self,
+        shared: &mut Shared,
+        incoming: &Incoming<'_>,
+    ) -> Result<(), DropReason> {
+        self.run(shared, During::Unclaimed, |community, ctx| community.on_unclaimed(ctx, incoming))
+            .unwrap_or(Err(DropReason::Refused("handler_panicked")))
+    }
+
+    fn carry(&mut self, shared: &mut Shared, transmit: Transmit) {
+        self.run(shared, During::Carried, |community, ctx| community.on_carried(ctx, transmit));
+    }
+
     fn walk(&mut self, shared: &mut Shared) {
-        let max_peers = self.community.max_peers();
-        for entry in &mut self.walk.strategies {
-            let peers = shared.network.peers_for(self.id).len();
-            if entry.target_peers.is_some_and(|target| peers >= target) {
-                continue;
+        let mut walk = std::mem::take(&mut self.walk);
+        self.run(shared, During::Walk, |community, ctx| {
+            for entry in &mut walk.strategies {
+                let peers = ctx.peers().len();
+                if entry.target_peers.is_some_and(|target| peers >= target) {
+                    continue;
+                }
+                let bootstrappers = &mut walk.bootstrappers;
+                let ctx = ctx.reborrow();
+                let mut walker = Walker { community: &mut *community, ctx, bootstrappers };
+                entry.strategy.take_step(&mut walker);
             }
-            let core = Core {
-                shared: &mut *shared,
-                community_id: self.id,
-                prefix: self.prefix,
-                max_peers,
-            };
-            let mut walker = Walker { core, bootstrappers: &mut self.walk.bootstrappers };
-            entry.strategy.take_step(&mut walker);
-        }
+        });
+        self.walk = walk;
     }
 
     fn walk_to(&mut self, shared: &mut Shared, address: std::net::SocketAddr) {
         let max_peers = self.community.max_peers();
-        Core { shared, community_id: self.id, prefix: self.prefix, max_peers }.walk_to(address);
-    }
-
-    fn add_strategy(
-        &mut self,
-        strategy: Box<dyn Strategy>,
-        name: &'static str,
-        target_peers: Option<usize>,
-    ) {
-        self.walk.strategies.push(WalkerEntry { strategy, target_peers });
-        self.strategy_names.push(StrategyInfo { name, target_peers });
+        Self::core(shared, &self.local, max_peers).walk_to(address);
     }
 
     fn info(&self) -> OverlayInfo {
         OverlayInfo {
-            community_id: self.id,
+            community_id: self.local.id,
             name: short_name(std::any::type_name::<C>()),
             max_peers: self.community.max_peers(),
-            strategies: self.strategy_names.clone(),
+            public_key: self.local.public_key.clone(),
+            strategies: self
+                .walk
+                .strategies
+                .iter()
+                .map(|e| StrategyInfo { name: e.name, target_peers: e.target_peers })
+                .collect(),
         }
     }
 
@@ -194,11 +307,11 @@ impl<C: Community> Overlay for Host<C> {
     }
 
     fn peer_added(&mut self, shared: &mut Shared, peer: &Peer) {
-        self.with(shared, |community, ctx| community.on_peer_added(ctx, peer));
+        self.run(shared, During::Hook("on_peer_added"), |c, ctx| c.on_peer_added(ctx, peer));
     }
 
     fn peer_removed(&mut self, shared: &mut Shared, peer: &Peer) {
-        self.with(shared, |community, ctx| community.on_peer_removed(ctx, peer));
+        self.run(shared, During::Hook("on_peer_removed"), |c, ctx| c.on_peer_removed(ctx, peer));
     }
 
     fn set_passthrough(&mut self, passthrough: Passthrough) {
@@ -221,6 +334,7 @@ impl<C: Community> Overlay for Host<C> {
 
 /// What a node tells about one of its communities (py-ipv8's `/overlays` entries).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OverlayInfo {
     /// The community id.
     pub community_id: CommunityId,
@@ -228,6 +342,8 @@ pub struct OverlayInfo {
     pub name: &'static str,
     /// Most peers it keeps.
     pub max_peers: usize,
+    /// The public key the community speaks with (its identity).
+    pub public_key: PublicKey,
     /// Its discovery strategies.
     pub strategies: Vec<StrategyInfo>,
 }

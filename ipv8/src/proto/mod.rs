@@ -2,10 +2,12 @@
 //! [`Node`] that hosts them. Nothing here reads a clock or opens a socket; the node is fed datagrams
 //! and time, and returns datagrams to send, the next timer and events (as quinn-proto does).
 
+mod ask;
 mod community;
 mod context;
 pub mod discovery;
 mod host;
+mod job;
 mod network;
 mod node;
 pub mod oneshot;
@@ -18,9 +20,13 @@ mod stats;
 mod tasks;
 pub mod tracker;
 
+pub use ask::{ASK_TIMEOUT, AskError, Reply, Request, Responder};
 pub use community::{Community, Dispatch};
-pub use context::Context;
+pub use context::{Context, Destination};
+#[cfg(all(feature = "config", feature = "runtime"))]
+pub(crate) use host::short_name;
 pub use host::{OverlayInfo, StrategyInfo};
+pub use job::{Job, JobDone, JobError};
 pub use network::{Network, PeerEntry, Walkable};
 pub use node::{DEFAULT_WALKER_INTERVAL, Node, NodeError};
 pub use packet::{CommunityId, HEADER_LEN, Incoming, PREFIX_LEN, ParseCommunityIdError, VERSION};

@@ -6,16 +6,25 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::ask::{self, AskError, Envelope, Reply, Request, Responder, Target};
 use super::discovery::{Bootstrapper, Strategy};
 use super::host::{Host, Overlay, OverlayInfo};
+use super::job::{Job, JobDone};
+use super::oneshot;
 use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN, SignedParts};
-use super::shared::{Event, Received, Shared, Transmit};
+use super::shared::{Event, Shared, Transmit};
 use super::tracker::Tracker;
 use super::{Community, CommunityId, Context, DropReason, Network, Passthrough, Peer, Stats};
 use crate::crypto::{PrivateKey, PublicKey};
 
-/// Why a community could not be added.
+/// Most rounds of follow-up work (announcements, calls, carried datagrams) run after one step;
+/// what is left waits for the next step, so components that keep calling each other cannot hang
+/// the node.
+const FOLLOW_UP_ROUNDS: usize = 64;
+
+/// Why a community could not be added, found or removed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum NodeError {
     /// A community with the same id runs already.
     #[error("community {0} is already running on this node")]
@@ -23,6 +32,12 @@ pub enum NodeError {
     /// No community of the requested type runs on this node.
     #[error("no community of that type runs on this node")]
     NoSuchCommunity,
+    /// No community with this id runs on this node (or it has another type).
+    #[error("no community {0} of that type runs on this node")]
+    UnknownCommunity(CommunityId),
+    /// The community's code panicked (the node caught it; see [`Event::Panicked`]).
+    #[error("community {0} panicked")]
+    Panicked(CommunityId),
 }
 
 /// A sans-IO IPv8 node (quinn-proto style: feed it datagrams and time, poll what to do). It is
@@ -44,11 +59,15 @@ pub enum NodeError {
 /// ```
 pub struct Node {
     shared: Shared,
+    /// The node's own key: the identity of every community added without a key of its own.
+    key: PrivateKey,
+    public_key: PublicKey,
     overlays: Vec<Box<dyn Overlay>>,
     by_prefix: HashMap<[u8; PREFIX_LEN], usize>,
     walker_interval: Duration,
     next_walk: Option<Instant>,
-    tracker: Option<Tracker>,
+    #[cfg(feature = "test-util")]
+    recorder: Option<Vec<super::Received>>,
 }
 
 /// py-ipv8's default `walker_interval`.
@@ -59,42 +78,75 @@ impl Node {
     #[must_use]
     pub fn new(key: PrivateKey, seed: u64, now: Instant) -> Self {
         Self {
-            shared: Shared::new(key, seed, now),
+            shared: Shared::new(seed, now),
+            public_key: key.public_key(),
+            key,
             overlays: Vec::new(),
             by_prefix: HashMap::new(),
             walker_interval: DEFAULT_WALKER_INTERVAL,
             next_walk: None,
-            tracker: None,
+            #[cfg(feature = "test-util")]
+            recorder: None,
         }
     }
 
     /// Tells the node its own address (the socket it is bound to, as others reach it).
     pub fn set_address(&mut self, address: SocketAddr) {
-        self.shared.address = Some(address);
+        self.shared.addresses.lan = Some(address);
     }
 
     /// Sets the WAN address estimate (normally learned from introduction-responses).
     pub fn set_wan_address(&mut self, address: SocketAddr) {
-        self.shared.wan_address = Some(address);
+        self.shared.addresses.wan = Some(address);
     }
 
     /// The WAN address estimate: the last one others reported, else the own address.
     #[must_use]
     pub fn wan_address(&self) -> Option<SocketAddr> {
-        self.shared.wan_address.or(self.shared.address)
+        self.shared.addresses.wan_or_lan()
     }
 
     /// The node's own address, once set.
     #[must_use]
     pub fn address(&self) -> Option<SocketAddr> {
-        self.shared.address
+        self.shared.addresses.lan
     }
 
-    /// Adds and starts a community.
+    /// Adds and starts a community that speaks with the node's own key.
     pub fn add_community<C: Community>(
         &mut self,
         now: Instant,
         community: C,
+    ) -> Result<(), NodeError> {
+        let key = self.key.clone();
+        self.add_community_with_key(now, community, key)
+    }
+
+    /// Adds and starts a community that speaks with `key`: its own identity, as py-ipv8 gives each
+    /// overlay the key its configuration names (and each pseudonym its own). Several communities
+    /// of one type may run side by side under different ids and keys.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use ipv8::crypto::{Curve, PrivateKey};
+    /// use ipv8::proto::Node;
+    /// use ipv8::proto::discovery::DiscoveryCommunity;
+    ///
+    /// let now = Instant::now();
+    /// let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 1, now);
+    /// let pseudonym = PrivateKey::generate(Curve::Curve25519)?;
+    /// node.add_community_with_key(now, DiscoveryCommunity::new(), pseudonym.clone())?;
+    /// assert_eq!(node.overlays()[0].public_key, pseudonym.public_key());
+    /// assert_ne!(node.overlays()[0].public_key, *node.public_key());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_community_with_key<C: Community>(
+        &mut self,
+        now: Instant,
+        community: C,
+        key: PrivateKey,
     ) -> Result<(), NodeError> {
         let id = community.community_id();
         if self.by_prefix.contains_key(&id.prefix()) {
@@ -102,19 +154,39 @@ impl Node {
         }
         self.shared.now = now;
         self.by_prefix.insert(id.prefix(), self.overlays.len());
-        self.shared.local_communities.push(id);
-        let mut host = Box::new(Host::new(community));
+        self.shared.membership.local_communities.push(id);
+        let mut host = Box::new(Host::new(community, key));
         host.start(&mut self.shared);
         self.overlays.push(host);
-        self.notify_new_services();
+        self.follow_up();
         Ok(())
+    }
+
+    /// Stops and removes the community `id` (py-ipv8's `unload_overlay`): its tasks and caches
+    /// stop (pending responses resolve as cancelled), it no longer receives packets, and traffic
+    /// it carried for others goes to the socket again. Peers stay in the node's table.
+    pub fn remove_community(&mut self, id: CommunityId) -> Result<(), NodeError> {
+        let index = self.index_of(id).ok_or(NodeError::UnknownCommunity(id))?;
+        let mut host = self.overlays.remove(index);
+        host.shutdown();
+        self.shared.membership.local_communities.retain(|c| *c != id);
+        self.shared.outbox.redirect(id, None);
+        self.shared.outbox.forget_carrier(id);
+        self.by_prefix =
+            self.overlays.iter().enumerate().map(|(i, o)| (o.community_id().prefix(), i)).collect();
+        tracing::info!(community = %id, "community removed");
+        Ok(())
+    }
+
+    fn index_of(&self, id: CommunityId) -> Option<usize> {
+        self.by_prefix.get(&id.prefix()).copied()
     }
 
     /// Handles one received datagram.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
         self.shared.now = now;
         self.handle_one(source, data, false);
-        self.notify_new_services();
+        self.follow_up();
     }
 
     /// Handles a batch of received datagrams, checking the signatures of the signed ones together
@@ -125,7 +197,7 @@ impl Node {
         for ((source, data), verified) in datagrams.iter().zip(verified) {
             self.handle_one(*source, data, verified);
         }
-        self.notify_new_services();
+        self.follow_up();
     }
 
     /// Which datagrams carry a valid signature over a signed layout, checked as one batch.
@@ -163,7 +235,7 @@ impl Node {
 
     /// A LAN probe for one of our overlays: walk to its sender (spec §4.11).
     fn answer_probe(&mut self, source: SocketAddr, prefix: &[u8; PREFIX_LEN]) {
-        let from_self = self.shared.address == Some(source);
+        let from_self = self.shared.addresses.lan == Some(source);
         match self.by_prefix.get(prefix).copied().filter(|_| !from_self) {
             Some(index) => {
                 if let Some(overlay) = self.overlays.get_mut(index) {
@@ -176,21 +248,12 @@ impl Node {
     }
 
     fn route(&mut self, source: SocketAddr, data: &[u8], verified: bool) -> Result<u8, DropReason> {
-        let (prefix, _) = data
-            .split_first_chunk::<PREFIX_LEN>()
-            .filter(|_| data.len() >= HEADER_LEN)
-            .ok_or(DropReason::TooShort)?;
-        let Some(&index) = self.by_prefix.get(prefix) else {
-            return match &mut self.tracker {
-                Some(tracker) => tracker.handle(&mut self.shared, source, data),
-                None => Err(DropReason::UnknownCommunity),
-            };
+        let prefix = data.first_chunk::<PREFIX_LEN>().filter(|_| data.len() >= HEADER_LEN);
+        let Some(&index) = prefix.and_then(|prefix| self.by_prefix.get(prefix)) else {
+            return self.route_unclaimed(source, data);
         };
         self.shared.network.touch(source, self.shared.now);
-        if let (Some(overlay), Some(&msg_id)) = (self.overlays.get(index), data.get(PREFIX_LEN)) {
-            let now = self.shared.now;
-            self.shared.stats.traffic(overlay.community_id(), msg_id, data.len(), false, now);
-        }
+        let msg_id = data.get(PREFIX_LEN).copied().unwrap_or_default();
         let keys = std::mem::take(&mut self.shared.keys);
         let mut incoming = Incoming::new(source, data, &keys);
         if verified {
@@ -198,12 +261,42 @@ impl Node {
         }
         let result = match self.overlays.get_mut(index) {
             Some(overlay) => {
-                overlay.handle(&mut self.shared, &incoming).map(|()| incoming.msg_id())
+                let now = self.shared.now;
+                self.shared.stats.traffic(overlay.community_id(), msg_id, data.len(), false, now);
+                overlay.handle(&mut self.shared, &incoming)
             }
             None => Err(DropReason::UnknownCommunity),
         };
+        #[cfg(feature = "test-util")]
+        if result.is_ok() {
+            self.record(index, &incoming);
+        }
         self.shared.keys = keys;
-        result
+        result.map(|()| msg_id)
+    }
+
+    /// A datagram under no community's prefix: each listening community in turn may take it.
+    fn route_unclaimed(&mut self, source: SocketAddr, data: &[u8]) -> Result<u8, DropReason> {
+        if data.len() < HEADER_LEN && !self.overlays.iter().any(|o| o.listens_unclaimed()) {
+            return Err(DropReason::TooShort);
+        }
+        let keys = std::mem::take(&mut self.shared.keys);
+        let incoming = Incoming::new(source, data, &keys);
+        let mut result = Err(DropReason::UnknownCommunity);
+        for overlay in self.overlays.iter_mut().filter(|o| o.listens_unclaimed()) {
+            result = overlay.handle_unclaimed(&mut self.shared, &incoming);
+            if !matches!(result, Err(DropReason::UnknownCommunity)) {
+                break;
+            }
+        }
+        let msg_id = incoming.msg_id();
+        self.shared.keys = keys;
+        match result {
+            Err(DropReason::UnknownCommunity) if data.len() < HEADER_LEN => {
+                Err(DropReason::TooShort)
+            }
+            other => other.map(|()| msg_id),
+        }
     }
 
     /// Runs the walker tick, tasks and cache timeouts that are due at `now`.
@@ -218,22 +311,25 @@ impl Node {
         for overlay in &mut self.overlays {
             overlay.handle_timeout(&mut self.shared);
         }
-        if let Some(tracker) = &mut self.tracker {
-            tracker.handle_timeout(&mut self.shared);
-        }
-        self.notify_new_services();
+        self.follow_up();
     }
 
-    /// Makes this node a bootstrap server (py-ipv8's `tracker_service.py`): it answers
-    /// introduction-requests under any prefix, introducing peers of the same community.
+    /// Makes this node a bootstrap server (py-ipv8's `tracker_service.py`): a [`Tracker`]
+    /// community under a random id answers introduction-requests under any other prefix,
+    /// introducing peers of the same community.
     pub fn enable_tracker(&mut self, now: Instant) {
-        self.tracker = Some(Tracker::new(now));
+        let mut id = [0; 20];
+        for chunk in id.chunks_mut(8) {
+            let random = self.shared.rng.next_u64().to_le_bytes();
+            chunk.copy_from_slice(random.get(..chunk.len()).unwrap_or_default());
+        }
+        let _ = self.add_community(now, Tracker::new(CommunityId(id)));
     }
 
     /// The tracker state, if [`Node::enable_tracker`] was called.
     #[must_use]
     pub fn tracker(&self) -> Option<&Tracker> {
-        self.tracker.as_ref()
+        self.community::<Tracker>()
     }
 
     /// Sets the time between walker ticks (py-ipv8's `walker_interval`, 0.5 s by default).
@@ -245,11 +341,38 @@ impl Node {
     /// than `target_peers` peers (`None`: always).
     pub fn add_strategy<C: Community>(
         &mut self,
-        strategy: impl Strategy + 'static,
+        strategy: impl Strategy<C> + 'static,
         target_peers: Option<usize>,
     ) -> Result<(), NodeError> {
         let name = super::host::short_name(std::any::type_name_of_val(&strategy));
-        self.overlay_of::<C>()?.add_strategy(Box::new(strategy), name, target_peers);
+        self.host_mut::<C>(None)?.add_strategy(Box::new(strategy), name, target_peers);
+        self.next_walk.get_or_insert(self.shared.now);
+        Ok(())
+    }
+
+    /// As [`Node::add_strategy`], for the community `id` of type `C`.
+    pub fn add_strategy_to<C: Community>(
+        &mut self,
+        id: CommunityId,
+        strategy: impl Strategy<C> + 'static,
+        target_peers: Option<usize>,
+    ) -> Result<(), NodeError> {
+        let name = super::host::short_name(std::any::type_name_of_val(&strategy));
+        self.host_mut::<C>(Some(id))?.add_strategy(Box::new(strategy), name, target_peers);
+        self.next_walk.get_or_insert(self.shared.now);
+        Ok(())
+    }
+
+    /// As [`Node::add_strategy_to`], with a strategy built at run time (from a configuration),
+    /// listed under `name`.
+    pub fn add_boxed_strategy_to<C: Community>(
+        &mut self,
+        id: CommunityId,
+        name: &'static str,
+        strategy: Box<dyn Strategy<C>>,
+        target_peers: Option<usize>,
+    ) -> Result<(), NodeError> {
+        self.host_mut::<C>(Some(id))?.add_strategy(strategy, name, target_peers);
         self.next_walk.get_or_insert(self.shared.now);
         Ok(())
     }
@@ -259,7 +382,19 @@ impl Node {
         &mut self,
         bootstrapper: impl Bootstrapper + 'static,
     ) -> Result<(), NodeError> {
-        self.overlay_of::<C>()?.add_bootstrapper(Box::new(bootstrapper));
+        self.host_mut::<C>(None)?.add_bootstrapper(Box::new(bootstrapper));
+        Ok(())
+    }
+
+    /// Adds a bootstrapper to the community `id`, whatever its type.
+    pub fn add_bootstrapper_to(
+        &mut self,
+        id: CommunityId,
+        bootstrapper: impl Bootstrapper + 'static,
+    ) -> Result<(), NodeError> {
+        let index = self.index_of(id).ok_or(NodeError::UnknownCommunity(id))?;
+        let overlay = self.overlays.get_mut(index).ok_or(NodeError::UnknownCommunity(id))?;
+        overlay.add_bootstrapper(Box::new(bootstrapper));
         Ok(())
     }
 
@@ -270,68 +405,175 @@ impl Node {
         address: SocketAddr,
     ) -> Result<(), NodeError> {
         self.shared.now = now;
-        let shared = &mut self.shared;
-        let overlay = self
-            .overlays
-            .iter_mut()
-            .find(|o| o.as_any().is::<Host<C>>())
-            .ok_or(NodeError::NoSuchCommunity)?;
-        overlay.walk_to(shared, address);
+        let index = self.find::<C>(None).ok_or(NodeError::NoSuchCommunity)?;
+        if let Some(overlay) = self.overlays.get_mut(index) {
+            overlay.walk_to(&mut self.shared, address);
+        }
+        self.follow_up();
         Ok(())
     }
 
-    fn overlay_of<C: Community>(&mut self) -> Result<&mut Box<dyn Overlay>, NodeError> {
-        self.overlays
-            .iter_mut()
-            .find(|o| o.as_any().is::<Host<C>>())
-            .ok_or(NodeError::NoSuchCommunity)
+    /// The index of the first community of type `C`, or of the one with `id` if it has type `C`.
+    fn find<C: Community>(&self, id: Option<CommunityId>) -> Option<usize> {
+        let is_c = |o: &dyn Overlay| o.as_any().is::<Host<C>>();
+        match id {
+            Some(id) => {
+                self.index_of(id).filter(|&i| self.overlays.get(i).is_some_and(|o| is_c(&**o)))
+            }
+            None => self.overlays.iter().position(|o| is_c(&**o)),
+        }
+    }
+
+    fn host_mut<C: Community>(
+        &mut self,
+        id: Option<CommunityId>,
+    ) -> Result<&mut Host<C>, NodeError> {
+        let missing = id.map_or(NodeError::NoSuchCommunity, NodeError::UnknownCommunity);
+        let index = self.find::<C>(id).ok_or_else(|| missing.clone())?;
+        host_at(&mut self.overlays, index).ok_or(missing)
     }
 
     /// The next datagram to send.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
-        self.shared.outbox.pop_front()
+        self.shared.outbox.pop()
     }
 
     /// When [`Node::handle_timeout`] should be called next.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let tracker = self.tracker.as_ref().map(Tracker::next_deadline);
         self.overlays
             .iter()
             .filter_map(|overlay| overlay.next_deadline())
             .chain(self.next_walk)
-            .chain(tracker)
             .min()
     }
 
     /// The next event for the application.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.shared.events.pop_front()
+        self.shared.poll_event()
     }
 
-    /// The community of type `C`.
+    /// The next CPU job a community spawned ([`Context::spawn_job`]): run it off the node's loop
+    /// with [`Job::run`] and hand the result back with [`Node::handle_job_done`]. A driver must
+    /// poll for jobs after every step, as it polls for datagrams.
+    pub fn poll_job(&mut self) -> Option<Job> {
+        self.shared.mailbox.jobs.pop_front()
+    }
+
+    /// Hands a finished job's result to the community that spawned it.
+    pub fn handle_job_done(&mut self, now: Instant, done: JobDone) {
+        self.shared.now = now;
+        let index = self.index_of(done.owner());
+        let overlay = index.and_then(|i| self.overlays.get_mut(i)).map(|o| &mut **o);
+        done.apply(overlay, &mut self.shared);
+        self.follow_up();
+    }
+
+    /// Asks the first community of type `S` to answer `request`, from outside the node (a REST
+    /// route, an application task); the answer comes through the returned future once the
+    /// community replies (see [`Responder`]).
+    pub fn ask<S, R>(
+        &mut self,
+        now: Instant,
+        request: R,
+    ) -> oneshot::Response<Result<R::Response, AskError>>
+    where
+        S: Responder<R>,
+        R: Request,
+    {
+        self.ask_at::<S, R>(now, ask::type_target::<S>(), request)
+    }
+
+    /// As [`Node::ask`], to the community of type `S` with id `community_id`.
+    pub fn ask_community<S, R>(
+        &mut self,
+        now: Instant,
+        community_id: CommunityId,
+        request: R,
+    ) -> oneshot::Response<Result<R::Response, AskError>>
+    where
+        S: Responder<R>,
+        R: Request,
+    {
+        self.ask_at::<S, R>(now, Target::Id(community_id), request)
+    }
+
+    fn ask_at<S, R>(
+        &mut self,
+        now: Instant,
+        target: Target,
+        request: R,
+    ) -> oneshot::Response<Result<R::Response, AskError>>
+    where
+        S: Responder<R>,
+        R: Request,
+    {
+        self.shared.now = now;
+        let (completer, response) = oneshot::channel();
+        let envelope = ask::call::<S, R>(target, request, Reply::external(completer));
+        self.deliver(envelope);
+        self.follow_up();
+        response
+    }
+
+    /// The first community of type `C`.
     #[must_use]
     pub fn community<C: Community>(&self) -> Option<&C> {
-        self.overlays
-            .iter()
-            .find_map(|overlay| overlay.as_any().downcast_ref::<Host<C>>())
-            .map(|host| &host.community)
+        let host = self.overlays.get(self.find::<C>(None)?)?.as_any().downcast_ref::<Host<C>>();
+        host.map(|host| &host.community)
     }
 
-    /// Runs `f` with the community of type `C` and its context, as a handler would run, at `now`.
+    /// The community of type `C` with id `id`.
+    #[must_use]
+    pub fn community_by_id<C: Community>(&self, id: CommunityId) -> Option<&C> {
+        let host = self.overlays.get(self.find::<C>(Some(id))?)?.as_any().downcast_ref::<Host<C>>();
+        host.map(|host| &host.community)
+    }
+
+    /// Runs `f` with the first community of type `C` and its context, as a handler would run, at
+    /// `now`. `None` if there is no such community, or if `f` panicked (the panic is caught and
+    /// reported as [`Event::Panicked`]).
     pub fn with_community<C: Community, R>(
         &mut self,
         now: Instant,
         f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
     ) -> Option<R> {
+        self.with_host::<C, R>(now, None, f).ok()
+    }
+
+    /// As [`Node::with_community`], saying why `f` did not return.
+    pub fn try_with_community<C: Community, R>(
+        &mut self,
+        now: Instant,
+        f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
+    ) -> Result<R, NodeError> {
+        self.with_host::<C, R>(now, None, f)
+    }
+
+    /// As [`Node::with_community`], with the community of type `C` whose id is `id`.
+    pub fn with_community_id<C: Community, R>(
+        &mut self,
+        now: Instant,
+        id: CommunityId,
+        f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
+    ) -> Option<R> {
+        self.with_host::<C, R>(now, Some(id), f).ok()
+    }
+
+    fn with_host<C: Community, R>(
+        &mut self,
+        now: Instant,
+        id: Option<CommunityId>,
+        f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
+    ) -> Result<R, NodeError> {
         self.shared.now = now;
-        let host = self
-            .overlays
-            .iter_mut()
-            .find_map(|overlay| overlay.as_any_mut().downcast_mut::<Host<C>>())?;
-        let result = host.with(&mut self.shared, f);
-        self.notify_new_services();
-        Some(result)
+        let missing = id.map_or(NodeError::NoSuchCommunity, NodeError::UnknownCommunity);
+        let index = self.find::<C>(id).ok_or_else(|| missing.clone())?;
+        let host = host_at::<C>(&mut self.overlays, index).ok_or(missing)?;
+        let community_id = host.local.id;
+        let result = host.run(&mut self.shared, super::host::During::Handle, f);
+        self.follow_up();
+        result.ok_or(NodeError::Panicked(community_id))
     }
 
     /// Adds a verified peer that runs `services`, telling those communities (as py-ipv8's
@@ -340,10 +582,10 @@ impl Node {
         self.shared.network.add_verified_peer(peer);
         for service in services {
             if self.shared.network.add_service(peer.key(), *service) {
-                self.shared.new_services.push((peer.clone(), *service));
+                self.shared.announce(peer.clone(), *service);
             }
         }
-        self.notify_new_services();
+        self.follow_up();
     }
 
     /// Removes a peer from the network table, telling the communities it ran.
@@ -359,9 +601,62 @@ impl Node {
         Some(entry.peer)
     }
 
-    fn notify_new_services(&mut self) {
-        self.drain_discovery_queues();
-        while let Some((peer, service)) = self.shared.new_services.pop() {
+    /// Runs the work a step left for afterwards, until none is left (within
+    /// [`FOLLOW_UP_ROUNDS`]): peers removed and added (telling their communities), calls and
+    /// replies between communities, datagrams carried for other communities and datagrams
+    /// carriers delivered.
+    fn follow_up(&mut self) {
+        for _ in 0..FOLLOW_UP_ROUNDS {
+            let mut busy = self.drain_membership();
+            let envelopes = std::mem::take(&mut self.shared.mailbox.envelopes);
+            busy |= !envelopes.is_empty();
+            for envelope in envelopes {
+                self.deliver(envelope);
+            }
+            let carried = std::mem::take(&mut self.shared.outbox.redirected);
+            busy |= !carried.is_empty();
+            for (carrier, transmit) in carried {
+                match self.index_of(carrier).and_then(|i| self.overlays.get_mut(i)) {
+                    Some(overlay) => overlay.carry(&mut self.shared, transmit),
+                    None => self.shared.transmit_direct(transmit.destination, transmit.contents),
+                }
+            }
+            let injected = std::mem::take(&mut self.shared.mailbox.injected);
+            busy |= !injected.is_empty();
+            for (source, datagram) in injected {
+                self.handle_one(source, &datagram, false);
+            }
+            if !busy {
+                return;
+            }
+        }
+    }
+
+    /// Opens an envelope at the community it is for.
+    fn deliver(&mut self, envelope: Envelope) {
+        let index = match envelope.to {
+            Target::Id(id) => self.index_of(id),
+            Target::Type(type_id) => {
+                self.overlays.iter().position(|o| o.as_any().type_id() == type_id)
+            }
+        };
+        let overlay = index.and_then(|i| self.overlays.get_mut(i)).map(|o| &mut **o);
+        (envelope.open)(overlay, &mut self.shared);
+    }
+
+    /// Removes the peers components asked to remove, and tells communities of the peers that
+    /// started running them; returns whether there was anything to do.
+    fn drain_membership(&mut self) -> bool {
+        let mut busy = false;
+        while let Some(key) = self.shared.membership.removals.pop_front() {
+            busy = true;
+            self.remove_peer(&key);
+        }
+        let announced = self.shared.network.take_announced();
+        let local = announced.into_iter().filter(|(_, s)| self.by_prefix.contains_key(&s.prefix()));
+        self.shared.membership.new_services.extend(local);
+        while let Some((peer, service)) = self.shared.membership.new_services.pop() {
+            busy = true;
             let index = self.by_prefix.get(&service.prefix()).copied();
             if let Some(overlay) = index.and_then(|index| self.overlays.get_mut(index)) {
                 overlay.peer_added(&mut self.shared, &peer);
@@ -369,17 +664,7 @@ impl Node {
             tracing::info!(peer = %peer.mid(), address = %peer.address(), community = %service, "peer added");
             self.shared.emit(Event::PeerAdded { community_id: service, peer });
         }
-    }
-
-    /// Removes the peers strategies asked to remove (telling their communities), and queues the
-    /// services of this node's communities that peers turned out to run when they were verified.
-    fn drain_discovery_queues(&mut self) {
-        while let Some(key) = self.shared.removals.pop_front() {
-            self.remove_peer(&key);
-        }
-        let announced = self.shared.network.take_announced();
-        let local = announced.into_iter().filter(|(_, s)| self.by_prefix.contains_key(&s.prefix()));
-        self.shared.new_services.extend(local);
+        busy
     }
 
     /// Replaces the timeouts of caches added from now on, in every community (for tests).
@@ -389,14 +674,36 @@ impl Node {
         }
     }
 
-    /// Starts or stops recording the messages handlers accept (for tests).
+    /// Starts or stops recording the messages communities accept (feature `test-util`).
+    #[cfg(feature = "test-util")]
     pub fn record_received(&mut self, on: bool) {
-        self.shared.received = on.then(Vec::new);
+        self.recorder = on.then(Vec::new);
     }
 
-    /// Takes the messages recorded since the last call.
-    pub fn take_received(&mut self) -> Vec<Received> {
-        self.shared.received.as_mut().map(std::mem::take).unwrap_or_default()
+    /// Takes the messages recorded since the last call (feature `test-util`).
+    #[cfg(feature = "test-util")]
+    pub fn take_received(&mut self) -> Vec<super::Received> {
+        self.recorder.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Records a message community `index` accepted, when recording.
+    #[cfg(feature = "test-util")]
+    fn record(&mut self, index: usize, incoming: &Incoming<'_>) {
+        let (Some(recorder), Some(overlay)) = (&mut self.recorder, self.overlays.get(index)) else {
+            return;
+        };
+        if super::discovery::CORE_IDS.contains(&incoming.msg_id()) {
+            return;
+        }
+        let signed = SignedParts::split(incoming.data(), &self.shared.keys)
+            .is_ok_and(|parts| parts.key.verify(parts.signed, parts.signature));
+        recorder.push(super::Received {
+            community_id: overlay.community_id(),
+            msg_id: incoming.msg_id(),
+            source: incoming.source(),
+            signed,
+            packet: incoming.data().to_vec(),
+        });
     }
 
     /// Stops every community's tasks and caches (their pending responses resolve as cancelled).
@@ -435,17 +742,23 @@ impl Node {
         &self.shared.stats
     }
 
-    /// The node's public key.
+    /// The node's own public key (the identity of communities added without a key of their
+    /// own; see [`OverlayInfo::public_key`] for each community's).
     #[must_use]
     pub fn public_key(&self) -> &PublicKey {
-        &self.shared.public_key
+        &self.public_key
     }
 
-    /// The node's private key.
+    /// The node's own private key.
     #[must_use]
     pub fn private_key(&self) -> &PrivateKey {
-        &self.shared.key
+        &self.key
     }
+}
+
+/// The community at `index`, if it has type `C`.
+fn host_at<C: Community>(overlays: &mut [Box<dyn Overlay>], index: usize) -> Option<&mut Host<C>> {
+    overlays.get_mut(index).and_then(|o| o.as_any_mut().downcast_mut::<Host<C>>())
 }
 
 #[cfg(test)]

@@ -145,9 +145,9 @@ pub struct Incoming<'a> {
 }
 
 impl<'a> Incoming<'a> {
-    /// `data` must hold at least a header (the node checks before it builds one).
+    /// A datagram from `source`; it may be shorter than a header when it goes to a listener of
+    /// unclaimed datagrams (then [`Incoming::msg_id`] is 0 and decoding fails cleanly).
     pub(crate) fn new(source: SocketAddr, data: &'a [u8], keys: &'a KeyCache) -> Self {
-        debug_assert!(data.len() >= HEADER_LEN);
         Self { source, data, keys, verified: false }
     }
 

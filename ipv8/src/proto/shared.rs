@@ -1,14 +1,17 @@
-//! [`Shared`]: the node-wide state every community's [`Context`](super::Context) works on.
+//! [`Shared`]: the node-wide state the components of a node work on, in parts with narrow APIs:
+//! the clock and addresses, the peer table, the outbox (with its redirections), the events, the
+//! membership queues, and the mailbox of calls and jobs between components.
 
 use std::any::Any;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::discovery::SentPings;
+use super::ask::Envelope;
+use super::job::Job;
 use super::packet::{KeyCache, PREFIX_LEN};
 use super::{CommunityId, Network, Peer, Rng, Stats};
-use crate::crypto::{PrivateKey, PublicKey};
+use crate::crypto::PublicKey;
 use crate::wire::Payload;
 
 /// Most datagrams queued for sending before new ones are refused (and counted).
@@ -17,6 +20,10 @@ pub(crate) const OUTBOX_LIMIT: usize = 1 << 16;
 pub(crate) const EVENT_LIMIT: usize = 4096;
 /// Most peer removals queued by strategies before further requests are ignored (until drained).
 pub(crate) const REMOVAL_LIMIT: usize = 4096;
+/// Most calls and replies between components waiting to be delivered.
+pub(crate) const MAILBOX_LIMIT: usize = 4096;
+/// Most CPU jobs waiting for the driver to take them.
+pub(crate) const JOB_LIMIT: usize = 256;
 
 /// A datagram to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +57,17 @@ pub enum Event {
         /// The event; downcast it to the community's event type.
         event: Box<dyn Any + Send>,
     },
+    /// A handler, task, timeout, call or job of a community panicked. The node caught the panic,
+    /// counted it in [`Stats::panics`] and went on; the community keeps whatever state the panic
+    /// left it in.
+    Panicked {
+        /// The community.
+        community_id: CommunityId,
+        /// What was running: `message 7`, `task`, `job`, ...
+        during: String,
+        /// The panic's message, if it was a string.
+        message: String,
+    },
 }
 
 /// A message a handler accepted, as recorded for tests.
@@ -82,58 +100,123 @@ impl Received {
     }
 }
 
-/// Node-wide state.
-pub(crate) struct Shared {
-    pub(crate) now: Instant,
-    pub(crate) key: PrivateKey,
-    pub(crate) public_key: PublicKey,
-    pub(crate) address: Option<SocketAddr>,
+/// The node's own addresses: the one it is bound to (its LAN address) and the WAN estimate.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Addresses {
+    pub(crate) lan: Option<SocketAddr>,
     /// The WAN address others report seeing us at (py-ipv8's WAN estimate).
-    pub(crate) wan_address: Option<SocketAddr>,
-    pub(crate) network: Network,
-    pub(crate) outbox: VecDeque<Transmit>,
-    pub(crate) events: VecDeque<Event>,
-    pub(crate) rng: Rng,
-    pub(crate) stats: Stats,
-    pub(crate) keys: KeyCache,
-    pub(crate) received: Option<Vec<Received>>,
-    pub(crate) global_time: u64,
+    pub(crate) wan: Option<SocketAddr>,
+}
+
+impl Addresses {
+    /// The WAN estimate, else the LAN address.
+    pub(crate) fn wan_or_lan(&self) -> Option<SocketAddr> {
+        self.wan.or(self.lan)
+    }
+}
+
+/// Datagrams to send, and the communities whose datagrams another component carries.
+#[derive(Default)]
+pub(crate) struct Outbox {
+    queue: VecDeque<Transmit>,
+    /// Prefix of a community → the community that carries its datagrams (py-ipv8's
+    /// `TunnelEndpoint`).
+    redirects: HashMap<[u8; PREFIX_LEN], CommunityId>,
+    /// Datagrams taken by a redirection, for their carrier.
+    pub(crate) redirected: VecDeque<(CommunityId, Transmit)>,
+}
+
+impl Outbox {
+    pub(crate) fn pop(&mut self) -> Option<Transmit> {
+        self.queue.pop_front()
+    }
+
+    pub(crate) fn redirect(&mut self, community: CommunityId, carrier: Option<CommunityId>) {
+        match carrier {
+            Some(by) => self.redirects.insert(community.prefix(), by),
+            None => self.redirects.remove(&community.prefix()),
+        };
+    }
+
+    /// Stops every redirection to `carrier` (it was removed).
+    pub(crate) fn forget_carrier(&mut self, carrier: CommunityId) {
+        self.redirects.retain(|_, c| *c != carrier);
+    }
+}
+
+/// Peers learned and lost during a step, for the node to tell its communities afterwards.
+#[derive(Default)]
+pub(crate) struct Membership {
     /// Peers that started running a community since the node last told its communities.
     pub(crate) new_services: Vec<(Peer, CommunityId)>,
-    /// Peers strategies asked to remove; the node removes them and tells their communities.
+    /// Peers components asked to remove; the node removes them and tells their communities.
     pub(crate) removals: VecDeque<PublicKey>,
     /// The ids of the communities this node runs, in the order they were added.
     pub(crate) local_communities: Vec<CommunityId>,
-    /// Pings strategies sent, until the DiscoveryCommunity takes them into its request cache.
-    pub(crate) sent_pings: SentPings,
+}
+
+/// Calls and replies between components, and CPU jobs waiting for the driver.
+#[derive(Default)]
+pub(crate) struct Mailbox {
+    pub(crate) envelopes: VecDeque<Envelope>,
+    pub(crate) jobs: VecDeque<Job>,
+    pub(crate) next_job: u64,
+    /// Datagrams carriers unwrapped, to be handled as received.
+    pub(crate) injected: VecDeque<(SocketAddr, Vec<u8>)>,
+}
+
+/// Node-wide state.
+pub(crate) struct Shared {
+    pub(crate) now: Instant,
+    pub(crate) addresses: Addresses,
+    pub(crate) network: Network,
+    pub(crate) outbox: Outbox,
+    events: VecDeque<Event>,
+    pub(crate) rng: Rng,
+    pub(crate) stats: Stats,
+    pub(crate) keys: KeyCache,
+    pub(crate) global_time: u64,
+    pub(crate) membership: Membership,
+    pub(crate) mailbox: Mailbox,
 }
 
 impl Shared {
-    pub(crate) fn new(key: PrivateKey, seed: u64, now: Instant) -> Self {
-        let public_key = key.public_key();
+    pub(crate) fn new(seed: u64, now: Instant) -> Self {
         Self {
             now,
-            key,
-            public_key,
-            address: None,
-            wan_address: None,
+            addresses: Addresses::default(),
             network: Network::default(),
-            outbox: VecDeque::new(),
+            outbox: Outbox::default(),
             events: VecDeque::new(),
             rng: Rng::new(seed),
             stats: Stats::default(),
             keys: KeyCache::default(),
-            received: None,
             global_time: 0,
-            new_services: Vec::new(),
-            removals: VecDeque::new(),
-            local_communities: Vec::new(),
-            sent_pings: SentPings::default(),
+            membership: Membership::default(),
+            mailbox: Mailbox::default(),
         }
     }
 
+    /// Queues a datagram, unless a component carries its community's traffic (then it goes to
+    /// that component).
     pub(crate) fn transmit(&mut self, destination: SocketAddr, contents: Vec<u8>) {
-        if self.outbox.len() >= OUTBOX_LIMIT {
+        let prefix = contents.get(..PREFIX_LEN).and_then(|p| <[u8; PREFIX_LEN]>::try_from(p).ok());
+        if !self.outbox.redirects.is_empty()
+            && let Some(carrier) = prefix.and_then(|p| self.outbox.redirects.get(&p).copied())
+        {
+            if self.outbox.redirected.len() >= OUTBOX_LIMIT {
+                self.stats.send_failed("outbox_full");
+                return;
+            }
+            self.outbox.redirected.push_back((carrier, Transmit { destination, contents }));
+            return;
+        }
+        self.transmit_direct(destination, contents);
+    }
+
+    /// Queues a datagram for the socket, whatever its community.
+    pub(crate) fn transmit_direct(&mut self, destination: SocketAddr, contents: Vec<u8>) {
+        if self.outbox.queue.len() >= OUTBOX_LIMIT {
             self.stats.send_failed("outbox_full");
             return;
         }
@@ -145,14 +228,20 @@ impl Shared {
             id.copy_from_slice(prefix);
             self.stats.traffic(CommunityId(id), msg_id, contents.len(), true, self.now);
         }
-        self.outbox.push_back(Transmit { destination, contents });
+        self.outbox.queue.push_back(Transmit { destination, contents });
     }
 
     /// Asks the node to remove the peer with `key` once the current step is over.
     pub(crate) fn request_removal(&mut self, key: &PublicKey) {
-        if self.removals.len() < REMOVAL_LIMIT && !self.removals.contains(key) {
-            self.removals.push_back(key.clone());
+        let removals = &mut self.membership.removals;
+        if removals.len() < REMOVAL_LIMIT && !removals.contains(key) {
+            removals.push_back(key.clone());
         }
+    }
+
+    /// Records that `peer` runs `community`, to tell that community once the step is over.
+    pub(crate) fn announce(&mut self, peer: Peer, community: CommunityId) {
+        self.membership.new_services.push((peer, community));
     }
 
     pub(crate) fn emit(&mut self, event: Event) {
@@ -160,5 +249,28 @@ impl Shared {
             self.events.pop_front();
         }
         self.events.push_back(event);
+    }
+
+    pub(crate) fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Queues a datagram a carrier unwrapped, to be handled as received.
+    pub(crate) fn inject(&mut self, source: SocketAddr, datagram: Vec<u8>) {
+        if self.mailbox.injected.len() >= OUTBOX_LIMIT {
+            self.stats.drop(&super::DropReason::Refused("inbox_full"));
+            return;
+        }
+        self.mailbox.injected.push_back((source, datagram));
+    }
+
+    /// Queues a call or reply between components; `false` when the mailbox is full.
+    pub(crate) fn post(&mut self, envelope: Envelope) -> bool {
+        if self.mailbox.envelopes.len() >= MAILBOX_LIMIT {
+            self.stats.send_failed("mailbox_full");
+            return false;
+        }
+        self.mailbox.envelopes.push_back(envelope);
+        true
     }
 }

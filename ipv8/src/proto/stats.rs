@@ -71,6 +71,8 @@ pub struct Stats {
     pub probes_answered: u64,
     /// Messages that could not be encoded or queued, by reason.
     pub send_failed: BTreeMap<&'static str, u64>,
+    /// Panics of community code (handlers, tasks, strategies, callbacks, jobs) the node caught.
+    pub panics: u64,
     /// Traffic per community and message id, both ways (py-ipv8's statistics endpoint).
     pub communities: HashMap<CommunityId, BTreeMap<u8, MessageStats>>,
 }

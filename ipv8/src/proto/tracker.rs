@@ -1,4 +1,6 @@
-//! [`Tracker`]: a bootstrap server, as py-ipv8's `scripts/tracker_service.py` (spec §4.9).
+//! [`Tracker`]: a bootstrap server, as py-ipv8's `scripts/tracker_service.py` (spec §4.9), built as
+//! an ordinary community that listens for datagrams under every other prefix (as py-ipv8's
+//! `EndpointServer` does), on the public API alone.
 //!
 //! It answers old-style introduction-requests (246) under any prefix with a 245 under the
 //! requester's own prefix, introducing another peer of the same community (and sending that peer a
@@ -10,10 +12,10 @@ use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::discovery::{Core, Outcome, Timed};
+use super::discovery::{Outcome, Timed};
 use super::packet::{Incoming, PREFIX_LEN};
-use super::shared::Shared;
-use super::{CommunityId, DropReason};
+use super::{Community, CommunityId, Context, DropReason, NumberCache, Schedule};
+use crate::community;
 use crate::crypto::PublicKey;
 use crate::messages::{
     IntroductionRequestPayload, IntroductionResponsePayload, NewIntroductionResponsePayload,
@@ -41,24 +43,71 @@ struct Tracked {
     prefixes: BTreeSet<Prefix>,
 }
 
-/// A ping waiting for its answer.
-#[derive(Debug, Clone)]
+/// A liveness ping waiting for its answer, cached under its address and identifier; a peer whose
+/// ping times out is forgotten.
 struct Ping {
     key: PublicKey,
-    deadline: Instant,
 }
 
-/// The state of a bootstrap server; enable it with [`Node::enable_tracker`](super::Node::enable_tracker).
+impl NumberCache<Tracker> for Ping {
+    fn timeout_delay(&self) -> Duration {
+        PING_TIMEOUT
+    }
+
+    fn on_timeout(self: Box<Self>, tracker: &mut Tracker, ctx: &mut Context<'_, Tracker>) {
+        tracker.forget(ctx, &self.key);
+    }
+}
+
+/// The number a ping is cached under: its IPv4 address, port and identifier.
+fn ping_number(address: SocketAddr, identifier: u16) -> Option<u64> {
+    let SocketAddr::V4(v4) = address else { return None };
+    let ip = u64::from(u32::from(*v4.ip()));
+    Some(ip << 32 | u64::from(v4.port()) << 16 | u64::from(identifier))
+}
+
+/// A bootstrap server; [`Node::enable_tracker`](super::Node::enable_tracker) adds one to a node.
 #[derive(Debug)]
 pub struct Tracker {
+    id: CommunityId,
     peers: HashMap<PublicKey, Tracked>,
-    pings: HashMap<(SocketAddr, u16), Ping>,
-    next_round: Instant,
+}
+
+#[community]
+impl Tracker {}
+
+impl Community for Tracker {
+    fn community_id(&self) -> CommunityId {
+        self.id
+    }
+
+    fn started(&mut self, ctx: &mut Context<'_, Self>) {
+        ctx.listen_unclaimed(true);
+        let round = Schedule::every(PING_INTERVAL);
+        let _ = ctx.register_task("tracker liveness", round, Self::ping_sample);
+    }
+
+    fn on_unclaimed(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        incoming: &Incoming<'_>,
+    ) -> Result<(), DropReason> {
+        let data = incoming.data();
+        let prefix = data.first_chunk::<PREFIX_LEN>().ok_or(DropReason::TooShort)?;
+        match data.get(PREFIX_LEN).copied().ok_or(DropReason::TooShort)? {
+            IntroductionRequestPayload::MSG_ID => self.on_request(ctx, incoming, *prefix),
+            IntroductionResponsePayload::MSG_ID => self.on_response(ctx, incoming),
+            NewIntroductionResponsePayload::MSG_ID => Self::on_new_response(ctx, incoming),
+            _ => Err(DropReason::Refused("tracker_ignores")),
+        }
+    }
 }
 
 impl Tracker {
-    pub(crate) fn new(now: Instant) -> Self {
-        Self { peers: HashMap::new(), pings: HashMap::new(), next_round: now + PING_INTERVAL }
+    /// A tracker that owns the (otherwise unused) community `id`.
+    #[must_use]
+    pub fn new(id: CommunityId) -> Self {
+        Self { id, peers: HashMap::new() }
     }
 
     /// How many peers the tracker knows.
@@ -79,44 +128,18 @@ impl Tracker {
         self.peers.values().filter(|t| t.prefixes.iter().any(|p| p[2..] == community.0)).count()
     }
 
-    pub(crate) fn next_deadline(&self) -> Instant {
-        self.pings.values().map(|ping| ping.deadline).fold(self.next_round, Instant::min)
-    }
-
-    /// Handles a datagram under a prefix no community of the node claims.
-    pub(crate) fn handle(
-        &mut self,
-        shared: &mut Shared,
-        source: SocketAddr,
-        data: &[u8],
-    ) -> Result<u8, DropReason> {
-        let (prefix, rest) = data.split_first_chunk::<PREFIX_LEN>().ok_or(DropReason::TooShort)?;
-        let msg_id = *rest.first().ok_or(DropReason::TooShort)?;
-        let keys = std::mem::take(&mut shared.keys);
-        let incoming = Incoming::new(source, data, &keys);
-        let result = match msg_id {
-            IntroductionRequestPayload::MSG_ID => self.on_request(shared, &incoming, *prefix),
-            IntroductionResponsePayload::MSG_ID => self.on_response(shared, &incoming),
-            NewIntroductionResponsePayload::MSG_ID => self.on_new_response(&incoming),
-            _ => Err(DropReason::Refused("tracker_ignores")),
-        };
-        shared.keys = keys;
-        result.map(|()| msg_id)
-    }
-
     fn on_request(
         &mut self,
-        shared: &mut Shared,
+        ctx: &mut Context<'_, Self>,
         incoming: &Incoming<'_>,
         prefix: Prefix,
     ) -> Result<(), DropReason> {
-        let community_id = community_of(&prefix);
-        let mut core = Core { shared: &mut *shared, community_id, prefix, max_peers: usize::MAX };
-        // The core checked the signature and answered; its outcome names the requester.
-        let Outcome::Request(peer, _) = core.handle(incoming)? else {
+        // The discovery core checks the signature and answers; its outcome names the requester.
+        let Outcome::Request(peer, _) = ctx.discovery_as(community_of(&prefix)).handle(incoming)?
+        else {
             return Err(DropReason::UnknownMessage);
         };
-        let now = shared.now;
+        let now = ctx.now();
         let tracked = self.peers.entry(peer.key().clone()).or_insert_with(|| Tracked {
             first_seen: now,
             address: peer.address(),
@@ -124,89 +147,72 @@ impl Tracker {
         });
         tracked.address = peer.address();
         tracked.prefixes.insert(prefix);
-        self.enforce_limit(shared);
+        self.enforce_limit(ctx);
         Ok(())
     }
 
     fn on_response(
         &mut self,
-        shared: &mut Shared,
+        ctx: &mut Context<'_, Self>,
         incoming: &Incoming<'_>,
     ) -> Result<(), DropReason> {
         let (peer, Timed { payload, .. }) =
             incoming.signed::<Timed<IntroductionResponsePayload>>()?;
-        let Some(ping) = self.pings.remove(&(incoming.source(), payload.identifier)) else {
-            return Err(DropReason::Refused("unexpected_response"));
-        };
+        let ping = ping_number(incoming.source(), payload.identifier)
+            .and_then(|number| ctx.request_cache().pop::<Ping>(number))
+            .ok_or(DropReason::Refused("unexpected_response"))?;
         if ping.key == *peer.key() && payload.flags & PEER_LIMIT_REACHED != 0 {
-            self.forget(shared, peer.key());
+            self.forget(ctx, peer.key());
         }
         Ok(())
     }
 
     /// A new-style answer to a ping: a peer that keeps the tracker as a peer switches to the new
     /// style after the tracker's 245 advertised it (quirk 3), so it counts as an answer too.
-    fn on_new_response(&mut self, incoming: &Incoming<'_>) -> Result<(), DropReason> {
+    fn on_new_response(
+        ctx: &mut Context<'_, Self>,
+        incoming: &Incoming<'_>,
+    ) -> Result<(), DropReason> {
         let (_, Timed { payload, .. }) =
             incoming.signed::<Timed<NewIntroductionResponsePayload>>()?;
-        match self.pings.remove(&(incoming.source(), payload.identifier)) {
-            Some(_) => Ok(()),
-            None => Err(DropReason::Refused("unexpected_response")),
-        }
+        ping_number(incoming.source(), payload.identifier)
+            .and_then(|number| ctx.request_cache().pop::<Ping>(number))
+            .map(drop)
+            .ok_or(DropReason::Refused("unexpected_response"))
     }
 
     /// Drops the oldest peers beyond [`MAX_PEERS`].
-    fn enforce_limit(&mut self, shared: &mut Shared) {
+    fn enforce_limit(&mut self, ctx: &mut Context<'_, Self>) {
         while self.peers.len() > MAX_PEERS {
             let Some(oldest) =
                 self.peers.iter().min_by_key(|(_, t)| t.first_seen).map(|(k, _)| k.clone())
             else {
                 return;
             };
-            self.forget(shared, &oldest);
+            self.forget(ctx, &oldest);
         }
     }
 
-    fn forget(&mut self, shared: &mut Shared, key: &PublicKey) {
+    fn forget(&mut self, ctx: &mut Context<'_, Self>, key: &PublicKey) {
         self.peers.remove(key);
-        shared.network.remove_peer(key);
+        ctx.remove_peer(key);
     }
 
-    /// Runs the liveness round and expires unanswered pings.
-    pub(crate) fn handle_timeout(&mut self, shared: &mut Shared) {
-        let now = shared.now;
-        let expired: Vec<_> =
-            self.pings.iter().filter(|(_, p)| p.deadline <= now).map(|(k, _)| *k).collect();
-        for ping in expired {
-            if let Some(ping) = self.pings.remove(&ping) {
-                self.forget(shared, &ping.key);
-            }
-        }
-        if now >= self.next_round {
-            self.next_round = now + PING_INTERVAL;
-            self.ping_sample(shared);
-        }
-    }
-
-    fn ping_sample(&mut self, shared: &mut Shared) {
+    /// Pings a sample of the peers, each under one of the prefixes it used.
+    fn ping_sample(&mut self, ctx: &mut Context<'_, Self>) {
         let mut keys: Vec<_> = self.peers.keys().cloned().collect();
         keys.sort_unstable();
         for _ in 0..PING_SAMPLE.min(keys.len()) {
-            let index = usize::try_from(shared.rng.below(keys.len() as u64)).unwrap_or(0);
+            let index = usize::try_from(ctx.rng().below(keys.len() as u64)).unwrap_or(0);
             let key = keys.swap_remove(index);
             let Some(tracked) = self.peers.get(&key) else { continue };
             let prefixes: Vec<_> = tracked.prefixes.iter().copied().collect();
-            let Some(&prefix) = shared.rng.choose(&prefixes) else { continue };
+            let Some(&prefix) = ctx.rng().choose(&prefixes) else { continue };
             let address = tracked.address;
-            let identifier = Core {
-                shared: &mut *shared,
-                community_id: community_of(&prefix),
-                prefix,
-                max_peers: usize::MAX,
+            let identifier = ctx.discovery_as(community_of(&prefix)).walk_to(address);
+            if let Some(number) = ping_number(address, identifier) {
+                let _ = ctx.add_cache(number, Ping { key });
             }
-            .walk_to(address);
-            self.pings
-                .insert((address, identifier), Ping { key, deadline: shared.now + PING_TIMEOUT });
         }
     }
 }

@@ -16,7 +16,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 
 use super::{Config, Endpoint, Stats};
-use crate::proto::{Event, Node, Transmit};
+use crate::proto::{Event, JobDone, Node, Transmit};
 
 /// A closure run on the node inside the loop, given the current time.
 pub(crate) type NodeFn = Box<dyn FnOnce(&mut Node, Instant) + Send>;
@@ -38,6 +38,8 @@ const MAX_DATAGRAM: usize = 65_536;
 const TYPICAL_DATAGRAM: usize = 2048;
 /// The most datagrams sent per turn; the rest wait for the next turn.
 const SEND_BATCH: usize = 1024;
+/// The most CPU jobs running on the blocking pool at once; more wait in the node.
+const JOBS_RUNNING: usize = 64;
 
 /// The state of the loop.
 struct Driver {
@@ -49,6 +51,10 @@ struct Driver {
     /// The next datagram to send, held while its socket cannot take it or the turn's batch is spent.
     pending: Option<Transmit>,
     inbox: Inbox,
+    /// Finished CPU jobs, sent back by the blocking pool.
+    jobs_done: mpsc::Receiver<JobDone>,
+    jobs_tx: mpsc::Sender<JobDone>,
+    jobs_running: usize,
 }
 
 /// A batch of received datagrams, read one after another into one buffer.
@@ -56,6 +62,13 @@ struct Inbox {
     buf: Box<[u8]>,
     datagrams: Vec<(SocketAddr, Range<usize>)>,
     batch: usize,
+}
+
+/// What woke the loop.
+enum Woken {
+    Command(Command),
+    JobDone(JobDone),
+    Io,
 }
 
 /// Whether the loop goes on after a command.
@@ -73,7 +86,11 @@ pub(crate) fn start(
 ) -> (mpsc::Sender<Command>, mpsc::Receiver<Event>, JoinHandle<Node>) {
     let (command_tx, commands) = mpsc::channel(config.command_capacity());
     let (events, event_rx) = mpsc::channel(config.event_capacity());
+    let (jobs_tx, jobs_done) = mpsc::channel(JOBS_RUNNING);
     let driver = Driver {
+        jobs_done,
+        jobs_tx,
+        jobs_running: 0,
         node,
         endpoint,
         commands,
@@ -104,9 +121,16 @@ impl Driver {
                 }
                 armed = deadline;
             }
-            if let Some(command) = self.wait(timer.as_mut(), deadline.is_some()).await
-                && self.command(command) == Flow::Stop
-            {
+            let flow = match self.wait(timer.as_mut(), deadline.is_some()).await {
+                Woken::Command(command) => self.command(command),
+                Woken::JobDone(done) => {
+                    self.jobs_running -= 1;
+                    self.node.handle_job_done(now(), done);
+                    Flow::Continue
+                }
+                Woken::Io => Flow::Continue,
+            };
+            if flow == Flow::Stop {
                 break;
             }
             self.run_timers();
@@ -120,25 +144,46 @@ impl Driver {
         self.node
     }
 
-    /// Waits for something to do; returns a command if that is what came. A closed command
-    /// channel (every handle dropped) comes back as a shutdown whose answer nobody awaits.
-    async fn wait(&mut self, timer: Pin<&mut Sleep>, armed: bool) -> Option<Command> {
+    /// Waits for something to do; returns a command or a finished job if that is what came. A
+    /// closed command channel (every handle dropped) comes back as a shutdown whose answer nobody
+    /// awaits.
+    async fn wait(&mut self, timer: Pin<&mut Sleep>, armed: bool) -> Woken {
         let pending = self.pending.as_ref().map(|transmit| transmit.destination);
         tokio::select! {
             biased;
             command = self.commands.recv() => {
-                Some(command.unwrap_or_else(|| Command::Shutdown(oneshot::channel().0)))
+                Woken::Command(command.unwrap_or_else(|| Command::Shutdown(oneshot::channel().0)))
             }
-            () = timer, if armed => None,
-            _ = self.endpoint.readable() => None,
-            _ = writable(&self.endpoint, pending) => None,
+            Some(done) = self.jobs_done.recv(), if self.jobs_running > 0 => Woken::JobDone(done),
+            () = timer, if armed => Woken::Io,
+            _ = self.endpoint.readable() => Woken::Io,
+            _ = writable(&self.endpoint, pending) => Woken::Io,
+        }
+    }
+
+    /// Starts the CPU jobs the node queued on tokio's blocking pool, up to [`JOBS_RUNNING`] at
+    /// once; each sends its result back to the loop.
+    fn start_jobs(&mut self) {
+        while self.jobs_running < JOBS_RUNNING {
+            let Some(job) = self.node.poll_job() else { return };
+            self.jobs_running += 1;
+            let done = self.jobs_tx.clone();
+            tokio::task::spawn_blocking(move || {
+                // The channel has room for every running job, so this never waits long.
+                let _ = done.blocking_send(job.run());
+            });
         }
     }
 
     fn command(&mut self, command: Command) -> Flow {
         match command {
             Command::Run(f) => {
-                f(&mut self.node, now());
+                let run = std::panic::AssertUnwindSafe(|| f(&mut self.node, now()));
+                if std::panic::catch_unwind(run).is_err() {
+                    // The caller's answer was dropped with the closure; it sees an error.
+                    self.stats.handle_panics += 1;
+                    tracing::error!("a closure sent through a NodeHandle panicked");
+                }
                 self.flush();
             }
             Command::Stats(reply) => {
@@ -181,6 +226,7 @@ impl Driver {
     }
 
     fn flush(&mut self) {
+        self.start_jobs();
         self.flush_transmits();
         self.flush_events();
     }

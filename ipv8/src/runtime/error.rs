@@ -51,9 +51,15 @@ pub enum EndpointError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RuntimeError {
-    /// The node's loop has ended: it was shut down, every handle was dropped, or it panicked.
+    /// The node's loop has ended: it was shut down or every handle was dropped.
     #[error("the node has stopped")]
     Stopped,
+    /// A request to a community ([`NodeHandle::ask`](super::NodeHandle::ask)) got no answer.
+    #[error(transparent)]
+    Ask(#[from] crate::proto::AskError),
+    /// The closure panicked; the node caught the panic and runs on.
+    #[error("the closure panicked (the node runs on)")]
+    Panicked,
     /// The node runs no community of the requested type.
     #[error("the node runs no community of type {0}")]
     NoSuchCommunity(&'static str),

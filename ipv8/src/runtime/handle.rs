@@ -8,7 +8,7 @@ use tokio::task::JoinHandle;
 
 use super::driver::{self, Command};
 use super::{Config, Endpoint, LocalAddrs, RuntimeError, Stats};
-use crate::proto::{Community, Context, Event, Node};
+use crate::proto::{AskError, Community, Context, Event, Node, NodeError, Request, Responder};
 
 /// Runs `node` on `endpoint` in a task of the current tokio runtime, with the default [`Config`].
 ///
@@ -51,7 +51,8 @@ pub fn spawn_with(
 /// A handle to a running node: cheap to clone and to send between tasks.
 ///
 /// Every request runs inside the node's loop, between two datagrams; whatever it queued (a send,
-/// an event) goes out before the loop waits again. A closure that panics ends the loop.
+/// an event) goes out before the loop waits again. A closure that panics is caught: the call
+/// answers [`RuntimeError::Panicked`] and the node runs on.
 #[derive(Debug, Clone)]
 pub struct NodeHandle {
     commands: mpsc::Sender<Command>,
@@ -91,9 +92,12 @@ impl NodeHandle {
         C: Community,
         R: Send + 'static,
     {
-        let missing = RuntimeError::NoSuchCommunity(std::any::type_name::<C>());
-        let result = self.with_node(move |node, now| node.with_community::<C, R>(now, f)).await?;
-        result.ok_or(missing)
+        let result =
+            self.with_node(move |node, now| node.try_with_community::<C, R>(now, f)).await?;
+        result.map_err(|error| match error {
+            NodeError::Panicked(_) => RuntimeError::Panicked,
+            _ => RuntimeError::NoSuchCommunity(std::any::type_name::<C>()),
+        })
     }
 
     /// Runs `f` with the node and the current time (to add a peer or a community, say) and
@@ -110,12 +114,35 @@ impl NodeHandle {
         &self,
         f: impl FnOnce(&mut Node, Instant) -> R + Send + 'static,
     ) -> Result<R, RuntimeError> {
-        self.request(|reply| {
-            Command::Run(Box::new(move |node, now| {
-                let _ = reply.send(f(node, now));
-            }))
-        })
-        .await
+        let result = self
+            .request(|reply| {
+                Command::Run(Box::new(move |node, now| {
+                    let run = std::panic::AssertUnwindSafe(|| f(node, now));
+                    let _ = reply.send(std::panic::catch_unwind(run).map_err(drop));
+                }))
+            })
+            .await?;
+        result.map_err(|()| RuntimeError::Panicked)
+    }
+
+    /// Asks the first community of type `S` to answer `request` (see
+    /// [`Responder`]) and waits for the answer.
+    ///
+    /// # Errors
+    ///
+    /// [`RuntimeError::Stopped`] if the loop has ended; [`RuntimeError::Ask`] if the community
+    /// does not run, did not answer in time, or dropped the request.
+    pub async fn ask<S, R>(&self, request: R) -> Result<R::Response, RuntimeError>
+    where
+        S: Responder<R>,
+        R: Request,
+    {
+        let response = self.with_node(move |node, now| node.ask::<S, R>(now, request)).await?;
+        match response.await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(error)) => Err(RuntimeError::Ask(error)),
+            Err(_) => Err(RuntimeError::Ask(AskError::Cancelled)),
+        }
     }
 
     /// The node's and the driver's counters.

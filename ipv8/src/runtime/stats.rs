@@ -30,4 +30,7 @@ pub struct Stats {
     pub receive_errors: u64,
     /// Events dropped because the [`Events`](super::Events) queue was full.
     pub events_dropped: u64,
+    /// Closures sent through a [`NodeHandle`](super::NodeHandle) that panicked (the node caught
+    /// them and went on; community code's own panics are in `node.panics`).
+    pub handle_panics: u64,
 }

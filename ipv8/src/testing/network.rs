@@ -422,8 +422,20 @@ impl<C: Community> TestNetwork<C> {
         None
     }
 
-    /// Moves what node `i` wants to send onto the network, and notes its next timer.
+    /// Runs the CPU jobs node `i` spawned, at once and in order (deterministic), handing each
+    /// result back before the next; jobs their callbacks spawn run too.
+    fn run_jobs(&mut self, i: usize) {
+        let now = self.now;
+        while let Some(job) = self.nodes[i].poll_job() {
+            let done = job.run();
+            self.nodes[i].handle_job_done(now, done);
+        }
+    }
+
+    /// Moves what node `i` wants to send onto the network (after running the CPU jobs it
+    /// spawned), and notes its next timer.
     pub fn flush(&mut self, i: usize) {
+        self.run_jobs(i);
         let from = self.addresses[i];
         while let Some(transmit) = self.nodes[i].poll_transmit() {
             if self.offline[i] {

@@ -6,7 +6,7 @@ use std::collections::hash_map::Entry;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::{Strategy, Walker};
+use super::{Ping, Strategy, Walker};
 use crate::proto::{Peer, PeerEntry};
 
 /// Checks a random sample of verified peers on every step: a peer silent for longer than
@@ -15,9 +15,8 @@ use crate::proto::{Peer, PeerEntry};
 /// [`PeerEntry::MAX_PINGS`] round-trip times, is pinged, at most once per `ping_interval`.
 ///
 /// "Silent" counts from the last datagram of any kind that arrived from the peer's address. A peer
-/// from which nothing arrived since it was verified is never dropped, as in py-ipv8. The pings are
-/// the DiscoveryCommunity's, whatever community the strategy runs in, so run it where the node
-/// also runs the [`DiscoveryCommunity`](super::DiscoveryCommunity).
+/// from which nothing arrived since it was verified is never dropped, as in py-ipv8. It runs in a
+/// community that can [`Ping`], such as the [`DiscoveryCommunity`](super::DiscoveryCommunity).
 ///
 /// # Examples
 ///
@@ -89,7 +88,7 @@ impl RandomChurn {
     }
 
     /// Drops, pings or leaves one peer.
-    fn check(&mut self, walker: &mut Walker<'_>, peer: &Peer, now: Instant) {
+    fn check<C: Ping>(&mut self, walker: &mut Walker<'_, C>, peer: &Peer, now: Instant) {
         let Some(entry) = walker.network().get(peer.key()) else { return };
         let silent = entry.last_response.map(|last| now.saturating_duration_since(last));
         let address = peer.address();
@@ -112,8 +111,8 @@ impl RandomChurn {
     }
 }
 
-impl Strategy for RandomChurn {
-    fn take_step(&mut self, walker: &mut Walker<'_>) {
+impl<C: Ping> Strategy<C> for RandomChurn {
+    fn take_step(&mut self, walker: &mut Walker<'_, C>) {
         let now = walker.now();
         self.pinged.retain(|address, _| walker.is_verified(*address));
         for peer in walker.sample_verified_peers(self.sample_size) {

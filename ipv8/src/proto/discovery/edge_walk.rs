@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::{Strategy, Walker};
+use crate::proto::Community;
 use crate::proto::Peer;
 
 /// Most finished edges kept for inspection; the oldest are forgotten first.
@@ -93,7 +94,7 @@ impl EdgeWalk {
     }
 
     /// Takes the first peers as the neighbourhood, and looks for more.
-    fn discover_neighborhood(&mut self, walker: &mut Walker<'_>) {
+    fn discover_neighborhood<C: Community>(&mut self, walker: &mut Walker<'_, C>) {
         self.neighborhood = walker.peers().into_iter().take(self.neighborhood_size).collect();
         walker.bootstrap();
         for address in walker.walkable().into_iter().take(self.neighborhood_size) {
@@ -102,7 +103,7 @@ impl EdgeWalk {
     }
 
     /// A random root that is not growing an edge.
-    fn available_root(&self, walker: &mut Walker<'_>) -> Option<Peer> {
+    fn available_root<C: Community>(&self, walker: &mut Walker<'_, C>) -> Option<Peer> {
         let busy =
             |peer: &&Peer| self.under_construction.iter().any(|e| e.peers.first() == Some(*peer));
         let available: Vec<_> = self.neighborhood.iter().filter(|p| !busy(p)).cloned().collect();
@@ -111,7 +112,7 @@ impl EdgeWalk {
 
     /// Grows each edge by a verified peer its tip introduced, and finishes those that are long
     /// enough or stopped growing.
-    fn grow(&mut self, walker: &mut Walker<'_>) {
+    fn grow<C: Community>(&mut self, walker: &mut Walker<'_, C>) {
         let now = walker.now();
         for mut edge in std::mem::take(&mut self.under_construction) {
             let tip = edge.peers.last().map(|p| p.key().clone());
@@ -149,8 +150,8 @@ impl EdgeWalk {
     }
 }
 
-impl Strategy for EdgeWalk {
-    fn take_step(&mut self, walker: &mut Walker<'_>) {
+impl<C: Community> Strategy<C> for EdgeWalk {
+    fn take_step(&mut self, walker: &mut Walker<'_, C>) {
         if self.neighborhood.len() < self.neighborhood_size || self.neighborhood.is_empty() {
             self.discover_neighborhood(walker);
         } else if let Some(root) = self.available_root(walker) {

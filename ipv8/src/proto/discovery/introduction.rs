@@ -13,6 +13,7 @@ use crate::messages::{
     NewIntroductionResponsePayload, NewPuncturePayload, NewPunctureRequestPayload, PuncturePayload,
     PunctureRequestPayload,
 };
+use crate::proto::host::Local;
 use crate::proto::packet::{self, Incoming, PREFIX_LEN};
 use crate::proto::shared::Shared;
 use crate::proto::{CommunityId, DropReason, Peer, Walkable};
@@ -52,7 +53,9 @@ pub struct IntroductionResponse {
 }
 
 /// What a handled discovery message means for the community's hooks.
-pub(crate) enum Outcome {
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome {
     /// Nothing for the community.
     Nothing,
     /// A peer asked for an introduction.
@@ -70,12 +73,36 @@ struct Response {
     limit_reached: bool,
 }
 
-/// One community's view of the node while it handles discovery.
+/// One community's view of the node while it handles discovery: it speaks under `prefix` with
+/// the key (and introduction extra bytes) of `local`.
 pub(crate) struct Core<'a> {
     pub(crate) shared: &'a mut Shared,
+    pub(crate) local: &'a Local,
     pub(crate) community_id: CommunityId,
     pub(crate) prefix: [u8; PREFIX_LEN],
     pub(crate) max_peers: usize,
+}
+
+/// The discovery messages of one community (introductions and punctures), spoken with a
+/// community's key; from [`Context::discovery`](crate::proto::Context::discovery) or
+/// [`Context::discovery_as`](crate::proto::Context::discovery_as).
+pub struct Discovery<'a> {
+    pub(crate) core: Core<'a>,
+}
+
+impl Discovery<'_> {
+    /// Sends an introduction-request to `address` (py-ipv8's `walk_to`); returns its identifier,
+    /// which the response echoes.
+    pub fn walk_to(&mut self, address: SocketAddr) -> u16 {
+        self.core.walk_to(address)
+    }
+
+    /// Handles a discovery message (ids 231–234, 245, 246, 249, 250) as every community does:
+    /// checks it, verifies the sender, answers it (a response, puncture-requests, punctures) and
+    /// says what it meant.
+    pub fn handle(&mut self, incoming: &Incoming<'_>) -> Result<Outcome, DropReason> {
+        self.core.handle(incoming)
+    }
 }
 
 const UNSPECIFIED_V4: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0);
@@ -100,13 +127,21 @@ fn is_private_v4(address: SocketAddr) -> bool {
     matches!(address, SocketAddr::V4(v4) if v4.ip().is_private())
 }
 
-impl Core<'_> {
+impl<'a> Core<'a> {
+    pub(crate) fn new(shared: &'a mut Shared, local: &'a Local, max_peers: usize) -> Self {
+        Self { shared, local, community_id: local.id, prefix: local.prefix, max_peers }
+    }
+
     pub(super) fn lan(&self) -> Option<SocketAddr> {
-        self.shared.address
+        self.shared.addresses.lan
     }
 
     pub(super) fn wan(&self) -> Option<SocketAddr> {
-        self.shared.wan_address.or(self.shared.address)
+        self.shared.addresses.wan_or_lan()
+    }
+
+    fn extra_bytes(&self) -> Vec<u8> {
+        self.local.extra_bytes.clone()
     }
 
     pub(super) fn claim(&mut self) -> u64 {
@@ -126,8 +161,8 @@ impl Core<'_> {
         payload: P,
     ) {
         let message = Timed { global_time, payload };
-        let key_bin = self.shared.public_key.to_bin().to_vec();
-        match packet::signed(&self.prefix, &self.shared.key, &key_bin, &message) {
+        let key_bin = self.local.public_key.to_bin();
+        match packet::signed(&self.prefix, &self.local.key, key_bin, &message) {
             Ok(bytes) => self.shared.transmit(to, bytes),
             Err(_) => self.shared.stats.send_failed("encode"),
         }
@@ -176,7 +211,7 @@ impl Core<'_> {
                 source_wan_address: self.lan().unwrap_or_else(unspecified),
                 identifier,
                 flags: 0,
-                extra_bytes: Vec::new(),
+                extra_bytes: self.extra_bytes(),
             };
             self.send_signed_at(address, global_time, payload);
         } else {
@@ -186,7 +221,7 @@ impl Core<'_> {
                 source_wan_address: v4(self.wan()),
                 flags: REQUEST_ADVICE,
                 identifier,
-                extra_bytes: Vec::new(),
+                extra_bytes: self.extra_bytes(),
             };
             self.send_signed_at(address, global_time, payload);
         }
@@ -286,7 +321,7 @@ impl Core<'_> {
         request: IntroductionRequest,
         new_style: bool,
     ) -> Result<Outcome, DropReason> {
-        if peer.key() == &self.shared.public_key {
+        if peer.key() == &self.local.public_key {
             return Err(DropReason::FromSelf);
         }
         let peers = self.shared.network.peers_for(self.community_id);
@@ -339,7 +374,7 @@ impl Core<'_> {
         }
         self.shared.network.add_verified_peer(peer);
         if self.shared.network.add_service(peer.key(), self.community_id) {
-            self.shared.new_services.push((peer.clone(), self.community_id));
+            self.shared.announce(peer.clone(), self.community_id);
         }
     }
 
@@ -400,7 +435,7 @@ impl Core<'_> {
                 wan_introduction_address: wan_intro,
                 identifier: request.identifier,
                 flags: if intro_new_style { NEW_RESPONSE_INTRO_NEW_STYLE } else { 0 },
-                extra_bytes: Vec::new(),
+                extra_bytes: self.extra_bytes(),
             };
             self.send_signed_at(to, global_time, payload);
         } else {
@@ -419,7 +454,7 @@ impl Core<'_> {
                 wan_introduction_address: v4(Some(wan_intro)),
                 flags,
                 identifier: request.identifier,
-                extra_bytes: Vec::new(),
+                extra_bytes: self.extra_bytes(),
             };
             self.send_signed_at(to, global_time, payload);
         }
@@ -436,7 +471,7 @@ impl Core<'_> {
             && response.destination_address.is_ipv4()
             && !is_private_v4(response.destination_address)
         {
-            self.shared.wan_address = Some(response.destination_address);
+            self.shared.addresses.wan = Some(response.destination_address);
         }
         self.verify_peer(&peer);
         if let Some(entry) = self.shared.network.get_mut(peer.key()) {
@@ -459,7 +494,7 @@ impl Core<'_> {
             network.add_walkable(lan, walkable);
         } else if !is_unspecified(wan) {
             network.add_walkable(wan, walkable.clone());
-            if let Some(own_lan) = self.shared.address {
+            if let Some(own_lan) = self.shared.addresses.lan {
                 self.shared
                     .network
                     .add_walkable(SocketAddr::new(own_lan.ip(), wan.port()), walkable);

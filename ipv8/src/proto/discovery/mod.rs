@@ -27,13 +27,12 @@ pub use broadcast::{PROBE_LEN, UdpBroadcastBootstrapper, parse_probe, probe};
 pub use churn::RandomChurn;
 pub use community::{DiscoveryCommunity, PING_TIMEOUT};
 pub use edge_walk::EdgeWalk;
-pub use introduction::{IntroductionRequest, IntroductionResponse};
+pub use introduction::{Discovery, IntroductionRequest, IntroductionResponse, Outcome};
 pub use periodic_similarity::PeriodicSimilarity;
 pub use ping_churn::PingChurn;
 pub use strategy::{RandomWalk, Strategy};
 pub use timed::Timed;
-pub use walker::Walker;
+pub use walker::{Ping, Walker};
 
-pub(crate) use community::SentPings;
-pub(crate) use introduction::{CORE_IDS, Core, Outcome};
+pub(crate) use introduction::{CORE_IDS, Core};
 pub(crate) use walker::{WalkState, WalkerEntry};

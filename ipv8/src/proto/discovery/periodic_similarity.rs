@@ -2,11 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Strategy, Walker};
+use super::{DiscoveryCommunity, Strategy, Walker};
 
 /// Sends a similarity-request to a random verified peer, at most once per interval (1 s), so that
-/// peers keep learning which communities the others run. The requests are the
-/// DiscoveryCommunity's, whatever community the strategy runs in.
+/// peers keep learning which communities the others run. It runs in the DiscoveryCommunity.
 ///
 /// # Examples
 ///
@@ -48,8 +47,8 @@ impl PeriodicSimilarity {
     }
 }
 
-impl Strategy for PeriodicSimilarity {
-    fn take_step(&mut self, walker: &mut Walker<'_>) {
+impl Strategy<DiscoveryCommunity> for PeriodicSimilarity {
+    fn take_step(&mut self, walker: &mut Walker<'_, DiscoveryCommunity>) {
         let now = walker.now();
         if self.last_step.is_some_and(|last| now.duration_since(last) < self.interval) {
             return;
@@ -57,6 +56,6 @@ impl Strategy for PeriodicSimilarity {
         let peers = walker.verified_peers();
         let Some(peer) = walker.rng().choose(&peers) else { return };
         self.last_step = Some(now);
-        walker.send_similarity_request(peer.address());
+        DiscoveryCommunity::send_similarity_request(walker.context(), peer.address());
     }
 }

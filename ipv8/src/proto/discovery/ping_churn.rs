@@ -4,20 +4,12 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use super::{Strategy, Walker};
+use super::{Ping, Strategy, Walker};
 use crate::crypto::PublicKey;
 use crate::proto::Peer;
 
-/// How `PingChurn` pings a peer.
-type PingFn = Box<dyn FnMut(&mut Walker<'_>, &Peer) + Send>;
-
 /// Unanswered pings in a row after which a peer is dropped (py-ipv8's DHT: `failed >= 2`).
 const MAX_FAILED: u8 = 2;
-
-/// The default ping: the DiscoveryCommunity's.
-fn discovery_ping(walker: &mut Walker<'_>, peer: &Peer) {
-    walker.send_ping(peer);
-}
 
 /// What `PingChurn` knows of one peer.
 #[derive(Debug, Clone, Copy)]
@@ -32,8 +24,7 @@ struct Pinged {
 /// pings in a row went unanswered (py-ipv8's DHT node status "bad": two failed requests).
 ///
 /// A ping counts as answered when any datagram arrived from the peer within `ping_timeout` (5 s)
-/// of it. By default the pings are the DiscoveryCommunity's; a community with its own ping
-/// message, such as the DHT, sets its own with [`PingChurn::with_ping`].
+/// of it. It runs in a community that can [`Ping`]: the DiscoveryCommunity, the DHT.
 ///
 /// # Examples
 ///
@@ -46,14 +37,13 @@ struct Pinged {
 /// let now = Instant::now();
 /// let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 1, now);
 /// node.add_community(now, DiscoveryCommunity::new())?;
-/// let churn = PingChurn::new().with_ping(|walker, peer| walker.send_ping(peer));
+/// let churn = PingChurn::new().with_ping_interval(std::time::Duration::from_secs(10));
 /// node.add_strategy::<DiscoveryCommunity>(churn, None)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct PingChurn {
     ping_interval: Duration,
     ping_timeout: Duration,
-    ping: PingFn,
     pinged: HashMap<PublicKey, Pinged>,
 }
 
@@ -72,7 +62,6 @@ impl Default for PingChurn {
         Self {
             ping_interval: Duration::from_secs(25),
             ping_timeout: Duration::from_secs(5),
-            ping: Box::new(discovery_ping),
             pinged: HashMap::new(),
         }
     }
@@ -97,14 +86,8 @@ impl PingChurn {
         Self { ping_timeout, ..self }
     }
 
-    /// Sets how a peer is pinged.
-    #[must_use]
-    pub fn with_ping(self, ping: impl FnMut(&mut Walker<'_>, &Peer) + Send + 'static) -> Self {
-        Self { ping: Box::new(ping), ..self }
-    }
-
     /// Judges the last ping to `peer` once its timeout passed; returns whether to drop the peer.
-    fn judge(&mut self, walker: &Walker<'_>, peer: &Peer, now: Instant) -> bool {
+    fn judge<C: Ping>(&mut self, walker: &Walker<'_, C>, peer: &Peer, now: Instant) -> bool {
         let Some(pinged) = self.pinged.get_mut(peer.key()) else { return false };
         if !pinged.judged && now.duration_since(pinged.sent_at) >= self.ping_timeout {
             let last = walker.network().get(peer.key()).and_then(|e| e.last_response);
@@ -116,8 +99,8 @@ impl PingChurn {
     }
 }
 
-impl Strategy for PingChurn {
-    fn take_step(&mut self, walker: &mut Walker<'_>) {
+impl<C: Ping> Strategy<C> for PingChurn {
+    fn take_step(&mut self, walker: &mut Walker<'_, C>) {
         let now = walker.now();
         let peers = walker.peers();
         let current: HashSet<_> = peers.iter().map(Peer::key).collect();
@@ -139,7 +122,7 @@ impl Strategy for PingChurn {
             if due {
                 self.pinged
                     .insert(peer.key().clone(), Pinged { sent_at: now, judged: false, failed });
-                (self.ping)(walker, &peer);
+                walker.send_ping(&peer);
             }
         }
     }

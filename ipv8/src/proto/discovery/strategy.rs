@@ -5,22 +5,25 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use super::Walker;
+use crate::proto::Community;
 
-/// A discovery strategy (py-ipv8's `DiscoveryStrategy`): one step per walker tick.
+/// A discovery strategy of community `C` (py-ipv8's `DiscoveryStrategy`): one step per walker
+/// tick, with typed access to the community through the [`Walker`]. Strategies that work in any
+/// community implement it for every `C: Community`.
 ///
 /// # Examples
 ///
 /// ```
 /// use std::time::Instant;
 /// use ipv8::crypto::{Curve, PrivateKey};
-/// use ipv8::proto::Node;
+/// use ipv8::proto::{Community, Node};
 /// use ipv8::proto::discovery::{DiscoveryCommunity, Strategy, Walker};
 ///
-/// /// Asks a random peer for an introduction on every tick.
+/// /// Asks a random peer for an introduction on every tick, in any community.
 /// struct AlwaysAsk;
 ///
-/// impl Strategy for AlwaysAsk {
-///     fn take_step(&mut self, walker: &mut Walker<'_>) {
+/// impl<C: Community> Strategy<C> for AlwaysAsk {
+///     fn take_step(&mut self, walker: &mut Walker<'_, C>) {
 ///         walker.get_new_introduction();
 ///     }
 /// }
@@ -31,9 +34,9 @@ use super::Walker;
 /// node.add_strategy::<DiscoveryCommunity>(AlwaysAsk, None)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub trait Strategy: Send {
+pub trait Strategy<C>: Send {
     /// Takes one step: send introduction-requests, pings, forget stale addresses, ...
-    fn take_step(&mut self, walker: &mut Walker<'_>);
+    fn take_step(&mut self, walker: &mut Walker<'_, C>);
 }
 
 /// py-ipv8's `RandomWalk`: walk to random introduced addresses, at most `window_size` at a time,
@@ -83,8 +86,8 @@ impl RandomWalk {
     }
 }
 
-impl Strategy for RandomWalk {
-    fn take_step(&mut self, walker: &mut Walker<'_>) {
+impl<C: Community> Strategy<C> for RandomWalk {
+    fn take_step(&mut self, walker: &mut Walker<'_, C>) {
         let now = walker.now();
         let expired: Vec<_> = self
             .pending

@@ -3,11 +3,11 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::ping;
+use super::{ping, similarity};
 use crate::proto::discovery::{
-    Core, IntroductionResponse, PeriodicSimilarity, RandomChurn, RandomWalk,
+    IntroductionResponse, PeriodicSimilarity, Ping, RandomChurn, RandomWalk,
 };
-use crate::proto::{Community, CommunityId, Context, DropReason, Incoming, Node, NodeError, Peer};
+use crate::proto::{Community, CommunityId, Context, Node, NodeError, Peer};
 
 /// py-ipv8's `max_peers` for the DiscoveryCommunity (as for every community).
 const DEFAULT_MAX_PEERS: usize = 30;
@@ -101,16 +101,14 @@ impl DiscoveryCommunity {
     /// Sends a similarity-request listing this node's communities to `address` (py-ipv8's
     /// `send_similarity_request`).
     pub fn send_similarity_request(ctx: &mut Context<'_, Self>, address: SocketAddr) {
-        core(ctx).send_similarity_request(address);
+        similarity::send_request(ctx, address);
     }
 
     /// Pings `peer`; its pong, if it comes within
     /// [`PING_TIMEOUT`](crate::proto::discovery::PING_TIMEOUT), adds a round-trip time to the
     /// peer's [`PeerEntry::pings`](crate::proto::PeerEntry::pings).
     pub fn send_ping(ctx: &mut Context<'_, Self>, peer: &Peer) {
-        let identifier = core(ctx).ping(peer);
-        let now = ctx.now();
-        ping::expect_pong(ctx, identifier, peer.key().clone(), now);
+        ping::send(ctx, peer);
     }
 }
 
@@ -123,15 +121,6 @@ impl Community for DiscoveryCommunity {
         self.max_peers
     }
 
-    fn on_packet(
-        &mut self,
-        ctx: &mut Context<'_, Self>,
-        incoming: &Incoming<'_>,
-    ) -> Result<(), DropReason> {
-        ping::adopt_sent_pings(ctx);
-        crate::proto::Dispatch::dispatch(self, ctx, incoming)
-    }
-
     fn introduction_response_callback(
         &mut self,
         ctx: &mut Context<'_, Self>,
@@ -142,12 +131,8 @@ impl Community for DiscoveryCommunity {
     }
 }
 
-/// The discovery core over a context of this community.
-pub(super) fn core<'c>(ctx: &'c mut Context<'_, DiscoveryCommunity>) -> Core<'c> {
-    Core {
-        shared: &mut *ctx.shared,
-        community_id: ctx.community_id,
-        prefix: ctx.prefix,
-        max_peers: usize::MAX,
+impl Ping for DiscoveryCommunity {
+    fn ping(&mut self, ctx: &mut Context<'_, Self>, peer: &Peer) {
+        ping::send(ctx, peer);
     }
 }

@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 
-use super::discovery_community::core;
 use super::{DiscoveryCommunity, ping, similarity};
 use crate::community;
 use crate::messages::discovery::{
@@ -26,8 +25,8 @@ impl DiscoveryCommunity {
             return;
         }
         let services = similarity::community_ids(&message.payload.preference_list);
-        similarity::discover_services(ctx.shared, peer, &services);
-        core(ctx).send_similarity_response(peer.address(), message.payload.identifier);
+        ctx.discover_services(peer, &services);
+        similarity::send_response(ctx, peer.address(), message.payload.identifier);
     }
 
     /// Verifies the sender, unless this community is full and does not know it, and records its
@@ -44,10 +43,10 @@ impl DiscoveryCommunity {
         if full || peer.key() == ctx.my_key() || network.is_blacklisted(peer.address()) {
             return;
         }
-        ctx.shared.network.add_verified_peer(peer);
+        ctx.network_mut().add_verified_peer(peer);
         let services: Vec<_> =
             message.payload.preference_list.into_iter().map(CommunityId).collect();
-        similarity::discover_services(ctx.shared, peer, &services);
+        ctx.discover_services(peer, &services);
     }
 
     /// Answers a ping with a pong to wherever it came from, no questions asked.
@@ -58,7 +57,7 @@ impl DiscoveryCommunity {
         source: SocketAddr,
         message: Timed<PingPayload>,
     ) {
-        core(ctx).pong(source, message.payload.identifier);
+        ping::pong(ctx, source, message.payload.identifier);
     }
 
     /// Finishes the ping this pong answers, if it is still waiting.

@@ -10,4 +10,3 @@ mod similarity;
 
 pub use discovery_community::DiscoveryCommunity;
 pub use ping::PING_TIMEOUT;
-pub(crate) use ping::{SentPing, SentPings};
