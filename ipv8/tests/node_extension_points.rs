@@ -10,8 +10,9 @@ use ipv8::crypto::{Curve, PrivateKey, PublicKey};
 use ipv8::proto::discovery::{IntroductionRequest, IntroductionResponse, Strategy, Walker};
 use ipv8::proto::{
     AskError, Community, CommunityId, Context, DropReason, Event, Incoming, Node, NodeError, Peer,
-    Reply, Request, Responder, Schedule, Transmit,
+    Reply, Request, Responder, Schedule, SocketError, SocketId, Transmit,
 };
+use ipv8::testing::TestNetwork;
 use ipv8::{community, payload};
 
 const A: &str = "127.0.0.1:9001";
@@ -519,4 +520,66 @@ fn a_strategy_works_on_its_own_community() {
     pump(&mut a, &mut b, start);
     assert_eq!(a.community::<Greeter>().unwrap().ticks, 2);
     assert_eq!(b.community::<Greeter>().unwrap().heard.len(), 1);
+}
+
+/// Opens a socket of its own and echoes what arrives on it, from it.
+#[derive(Default)]
+struct Exit {
+    socket: Option<(SocketId, SocketAddr)>,
+}
+
+#[community]
+impl Exit {}
+
+impl Community for Exit {
+    fn community_id(&self) -> CommunityId {
+        CommunityId(*b"exit socket communit")
+    }
+
+    fn started(&mut self, ctx: &mut Context<'_, Self>) {
+        ctx.open_socket(addr("127.0.0.1:0")).expect("room for a socket");
+    }
+
+    fn on_socket_opened(
+        &mut self,
+        _ctx: &mut Context<'_, Self>,
+        socket: SocketId,
+        result: Result<SocketAddr, SocketError>,
+    ) {
+        self.socket = result.ok().map(|address| (socket, address));
+    }
+
+    fn on_socket_datagram(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        socket: SocketId,
+        source: SocketAddr,
+        data: &[u8],
+    ) -> Result<(), DropReason> {
+        let mut echo = b"echo: ".to_vec();
+        echo.extend_from_slice(data);
+        ctx.send_on(socket, source, echo);
+        Ok(())
+    }
+}
+
+#[test]
+fn a_community_owns_a_socket_of_its_own_on_the_simulator() {
+    let mut net = TestNetwork::initialize(2, |_| Catcher::default());
+    let now = net.now();
+    net.node_mut(1).add_community(now, Exit::default()).unwrap();
+    net.flush(1);
+    let (_, exit) = net.node(1).community::<Exit>().and_then(|e| e.socket).expect("opened");
+    assert_ne!(exit, net.address(1), "a socket besides the node's endpoint");
+
+    net.with_overlay(0, move |_, ctx| ctx.send_raw(exit, b"plain".to_vec()));
+    net.deliver_messages();
+    assert_eq!(net.overlay(0).caught, [b"echo: plain".to_vec()]);
+    assert_eq!(net.overlay(1).caught, [] as [Vec<u8>; 0], "nothing reached node 1's endpoint");
+
+    net.node_mut(1).remove_community(CommunityId(*b"exit socket communit")).unwrap();
+    net.flush(1);
+    net.with_overlay(0, move |_, ctx| ctx.send_raw(exit, b"anyone?".to_vec()));
+    net.deliver_messages();
+    assert_eq!(net.overlay(0).caught.len(), 1, "the socket closed with its community");
 }

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use ipv8::crypto::{Curve, PrivateKey, PublicKey};
 use ipv8::proto::oneshot::{self, Completer, Response, ResponseError};
-use ipv8::proto::{Community, CommunityId, Context, Event, Node, NumberCache, Peer, Schedule};
+use ipv8::proto::{
+    Community, CommunityId, Context, Event, Node, NumberCache, Peer, Schedule, SocketError,
+    SocketId,
+};
 use ipv8::runtime::{self, Config, Endpoint, EndpointConfig, EndpointError, Events, NodeHandle};
 use ipv8::runtime::{LocalAddrs, RuntimeError};
 use ipv8::wire::Payload;
@@ -237,6 +240,77 @@ async fn the_node_answers_while_a_cpu_job_runs() {
     assert_eq!(b.next_got().await, Got::Note { from: a.key.clone(), text: "are you busy?".into() });
     release.send(()).expect("the job waits");
     assert_eq!(b.next_got().await, Got::JobDone(true));
+}
+
+/// Opens a socket of its own on 127.0.0.1 and echoes what arrives on it, from it.
+#[derive(Default)]
+struct Exit {
+    socket: Option<SocketAddr>,
+}
+
+#[community]
+impl Exit {}
+
+impl Community for Exit {
+    fn community_id(&self) -> CommunityId {
+        CommunityId(*b"udp exit socket test")
+    }
+
+    fn started(&mut self, ctx: &mut Context<'_, Self>) {
+        let bind = "127.0.0.1:0".parse().expect("an address");
+        ctx.open_socket(bind).expect("room for a socket");
+    }
+
+    fn on_socket_opened(
+        &mut self,
+        _ctx: &mut Context<'_, Self>,
+        _socket: SocketId,
+        result: Result<SocketAddr, SocketError>,
+    ) {
+        self.socket = result.ok();
+    }
+
+    fn on_socket_datagram(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        socket: SocketId,
+        source: SocketAddr,
+        data: &[u8],
+    ) -> Result<(), ipv8::proto::DropReason> {
+        ctx.send_on(socket, source, [b"echo: ", data].concat());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_community_owns_a_udp_socket_of_its_own() {
+    let a = Running::start(&ipv4_loopback());
+    a.handle
+        .with_node(|node, now| node.add_community(now, Exit::default()))
+        .await
+        .unwrap()
+        .unwrap();
+    let exit = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let socket = a.handle.with_community::<Exit, _>(|exit, _| exit.socket).await.unwrap();
+            if let Some(socket) = socket {
+                return socket;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the socket opens");
+    assert_ne!(Some(exit), a.addrs.ipv4(), "a socket besides the node's endpoint");
+
+    let client = tokio::net::UdpSocket::bind("127.0.0.1:0").await.expect("a client socket");
+    client.send_to(b"plain udp", exit).await.expect("sent");
+    let mut buf = [0; 64];
+    let (len, from) = tokio::time::timeout(PATIENCE, client.recv_from(&mut buf))
+        .await
+        .expect("an echo in time")
+        .expect("received");
+    assert_eq!((&buf[..len], from), (&b"echo: plain udp"[..], exit));
 }
 
 #[tokio::test]

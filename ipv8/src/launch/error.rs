@@ -31,6 +31,34 @@ pub enum LaunchError {
         /// What it must be.
         expected: &'static str,
     },
+    /// An overlay's `initialize` table does not fit the community's settings.
+    #[error("overlays.{class}.initialize.{path}: {message}")]
+    Settings {
+        /// The overlay's class.
+        class: String,
+        /// Where in `initialize` the problem is.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An `on_start` entry names a method the overlay's class has not registered.
+    #[error("overlays.{class}.on_start: unknown method {method:?}")]
+    UnknownOnStart {
+        /// The overlay's class.
+        class: String,
+        /// The method's name.
+        method: String,
+    },
+    /// An `on_start` method failed.
+    #[error("overlays.{class}.on_start: {method} failed: {message}")]
+    OnStart {
+        /// The overlay's class.
+        class: String,
+        /// The method's name.
+        method: String,
+        /// Why.
+        message: String,
+    },
     /// No overlay of the configuration can run, so there is nothing to start.
     #[error("none of the configured overlays is available: {0:?}")]
     NothingToRun(Vec<String>),

@@ -67,10 +67,17 @@ pub async fn launch(config: &Config, registry: &OverlayRegistry) -> Result<Launc
             .unwrap_or(crate::proto::DEFAULT_WALKER_INTERVAL),
     );
     for overlay in runnable {
-        let bootstrap = resolve_bootstrap(overlay).await?;
-        let key = key_of(&overlay.key)?;
-        let strategies = registry.strategies();
-        let mut setup = OverlaySetup { node: &mut node, now, overlay, bootstrap, key, strategies };
+        let (bootstrap, bootstrap_timeout) = resolve_bootstrap(overlay).await?;
+        let mut setup = OverlaySetup {
+            node: &mut node,
+            now,
+            overlay,
+            bootstrap,
+            bootstrap_timeout,
+            key: key_of(&overlay.key)?,
+            strategies: registry.strategies(),
+            on_start: registry.on_start(),
+        };
         if let Some(factory) = registry.get(&overlay.class) {
             factory(&mut setup)?;
         }
@@ -102,13 +109,20 @@ fn endpoint_config(config: &Config) -> EndpointConfig {
     endpoint
 }
 
-/// The IPv4 bootstrap addresses of an overlay's Dispersy bootstrappers, host names resolved.
+/// The IPv4 bootstrap addresses of an overlay's Dispersy bootstrappers, host names resolved, and
+/// their `bootstrap_timeout` (the shortest, if they differ).
 async fn resolve_bootstrap(
     overlay: &crate::config::Overlay,
-) -> Result<Vec<SocketAddr>, LaunchError> {
+) -> Result<(Vec<SocketAddr>, Duration), LaunchError> {
     let mut addresses = Vec::new();
+    let mut timeout: Option<Duration> = None;
     for bootstrapper in &overlay.bootstrappers {
         let Some(dispersy) = bootstrapper.dispersy_init()? else { continue };
+        let seconds = Duration::try_from_secs_f64(dispersy.bootstrap_timeout).ok();
+        timeout = match (timeout, seconds) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         addresses.extend(dispersy.ip_addresses);
         for (host, port) in dispersy.dns_addresses {
             // A name that does not resolve is skipped, as py-ipv8 does.
@@ -117,8 +131,11 @@ async fn resolve_bootstrap(
             }
         }
     }
-    Ok(addresses)
+    Ok((addresses, timeout.unwrap_or(DEFAULT_BOOTSTRAP_TIMEOUT)))
 }
+
+/// py-ipv8's default `bootstrap_timeout`.
+const DEFAULT_BOOTSTRAP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A seed for the node's non-cryptographic random choices, different on every start.
 fn seed() -> u64 {

@@ -5,14 +5,23 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
 use super::LaunchError;
-use super::walkers::{Strategies, StrategyArgs, add_walker};
-use crate::config;
+use super::walkers::{ByCommunity, Strategies, StrategyArgs, add_walker};
+use crate::config::{self, Value};
 use crate::crypto::PrivateKey;
 use crate::proto::discovery::{
     DiscoveryCommunity, DispersyBootstrapper, Strategy, UdpBroadcastBootstrapper,
 };
-use crate::proto::{Community, Node};
+use crate::proto::{Community, Context, Node};
+
+/// An `on_start` method of community `C`: called with the community, its context and the
+/// configuration's arguments.
+type OnStartFn<C> =
+    Box<dyn Fn(&mut C, &mut Context<'_, C>, &[Value]) -> Result<(), String> + Send + Sync>;
 
 /// What a factory gets: the node to add its community to and the overlay's configuration.
 pub struct OverlaySetup<'a> {
@@ -24,14 +33,51 @@ pub struct OverlaySetup<'a> {
     pub overlay: &'a config::Overlay,
     /// The bootstrap addresses of the overlay's Dispersy bootstrappers, host names resolved.
     pub bootstrap: Vec<SocketAddr>,
+    /// The least time between two bootstraps (the Dispersy bootstrappers' `bootstrap_timeout`).
+    pub bootstrap_timeout: Duration,
     /// The key the overlay's configuration names (its `key` alias): its identity.
     pub key: PrivateKey,
     pub(crate) strategies: &'a Strategies,
+    pub(crate) on_start: &'a ByCommunity,
 }
 
 impl OverlaySetup<'_> {
+    /// The overlay's `initialize` table as the community's own settings type, with defaults from
+    /// `T`'s serde attributes; an error names the key path (`overlays.X.initialize.key: ...`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipv8::launch::OverlayRegistry;
+    /// use ipv8::proto::discovery::DiscoveryCommunity;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Settings {
+    ///     #[serde(default = "thirty")]
+    ///     max_peers: usize,
+    /// }
+    ///
+    /// fn thirty() -> usize {
+    ///     30
+    /// }
+    ///
+    /// let mut registry = OverlayRegistry::with_builtin();
+    /// registry.register("DiscoveryCommunity", |setup| {
+    ///     let settings: Settings = setup.settings()?;
+    ///     setup.add(DiscoveryCommunity::new().with_max_peers(settings.max_peers))
+    /// });
+    /// ```
+    pub fn settings<T: DeserializeOwned>(&self) -> Result<T, LaunchError> {
+        let table = Value::Object(self.overlay.initialize.clone());
+        serde_path_to_error::deserialize(table).map_err(|error| LaunchError::Settings {
+            class: self.overlay.class.clone(),
+            path: error.path().to_string(),
+            message: error.inner().to_string(),
+        })
+    }
+
     /// Adds `community` under the overlay's key, with the strategies and bootstrappers the
-    /// configuration gives it.
+    /// configuration gives it, then calls its `on_start` methods.
     pub fn add<C: Community>(&mut self, community: C) -> Result<(), LaunchError> {
         let id = community.community_id();
         self.node.add_community_with_key(self.now, community, self.key.clone())?;
@@ -39,7 +85,8 @@ impl OverlaySetup<'_> {
             add_walker::<C>(self.node, id, &self.overlay.class, walker, self.strategies)?;
         }
         if !self.bootstrap.is_empty() {
-            let bootstrapper = DispersyBootstrapper::new(self.bootstrap.clone());
+            let bootstrapper = DispersyBootstrapper::new(self.bootstrap.clone())
+                .with_timeout(self.bootstrap_timeout);
             self.node.add_bootstrapper_to(id, bootstrapper)?;
         }
         let broadcast = self
@@ -49,6 +96,30 @@ impl OverlaySetup<'_> {
             .any(|b| b.class == config::BootstrapperClass::UdpBroadcast);
         if broadcast {
             self.node.add_bootstrapper_to(id, UdpBroadcastBootstrapper::new())?;
+        }
+        self.run_on_start::<C>(id)
+    }
+
+    /// Calls the overlay's `on_start` methods, in order.
+    fn run_on_start<C: Community>(
+        &mut self,
+        id: crate::proto::CommunityId,
+    ) -> Result<(), LaunchError> {
+        let class = &self.overlay.class;
+        for call in &self.overlay.on_start {
+            let unknown = || LaunchError::UnknownOnStart {
+                class: class.clone(),
+                method: call.method.clone(),
+            };
+            let method = self.on_start.get::<C, OnStartFn<C>>(&call.method).ok_or_else(unknown)?;
+            let outcome = self.node.with_community_id::<C, _>(self.now, id, |community, ctx| {
+                method(community, ctx, &call.args)
+            });
+            outcome.ok_or_else(unknown)?.map_err(|message| LaunchError::OnStart {
+                class: class.clone(),
+                method: call.method.clone(),
+                message,
+            })?;
         }
         Ok(())
     }
@@ -72,6 +143,7 @@ pub type OverlayFactory =
 pub struct OverlayRegistry {
     factories: BTreeMap<String, OverlayFactory>,
     strategies: Strategies,
+    on_start: ByCommunity,
 }
 
 impl OverlayRegistry {
@@ -79,15 +151,53 @@ impl OverlayRegistry {
     /// `RandomWalk`, `EdgeWalk`).
     #[must_use]
     pub fn new() -> Self {
-        Self { factories: BTreeMap::new(), strategies: Strategies::default() }
+        Self {
+            factories: BTreeMap::new(),
+            strategies: Strategies::default(),
+            on_start: ByCommunity::default(),
+        }
     }
 
     /// A registry with the overlays this build provides (`DiscoveryCommunity`).
     #[must_use]
     pub fn with_builtin() -> Self {
-        let mut registry = Self { factories: BTreeMap::new(), strategies: Strategies::builtin() };
+        let mut registry = Self { strategies: Strategies::builtin(), ..Self::new() };
         registry.register("DiscoveryCommunity", |setup| setup.add(DiscoveryCommunity::new()));
+        // `launch` resolves every DNS bootstrap name before the node starts.
+        registry.register_on_start::<DiscoveryCommunity>(
+            "resolve_dns_bootstrap_addresses",
+            |_, _, _| Ok(()),
+        );
         registry
+    }
+
+    /// Registers a method that a configuration's `on_start` list may name for overlays of type
+    /// `C` (py-ipv8 calls the overlay's method of that name with the listed arguments once the
+    /// node has started).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipv8::launch::OverlayRegistry;
+    /// use ipv8::proto::discovery::DiscoveryCommunity;
+    ///
+    /// let mut registry = OverlayRegistry::with_builtin();
+    /// registry.register_on_start::<DiscoveryCommunity>("say_hello", |_, ctx, args| {
+    ///     let greeting = args.first().and_then(|v| v.as_str()).ok_or("a greeting")?;
+    ///     ctx.emit(greeting.to_owned());
+    ///     Ok(())
+    /// });
+    /// ```
+    pub fn register_on_start<C: Community>(
+        &mut self,
+        method: &str,
+        call: impl Fn(&mut C, &mut Context<'_, C>, &[Value]) -> Result<(), String>
+        + Send
+        + Sync
+        + 'static,
+    ) {
+        let call: OnStartFn<C> = Box::new(call);
+        self.on_start.insert::<C, _>(method, call);
     }
 
     /// Registers a strategy of community `C` under `name`, so that a configuration's walkers of
@@ -119,6 +229,10 @@ impl OverlayRegistry {
 
     pub(crate) fn strategies(&self) -> &Strategies {
         &self.strategies
+    }
+
+    pub(crate) fn on_start(&self) -> &ByCommunity {
+        &self.on_start
     }
 
     /// Registers (or replaces) the factory of a class.

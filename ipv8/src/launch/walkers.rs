@@ -67,13 +67,26 @@ impl<'a> StrategyArgs<'a> {
 type Factory<C> =
     Box<dyn Fn(&StrategyArgs<'_>) -> Result<Box<dyn Strategy<C>>, LaunchError> + Send + Sync>;
 
-/// A [`Factory`] of some community type, with the short name of the strategy type it makes.
-type Registered = (&'static str, Box<dyn Any + Send + Sync>);
+/// Values registered by name for one community type each: strategy factories, `on_start` methods.
+#[derive(Default)]
+pub(crate) struct ByCommunity {
+    values: HashMap<(String, TypeId), Box<dyn Any + Send + Sync>>,
+}
+
+impl ByCommunity {
+    pub(crate) fn insert<C: Community, T: Any + Send + Sync>(&mut self, name: &str, value: T) {
+        self.values.insert((name.to_owned(), TypeId::of::<C>()), Box::new(value));
+    }
+
+    pub(crate) fn get<C: Community, T: Any>(&self, name: &str) -> Option<&T> {
+        self.values.get(&(name.to_owned(), TypeId::of::<C>()))?.downcast_ref()
+    }
+}
 
 /// Strategies by name and community type, beyond those that work in any community.
 #[derive(Default)]
 pub(crate) struct Strategies {
-    factories: HashMap<(String, TypeId), Registered>,
+    factories: ByCommunity,
 }
 
 impl Strategies {
@@ -88,12 +101,11 @@ impl Strategies {
         let factory: Factory<C> =
             Box::new(move |args| make(args).map(|s| Box::new(s) as Box<dyn Strategy<C>>));
         let short = crate::proto::short_name(std::any::type_name::<S>());
-        self.factories.insert((name.to_owned(), TypeId::of::<C>()), (short, Box::new(factory)));
+        self.factories.insert::<C, _>(name, (short, factory));
     }
 
-    fn get<C: Community>(&self, name: &str) -> Option<(&'static str, &Factory<C>)> {
-        let (short, factory) = self.factories.get(&(name.to_owned(), TypeId::of::<C>()))?;
-        Some((*short, factory.downcast_ref::<Factory<C>>()?))
+    fn get<C: Community>(&self, name: &str) -> Option<&(&'static str, Factory<C>)> {
+        self.factories.get::<C, _>(name)
     }
 
     /// The strategies of the DiscoveryCommunity (it can ping, and speaks similarity).

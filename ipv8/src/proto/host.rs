@@ -4,6 +4,7 @@
 
 use std::any::Any;
 use std::fmt;
+use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
@@ -12,6 +13,7 @@ use super::discovery::{
 };
 use super::packet::PREFIX_LEN;
 use super::shared::{Event, Shared};
+use super::socket::{SocketError, SocketId};
 use super::tasks::TaskManager;
 use super::{
     Community, CommunityId, Context, DropReason, Incoming, Passthrough, Peer, RequestCache,
@@ -28,6 +30,7 @@ pub(crate) enum During {
     Message(u8),
     Unclaimed,
     Carried,
+    Socket,
     Task,
     Walk,
     Hook(&'static str),
@@ -43,6 +46,7 @@ impl fmt::Display for During {
             Self::Message(id) => write!(f, "message {id}"),
             Self::Unclaimed => f.write_str("unclaimed datagram"),
             Self::Carried => f.write_str("carried datagram"),
+            Self::Socket => f.write_str("socket"),
             Self::Task => f.write_str("task or cache timeout"),
             Self::Walk => f.write_str("strategy step"),
             Self::Hook(name) => f.write_str(name),
@@ -75,6 +79,19 @@ pub(crate) trait Overlay: Send {
         incoming: &Incoming<'_>,
     ) -> Result<(), DropReason>;
     fn carry(&mut self, shared: &mut Shared, transmit: Transmit);
+    fn socket_opened(
+        &mut self,
+        shared: &mut Shared,
+        id: SocketId,
+        result: Result<SocketAddr, SocketError>,
+    );
+    fn socket_datagram(
+        &mut self,
+        shared: &mut Shared,
+        id: SocketId,
+        source: SocketAddr,
+        data: &[u8],
+    );
     fn handle_timeout(&mut self, shared: &mut Shared);
     fn walk(&mut self, shared: &mut Shared);
     fn walk_to(&mut self, shared: &mut Shared, address: std::net::SocketAddr);
@@ -248,6 +265,31 @@ impl<C: Community> Overlay for Host<C> {
 
     fn carry(&mut self, shared: &mut Shared, transmit: Transmit) {
         self.run(shared, During::Carried, |community, ctx| community.on_carried(ctx, transmit));
+    }
+
+    fn socket_opened(
+        &mut self,
+        shared: &mut Shared,
+        id: SocketId,
+        result: Result<SocketAddr, SocketError>,
+    ) {
+        self.run(shared, During::Socket, |c, ctx| c.on_socket_opened(ctx, id, result));
+    }
+
+    fn socket_datagram(
+        &mut self,
+        shared: &mut Shared,
+        id: SocketId,
+        source: SocketAddr,
+        data: &[u8],
+    ) {
+        let handled =
+            self.run(shared, During::Socket, |c, ctx| c.on_socket_datagram(ctx, id, source, data));
+        match handled {
+            Some(Ok(())) => {}
+            Some(Err(reason)) => shared.stats.drop(&reason),
+            None => shared.stats.drop(&DropReason::Refused("handler_panicked")),
+        }
     }
 
     fn walk(&mut self, shared: &mut Shared) {

@@ -13,6 +13,7 @@ use super::job::{Job, JobDone};
 use super::oneshot;
 use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN, SignedParts};
 use super::shared::{Event, Shared, Transmit};
+use super::socket::{SocketError, SocketId, SocketRequest};
 use super::tracker::Tracker;
 use super::{Community, CommunityId, Context, DropReason, Network, Passthrough, Peer, Stats};
 use crate::crypto::{PrivateKey, PublicKey};
@@ -172,6 +173,7 @@ impl Node {
         self.shared.membership.local_communities.retain(|c| *c != id);
         self.shared.outbox.redirect(id, None);
         self.shared.outbox.forget_carrier(id);
+        self.shared.sockets.close_all(id);
         self.by_prefix =
             self.overlays.iter().enumerate().map(|(i, o)| (o.community_id().prefix(), i)).collect();
         tracing::info!(community = %id, "community removed");
@@ -469,6 +471,49 @@ impl Node {
         self.follow_up();
     }
 
+    /// The next socket to open or close for a community ([`Context::open_socket`]); a driver that
+    /// opens one reports back with [`Node::handle_socket_opened`], and feeds what arrives on it to
+    /// [`Node::handle_socket_datagram`].
+    pub fn poll_socket_request(&mut self) -> Option<SocketRequest> {
+        self.shared.sockets.requests.pop_front()
+    }
+
+    /// Tells the socket's community whether its socket opened, and at which address.
+    pub fn handle_socket_opened(
+        &mut self,
+        now: Instant,
+        id: SocketId,
+        result: Result<SocketAddr, SocketError>,
+    ) {
+        self.shared.now = now;
+        let Some(index) = self.shared.sockets.owner(id).and_then(|owner| self.index_of(owner))
+        else {
+            return;
+        };
+        if let Some(overlay) = self.overlays.get_mut(index) {
+            overlay.socket_opened(&mut self.shared, id, result);
+        }
+        self.follow_up();
+    }
+
+    /// Hands a datagram that arrived on a community's socket to that community.
+    pub fn handle_socket_datagram(
+        &mut self,
+        now: Instant,
+        id: SocketId,
+        source: SocketAddr,
+        data: &[u8],
+    ) {
+        self.shared.now = now;
+        self.shared.stats.received += 1;
+        let index = self.shared.sockets.owner(id).and_then(|owner| self.index_of(owner));
+        match index.and_then(|i| self.overlays.get_mut(i)) {
+            Some(overlay) => overlay.socket_datagram(&mut self.shared, id, source, data),
+            None => self.shared.stats.drop(&DropReason::Refused("unknown_socket")),
+        }
+        self.follow_up();
+    }
+
     /// Asks the first community of type `S` to answer `request`, from outside the node (a REST
     /// route, an application task); the answer comes through the returned future once the
     /// community replies (see [`Responder`]).
@@ -618,7 +663,11 @@ impl Node {
             for (carrier, transmit) in carried {
                 match self.index_of(carrier).and_then(|i| self.overlays.get_mut(i)) {
                     Some(overlay) => overlay.carry(&mut self.shared, transmit),
-                    None => self.shared.transmit_direct(transmit.destination, transmit.contents),
+                    None => self.shared.transmit_on(
+                        transmit.socket,
+                        transmit.destination,
+                        transmit.contents,
+                    ),
                 }
             }
             let injected = std::mem::take(&mut self.shared.mailbox.injected);

@@ -10,6 +10,7 @@ use std::time::Instant;
 use super::ask::Envelope;
 use super::job::Job;
 use super::packet::{KeyCache, PREFIX_LEN};
+use super::socket::{SocketId, Sockets};
 use super::{CommunityId, Network, Peer, Rng, Stats};
 use crate::crypto::PublicKey;
 use crate::wire::Payload;
@@ -32,6 +33,9 @@ pub struct Transmit {
     pub destination: SocketAddr,
     /// The bytes.
     pub contents: Vec<u8>,
+    /// The socket to send it from: a community's own ([`Context::open_socket`](super::Context::open_socket)),
+    /// or `None` for the node's endpoint.
+    pub socket: Option<SocketId>,
 }
 
 /// Something that happened in a node, for the application driving it.
@@ -178,6 +182,7 @@ pub(crate) struct Shared {
     pub(crate) global_time: u64,
     pub(crate) membership: Membership,
     pub(crate) mailbox: Mailbox,
+    pub(crate) sockets: Sockets,
 }
 
 impl Shared {
@@ -194,6 +199,7 @@ impl Shared {
             global_time: 0,
             membership: Membership::default(),
             mailbox: Mailbox::default(),
+            sockets: Sockets::default(),
         }
     }
 
@@ -208,14 +214,25 @@ impl Shared {
                 self.stats.send_failed("outbox_full");
                 return;
             }
-            self.outbox.redirected.push_back((carrier, Transmit { destination, contents }));
+            let transmit = Transmit { destination, contents, socket: None };
+            self.outbox.redirected.push_back((carrier, transmit));
             return;
         }
-        self.transmit_direct(destination, contents);
+        self.transmit_on(None, destination, contents);
     }
 
-    /// Queues a datagram for the socket, whatever its community.
+    /// Queues a datagram for the node's endpoint, whatever its community.
     pub(crate) fn transmit_direct(&mut self, destination: SocketAddr, contents: Vec<u8>) {
+        self.transmit_on(None, destination, contents);
+    }
+
+    /// Queues a datagram for `socket` (`None`: the node's endpoint).
+    pub(crate) fn transmit_on(
+        &mut self,
+        socket: Option<SocketId>,
+        destination: SocketAddr,
+        contents: Vec<u8>,
+    ) {
         if self.outbox.queue.len() >= OUTBOX_LIMIT {
             self.stats.send_failed("outbox_full");
             return;
@@ -228,7 +245,7 @@ impl Shared {
             id.copy_from_slice(prefix);
             self.stats.traffic(CommunityId(id), msg_id, contents.len(), true, self.now);
         }
-        self.outbox.queue.push_back(Transmit { destination, contents });
+        self.outbox.queue.push_back(Transmit { destination, contents, socket });
     }
 
     /// Asks the node to remove the peer with `key` once the current step is over.

@@ -1,7 +1,10 @@
 //! [`EndpointConfig`] (which sockets to open, as py-ipv8's `UDPEndpoint`) and [`Config`] (the
-//! sizes of the driver's queues).
+//! sizes of the driver's queues, and the transport of the sockets communities open).
 
 use std::net::{Ipv4Addr, SocketAddrV4, SocketAddrV6};
+use std::sync::Arc;
+
+use super::sockets::{Transport, UdpTransport};
 
 /// py-ipv8's default UDP port.
 pub const DEFAULT_PORT: u16 = 8090;
@@ -122,7 +125,7 @@ impl EndpointConfig {
     }
 }
 
-/// The sizes of a driver's queues and batches.
+/// The sizes of a driver's queues and batches, and the transport of extra sockets.
 ///
 /// # Examples
 ///
@@ -130,16 +133,32 @@ impl EndpointConfig {
 /// let config = ipv8::runtime::Config::new().with_event_capacity(16);
 /// assert_eq!(config.event_capacity(), 16);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Config {
     event_capacity: usize,
     command_capacity: usize,
     receive_batch: usize,
+    transport: Arc<dyn Transport>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("event_capacity", &self.event_capacity)
+            .field("command_capacity", &self.command_capacity)
+            .field("receive_batch", &self.receive_batch)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { event_capacity: 1024, command_capacity: 64, receive_batch: 64 }
+        Self {
+            event_capacity: 1024,
+            command_capacity: 64,
+            receive_batch: 64,
+            transport: Arc::new(UdpTransport),
+        }
     }
 }
 
@@ -172,6 +191,20 @@ impl Config {
     pub fn with_receive_batch(mut self, datagrams: usize) -> Self {
         self.receive_batch = datagrams.max(1);
         self
+    }
+
+    /// Opens the sockets communities ask for ([`Context::open_socket`](crate::proto::Context::open_socket))
+    /// with `transport` instead of the operating system's UDP ([`UdpTransport`]).
+    #[must_use]
+    pub fn with_transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Arc::new(transport);
+        self
+    }
+
+    /// The transport extra sockets are opened with.
+    #[must_use]
+    pub fn transport(&self) -> Arc<dyn Transport> {
+        Arc::clone(&self.transport)
     }
 
     /// The event queue's capacity.

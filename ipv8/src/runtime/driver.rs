@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 
+use super::sockets::{Arrival, ExtraSockets};
 use super::{Config, Endpoint, Stats};
 use crate::proto::{Event, JobDone, Node, Transmit};
 
@@ -55,6 +56,8 @@ struct Driver {
     jobs_done: mpsc::Receiver<JobDone>,
     jobs_tx: mpsc::Sender<JobDone>,
     jobs_running: usize,
+    /// Sockets communities opened besides the endpoint.
+    extra: ExtraSockets,
 }
 
 /// A batch of received datagrams, read one after another into one buffer.
@@ -68,6 +71,7 @@ struct Inbox {
 enum Woken {
     Command(Command),
     JobDone(JobDone),
+    Arrival(Arrival),
     Io,
 }
 
@@ -88,6 +92,7 @@ pub(crate) fn start(
     let (events, event_rx) = mpsc::channel(config.event_capacity());
     let (jobs_tx, jobs_done) = mpsc::channel(JOBS_RUNNING);
     let driver = Driver {
+        extra: ExtraSockets::new(config.transport()),
         jobs_done,
         jobs_tx,
         jobs_running: 0,
@@ -128,6 +133,11 @@ impl Driver {
                     self.node.handle_job_done(now(), done);
                     Flow::Continue
                 }
+                Woken::Arrival(arrival) => {
+                    let Arrival { id, source, data } = arrival;
+                    self.node.handle_socket_datagram(now(), id, source, &data);
+                    Flow::Continue
+                }
                 Woken::Io => Flow::Continue,
             };
             if flow == Flow::Stop {
@@ -155,9 +165,21 @@ impl Driver {
                 Woken::Command(command.unwrap_or_else(|| Command::Shutdown(oneshot::channel().0)))
             }
             Some(done) = self.jobs_done.recv(), if self.jobs_running > 0 => Woken::JobDone(done),
+            Some(arrival) = self.extra.arrivals.recv(), if self.extra.any_open() => {
+                Woken::Arrival(arrival)
+            }
             () = timer, if armed => Woken::Io,
             _ = self.endpoint.readable() => Woken::Io,
             _ = writable(&self.endpoint, pending) => Woken::Io,
+        }
+    }
+
+    /// Opens and closes the sockets the node's communities asked for, telling them the outcome.
+    fn open_sockets(&mut self) {
+        while let Some(request) = self.node.poll_socket_request() {
+            if let Some((id, result)) = self.extra.handle(request) {
+                self.node.handle_socket_opened(now(), id, result);
+            }
         }
     }
 
@@ -227,6 +249,7 @@ impl Driver {
 
     fn flush(&mut self) {
         self.start_jobs();
+        self.open_sockets();
         self.flush_transmits();
         self.flush_events();
     }
@@ -237,7 +260,11 @@ impl Driver {
             let Some(transmit) = self.pending.take().or_else(|| self.node.poll_transmit()) else {
                 return;
             };
-            match self.endpoint.try_send_to(&transmit.contents, transmit.destination) {
+            let sent = match transmit.socket {
+                Some(id) => self.extra.send(id, &transmit.contents, transmit.destination),
+                None => self.endpoint.try_send_to(&transmit.contents, transmit.destination),
+            };
+            match sent {
                 Ok(len) => {
                     self.stats.datagrams_sent += 1;
                     self.stats.bytes_sent += u64::try_from(len).unwrap_or(u64::MAX);

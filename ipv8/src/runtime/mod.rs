@@ -75,6 +75,7 @@ mod driver;
 mod endpoint;
 mod error;
 mod handle;
+mod sockets;
 mod stats;
 
 pub use config::{
@@ -83,4 +84,5 @@ pub use config::{
 pub use endpoint::{Endpoint, LocalAddrs};
 pub use error::{EndpointError, RuntimeError};
 pub use handle::{Events, NodeHandle, spawn, spawn_with};
+pub use sockets::{DatagramSocket, Transport, UdpTransport};
 pub use stats::Stats;

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use super::{ExpectReceived, SimConfig};
 use crate::crypto::{Mid, PrivateKey, PublicKey};
-use crate::proto::{Community, CommunityId, Context, Network, Node, Passthrough, Peer, Rng};
+use crate::proto::{
+    Community, CommunityId, Context, Network, Node, Passthrough, Peer, Rng, SocketId, SocketRequest,
+};
 
 /// A datagram on its way.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
@@ -16,8 +18,18 @@ struct InFlight {
     arrival: Instant,
     seq: u64,
     to: usize,
+    /// The receiving node's socket, if not its endpoint.
+    socket: Option<SocketId>,
     from: SocketAddr,
     contents: Vec<u8>,
+}
+
+/// The sockets communities opened on the simulated network, by address and by owner.
+#[derive(Default)]
+struct SimSockets {
+    by_address: HashMap<SocketAddr, (usize, SocketId)>,
+    addresses: HashMap<(usize, SocketId), SocketAddr>,
+    next_port: u16,
 }
 
 /// N nodes running community `C`, with virtual time (py-ipv8's `TestBase`).
@@ -63,6 +75,7 @@ pub struct TestNetwork<C: Community> {
     nodes: Vec<Node>,
     addresses: Vec<SocketAddr>,
     by_address: HashMap<SocketAddr, usize>,
+    sockets: SimSockets,
     in_flight: BinaryHeap<Reverse<InFlight>>,
     timers: BinaryHeap<Reverse<(Instant, usize)>>,
     deadlines: Vec<Option<Instant>>,
@@ -96,6 +109,7 @@ impl<C: Community> TestNetwork<C> {
             nodes: Vec::with_capacity(n),
             addresses: Vec::with_capacity(n),
             by_address: HashMap::with_capacity(n),
+            sockets: SimSockets::default(),
             in_flight: BinaryHeap::new(),
             timers: BinaryHeap::new(),
             deadlines: vec![None; n],
@@ -403,7 +417,13 @@ impl<C: Community> TestNetwork<C> {
                     return Some(false);
                 }
                 let now = self.now;
-                self.nodes[datagram.to].handle_datagram(now, datagram.from, &datagram.contents);
+                let node = &mut self.nodes[datagram.to];
+                match datagram.socket {
+                    Some(id) => {
+                        node.handle_socket_datagram(now, id, datagram.from, &datagram.contents);
+                    }
+                    None => node.handle_datagram(now, datagram.from, &datagram.contents),
+                }
                 self.flush(datagram.to);
                 Some(true)
             }
@@ -432,12 +452,44 @@ impl<C: Community> TestNetwork<C> {
         }
     }
 
+    /// Opens and closes the sockets node `i`'s communities asked for: each gets an address of its
+    /// own on the simulated network (the node's IP, ports from 40000 up).
+    fn run_socket_requests(&mut self, i: usize) {
+        while let Some(request) = self.nodes[i].poll_socket_request() {
+            match request {
+                SocketRequest::Open { id, .. } => {
+                    let port = 40_000_u16.wrapping_add(self.sockets.next_port);
+                    self.sockets.next_port = self.sockets.next_port.wrapping_add(1);
+                    let address = SocketAddr::new(self.addresses[i].ip(), port);
+                    self.sockets.by_address.insert(address, (i, id));
+                    self.sockets.addresses.insert((i, id), address);
+                    let now = self.now;
+                    self.nodes[i].handle_socket_opened(now, id, Ok(address));
+                }
+                SocketRequest::Close { id } => {
+                    if let Some(address) = self.sockets.addresses.remove(&(i, id)) {
+                        self.sockets.by_address.remove(&address);
+                    }
+                }
+            }
+        }
+    }
+
     /// Moves what node `i` wants to send onto the network (after running the CPU jobs it
-    /// spawned), and notes its next timer.
+    /// spawned and opening the sockets it asked for), and notes its next timer.
     pub fn flush(&mut self, i: usize) {
         self.run_jobs(i);
-        let from = self.addresses[i];
+        self.run_socket_requests(i);
+        let endpoint = self.addresses[i];
         while let Some(transmit) = self.nodes[i].poll_transmit() {
+            let from = match transmit.socket {
+                None => Some(endpoint),
+                Some(id) => self.sockets.addresses.get(&(i, id)).copied(),
+            };
+            let Some(from) = from else {
+                self.lost += 1;
+                continue;
+            };
             if self.offline[i] {
                 self.lost += 1;
                 continue;
@@ -449,11 +501,15 @@ impl<C: Community> TestNetwork<C> {
                     .filter(|&j| j != i && self.addresses[j].port() == port)
                     .collect();
                 for to in receivers {
-                    self.send(from, to, transmit.contents.clone());
+                    self.send(from, (to, None), transmit.contents.clone());
                 }
                 continue;
             }
-            let Some(&to) = self.by_address.get(&transmit.destination) else {
+            let destination = &transmit.destination;
+            let endpoint = self.by_address.get(destination).map(|&to| (to, None));
+            let socket =
+                || self.sockets.by_address.get(destination).map(|&(to, id)| (to, Some(id)));
+            let Some(to) = endpoint.or_else(socket) else {
                 self.lost += 1;
                 continue;
             };
@@ -471,7 +527,8 @@ impl<C: Community> TestNetwork<C> {
 
 impl<C: Community> TestNetwork<C> {
     /// Puts one datagram on the wire, subject to loss, latency and jitter.
-    fn send(&mut self, from: SocketAddr, to: usize, contents: Vec<u8>) {
+    fn send(&mut self, from: SocketAddr, to: (usize, Option<SocketId>), contents: Vec<u8>) {
+        let (to, socket) = to;
         if self.config.loss > 0.0 && self.rng.chance(self.config.loss) {
             self.lost += 1;
             return;
@@ -479,7 +536,8 @@ impl<C: Community> TestNetwork<C> {
         let jitter = self.config.jitter.as_nanos().min(u128::from(u64::MAX)) as u64;
         let delay = self.config.latency + Duration::from_nanos(self.rng.below(jitter));
         self.seq += 1;
-        let datagram = InFlight { arrival: self.now + delay, seq: self.seq, to, from, contents };
+        let arrival = self.now + delay;
+        let datagram = InFlight { arrival, seq: self.seq, to, socket, from, contents };
         self.in_flight.push(Reverse(datagram));
     }
 }
