@@ -32,7 +32,7 @@ extern crate self as ipv8;
 #[cfg(feature = "config")]
 pub mod config;
 pub mod crypto;
-#[cfg(all(feature = "config", feature = "runtime"))]
+#[cfg(feature = "config")]
 pub mod launch;
 pub mod messages;
 pub mod proto;

@@ -8,6 +8,7 @@ pub enum LaunchError {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     /// A socket could not be bound.
+    #[cfg(feature = "runtime")]
     #[error(transparent)]
     Endpoint(#[from] crate::runtime::EndpointError),
     /// A community could not be added to the node.

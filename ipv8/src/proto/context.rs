@@ -203,14 +203,15 @@ impl<C: 'static> Context<'_, C> {
         self.shared.network.peers_for(self.local.id)
     }
 
-    /// The ids of every community this node runs, in the order they were added (what the
-    /// DiscoveryCommunity advertises in its similarity messages).
+    /// The ids of the communities this node runs with this community's identity (key), in the
+    /// order they were added: what the DiscoveryCommunity advertises in its similarity messages.
     #[must_use]
-    pub fn local_communities(&self) -> &[CommunityId] {
-        &self.shared.membership.local_communities
+    pub fn local_communities(&self) -> Vec<CommunityId> {
+        self.shared.identity_communities()
     }
 
-    /// The node's peer table.
+    /// The peer table of this community's identity (shared by the communities that speak with
+    /// the same key).
     #[must_use]
     pub fn network(&self) -> &Network {
         &self.shared.network
@@ -238,7 +239,7 @@ impl<C: 'static> Context<'_, C> {
         let news = self.shared.network.discover_services(peer, services);
         let network = &self.shared.network;
         let known = network.get(peer.key()).map_or_else(|| peer.clone(), |e| e.peer.clone());
-        let local = &self.shared.membership.local_communities;
+        let local = self.shared.identity_communities();
         let local: Vec<_> = news.into_iter().filter(|s| local.contains(s)).collect();
         for service in local {
             self.shared.announce(known.clone(), service);

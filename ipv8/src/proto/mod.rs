@@ -24,7 +24,7 @@ pub mod tracker;
 pub use ask::{ASK_TIMEOUT, AskError, Reply, Request, Responder};
 pub use community::{Community, Dispatch};
 pub use context::{Context, Destination};
-#[cfg(all(feature = "config", feature = "runtime"))]
+#[cfg(feature = "config")]
 pub(crate) use host::short_name;
 pub use host::{OverlayInfo, StrategyInfo};
 pub use job::{Job, JobDone, JobError};

@@ -64,9 +64,15 @@ pub struct Node {
     key: PrivateKey,
     public_key: PublicKey,
     overlays: Vec<Box<dyn Overlay>>,
+    /// The identity (index into `identities`) of each community, by the index in `overlays`.
+    slots: Vec<usize>,
+    /// One peer table per identity the node speaks with; the active one is in `shared.network`.
+    identities: Vec<Identity>,
     by_prefix: HashMap<[u8; PREFIX_LEN], usize>,
     walker_interval: Duration,
     next_walk: Option<Instant>,
+    /// The identity whose peer table is in `shared.network`.
+    active: usize,
     #[cfg(feature = "test-util")]
     recorder: Option<Vec<super::Received>>,
 }
@@ -80,12 +86,15 @@ impl Node {
     pub fn new(key: PrivateKey, seed: u64, now: Instant) -> Self {
         Self {
             shared: Shared::new(seed, now),
+            identities: vec![Identity { key: key.public_key(), network: Network::default() }],
             public_key: key.public_key(),
             key,
             overlays: Vec::new(),
+            slots: Vec::new(),
             by_prefix: HashMap::new(),
             walker_interval: DEFAULT_WALKER_INTERVAL,
             next_walk: None,
+            active: 0,
             #[cfg(feature = "test-util")]
             recorder: None,
         }
@@ -154,11 +163,14 @@ impl Node {
             return Err(NodeError::DuplicateCommunity(id));
         }
         self.shared.now = now;
+        let slot = self.identity_slot(&key.public_key());
         self.by_prefix.insert(id.prefix(), self.overlays.len());
-        self.shared.membership.local_communities.push(id);
-        let mut host = Box::new(Host::new(community, key));
-        host.start(&mut self.shared);
-        self.overlays.push(host);
+        self.shared.membership.local_communities.push((id, slot));
+        self.overlays.push(Box::new(Host::new(community, key)));
+        self.slots.push(slot);
+        if let Some((overlay, shared)) = self.at(self.overlays.len() - 1) {
+            overlay.start(shared);
+        }
         self.follow_up();
         Ok(())
     }
@@ -169,8 +181,9 @@ impl Node {
     pub fn remove_community(&mut self, id: CommunityId) -> Result<(), NodeError> {
         let index = self.index_of(id).ok_or(NodeError::UnknownCommunity(id))?;
         let mut host = self.overlays.remove(index);
+        self.slots.remove(index);
         host.shutdown();
-        self.shared.membership.local_communities.retain(|c| *c != id);
+        self.shared.membership.local_communities.retain(|(c, _)| *c != id);
         self.shared.outbox.redirect(id, None);
         self.shared.outbox.forget_carrier(id);
         self.shared.sockets.close_all(id);
@@ -182,6 +195,47 @@ impl Node {
 
     fn index_of(&self, id: CommunityId) -> Option<usize> {
         self.by_prefix.get(&id.prefix()).copied()
+    }
+
+    /// The identity that speaks with `key`, made if it is new.
+    fn identity_slot(&mut self, key: &PublicKey) -> usize {
+        if let Some(slot) = self.identities.iter().position(|i| &i.key == key) {
+            return slot;
+        }
+        self.identities.push(Identity { key: key.clone(), network: Network::default() });
+        self.identities.len() - 1
+    }
+
+    /// Makes identity `slot`'s peer table the active one (`shared.network`).
+    fn enter(&mut self, slot: usize) {
+        if slot == self.active || slot >= self.identities.len() {
+            return;
+        }
+        let shared = &mut self.shared.network;
+        if let Some(parked) = self.identities.get_mut(self.active) {
+            std::mem::swap(shared, &mut parked.network);
+        }
+        if let Some(next) = self.identities.get_mut(slot) {
+            std::mem::swap(shared, &mut next.network);
+        }
+        self.active = slot;
+        self.shared.identity = slot;
+    }
+
+    /// Community `index` and the shared state, with its identity's peer table active.
+    fn at(&mut self, index: usize) -> Option<(&mut (dyn Overlay + 'static), &mut Shared)> {
+        let slot = *self.slots.get(index)?;
+        self.enter(slot);
+        let overlay = self.overlays.get_mut(index)?;
+        Some((&mut **overlay, &mut self.shared))
+    }
+
+    /// The peer table of identity `slot`.
+    fn network_at(&self, slot: usize) -> Option<&Network> {
+        if slot == self.active {
+            return Some(&self.shared.network);
+        }
+        self.identities.get(slot).map(|identity| &identity.network)
     }
 
     /// Handles one received datagram.
@@ -240,8 +294,8 @@ impl Node {
         let from_self = self.shared.addresses.lan == Some(source);
         match self.by_prefix.get(prefix).copied().filter(|_| !from_self) {
             Some(index) => {
-                if let Some(overlay) = self.overlays.get_mut(index) {
-                    overlay.walk_to(&mut self.shared, source);
+                if let Some((overlay, shared)) = self.at(index) {
+                    overlay.walk_to(shared, source);
                 }
                 self.shared.stats.probes_answered += 1;
             }
@@ -254,6 +308,9 @@ impl Node {
         let Some(&index) = prefix.and_then(|prefix| self.by_prefix.get(prefix)) else {
             return self.route_unclaimed(source, data);
         };
+        if let Some(&slot) = self.slots.get(index) {
+            self.enter(slot);
+        }
         self.shared.network.touch(source, self.shared.now);
         let msg_id = data.get(PREFIX_LEN).copied().unwrap_or_default();
         let keys = std::mem::take(&mut self.shared.keys);
@@ -285,10 +342,13 @@ impl Node {
         let keys = std::mem::take(&mut self.shared.keys);
         let incoming = Incoming::new(source, data, &keys);
         let mut result = Err(DropReason::UnknownCommunity);
-        for overlay in self.overlays.iter_mut().filter(|o| o.listens_unclaimed()) {
-            result = overlay.handle_unclaimed(&mut self.shared, &incoming);
-            if !matches!(result, Err(DropReason::UnknownCommunity)) {
-                break;
+        for index in 0..self.overlays.len() {
+            let Some((overlay, shared)) = self.at(index) else { continue };
+            if overlay.listens_unclaimed() {
+                result = overlay.handle_unclaimed(shared, &incoming);
+                if !matches!(result, Err(DropReason::UnknownCommunity)) {
+                    break;
+                }
             }
         }
         let msg_id = incoming.msg_id();
@@ -306,12 +366,19 @@ impl Node {
         self.shared.now = now;
         if self.next_walk.is_some_and(|due| due <= now) {
             self.next_walk = Some(now + self.walker_interval);
-            for overlay in &mut self.overlays {
-                overlay.walk(&mut self.shared);
+            for index in 0..self.overlays.len() {
+                if let Some((overlay, shared)) = self.at(index) {
+                    overlay.walk(shared);
+                }
             }
         }
-        for overlay in &mut self.overlays {
-            overlay.handle_timeout(&mut self.shared);
+        for index in 0..self.overlays.len() {
+            let due = self.overlays.get(index).and_then(|o| o.next_deadline());
+            if due.is_some_and(|due| due <= now)
+                && let Some((overlay, shared)) = self.at(index)
+            {
+                overlay.handle_timeout(shared);
+            }
         }
         self.follow_up();
     }
@@ -408,8 +475,8 @@ impl Node {
     ) -> Result<(), NodeError> {
         self.shared.now = now;
         let index = self.find::<C>(None).ok_or(NodeError::NoSuchCommunity)?;
-        if let Some(overlay) = self.overlays.get_mut(index) {
-            overlay.walk_to(&mut self.shared, address);
+        if let Some((overlay, shared)) = self.at(index) {
+            overlay.walk_to(shared, address);
         }
         self.follow_up();
         Ok(())
@@ -465,9 +532,10 @@ impl Node {
     /// Hands a finished job's result to the community that spawned it.
     pub fn handle_job_done(&mut self, now: Instant, done: JobDone) {
         self.shared.now = now;
-        let index = self.index_of(done.owner());
-        let overlay = index.and_then(|i| self.overlays.get_mut(i)).map(|o| &mut **o);
-        done.apply(overlay, &mut self.shared);
+        match self.index_of(done.owner()).and_then(|i| self.at(i)) {
+            Some((overlay, shared)) => done.apply(Some(overlay), shared),
+            None => done.apply(None, &mut self.shared),
+        }
         self.follow_up();
     }
 
@@ -490,8 +558,8 @@ impl Node {
         else {
             return;
         };
-        if let Some(overlay) = self.overlays.get_mut(index) {
-            overlay.socket_opened(&mut self.shared, id, result);
+        if let Some((overlay, shared)) = self.at(index) {
+            overlay.socket_opened(shared, id, result);
         }
         self.follow_up();
     }
@@ -507,8 +575,8 @@ impl Node {
         self.shared.now = now;
         self.shared.stats.received += 1;
         let index = self.shared.sockets.owner(id).and_then(|owner| self.index_of(owner));
-        match index.and_then(|i| self.overlays.get_mut(i)) {
-            Some(overlay) => overlay.socket_datagram(&mut self.shared, id, source, data),
+        match index.and_then(|i| self.at(i)) {
+            Some((overlay, shared)) => overlay.socket_datagram(shared, id, source, data),
             None => self.shared.stats.drop(&DropReason::Refused("unknown_socket")),
         }
         self.follow_up();
@@ -568,6 +636,13 @@ impl Node {
         host.map(|host| &host.community)
     }
 
+    /// The public key the first community of type `C` speaks with (its identity).
+    #[must_use]
+    pub fn community_key<C: Community>(&self) -> Option<&PublicKey> {
+        let host = self.overlays.get(self.find::<C>(None)?)?.as_any().downcast_ref::<Host<C>>();
+        host.map(|host| &host.local.public_key)
+    }
+
     /// The community of type `C` with id `id`.
     #[must_use]
     pub fn community_by_id<C: Community>(&self, id: CommunityId) -> Option<&C> {
@@ -614,6 +689,9 @@ impl Node {
         self.shared.now = now;
         let missing = id.map_or(NodeError::NoSuchCommunity, NodeError::UnknownCommunity);
         let index = self.find::<C>(id).ok_or_else(|| missing.clone())?;
+        if let Some(&slot) = self.slots.get(index) {
+            self.enter(slot);
+        }
         let host = host_at::<C>(&mut self.overlays, index).ok_or(missing)?;
         let community_id = host.local.id;
         let result = host.run(&mut self.shared, super::host::During::Handle, f);
@@ -623,7 +701,10 @@ impl Node {
 
     /// Adds a verified peer that runs `services`, telling those communities (as py-ipv8's
     /// `TestBase` does).
+    /// The peer goes into the peer table of the node's own identity; communities that speak with
+    /// other keys keep their own tables.
     pub fn add_peer(&mut self, peer: &Peer, services: &[CommunityId]) {
+        self.enter(0);
         self.shared.network.add_verified_peer(peer);
         for service in services {
             if self.shared.network.add_service(peer.key(), *service) {
@@ -633,12 +714,23 @@ impl Node {
         self.follow_up();
     }
 
-    /// Removes a peer from the network table, telling the communities it ran.
+    /// Removes a peer from the peer table of the node's own identity, telling the communities it
+    /// ran.
     pub fn remove_peer(&mut self, key: &PublicKey) -> Option<Peer> {
+        self.remove_peer_of(0, key)
+    }
+
+    /// Removes a peer from the peer table of identity `slot`, telling that identity's
+    /// communities it ran.
+    fn remove_peer_of(&mut self, slot: usize, key: &PublicKey) -> Option<Peer> {
+        self.enter(slot);
         let entry = self.shared.network.remove_peer(key)?;
-        for overlay in &mut self.overlays {
-            if entry.services.contains(&overlay.community_id()) {
-                overlay.peer_removed(&mut self.shared, &entry.peer);
+        for index in 0..self.overlays.len() {
+            let runs = self.overlays.get(index).is_some_and(|o| {
+                entry.services.contains(&o.community_id()) && self.slots.get(index) == Some(&slot)
+            });
+            if runs && let Some((overlay, shared)) = self.at(index) {
+                overlay.peer_removed(shared, &entry.peer);
             }
         }
         tracing::info!(peer = %entry.peer.mid(), address = %entry.peer.address(), "peer removed");
@@ -661,8 +753,8 @@ impl Node {
             let carried = std::mem::take(&mut self.shared.outbox.redirected);
             busy |= !carried.is_empty();
             for (carrier, transmit) in carried {
-                match self.index_of(carrier).and_then(|i| self.overlays.get_mut(i)) {
-                    Some(overlay) => overlay.carry(&mut self.shared, transmit),
+                match self.index_of(carrier).and_then(|i| self.at(i)) {
+                    Some((overlay, shared)) => overlay.carry(shared, transmit),
                     None => self.shared.transmit_on(
                         transmit.socket,
                         transmit.destination,
@@ -689,27 +781,32 @@ impl Node {
                 self.overlays.iter().position(|o| o.as_any().type_id() == type_id)
             }
         };
-        let overlay = index.and_then(|i| self.overlays.get_mut(i)).map(|o| &mut **o);
-        (envelope.open)(overlay, &mut self.shared);
+        match index.and_then(|i| self.at(i)) {
+            Some((overlay, shared)) => (envelope.open)(Some(overlay), shared),
+            None => (envelope.open)(None, &mut self.shared),
+        }
     }
 
     /// Removes the peers components asked to remove, and tells communities of the peers that
-    /// started running them; returns whether there was anything to do.
+    /// started running them (each in its own identity's peer table); returns whether there was
+    /// anything to do.
     fn drain_membership(&mut self) -> bool {
         let mut busy = false;
-        while let Some(key) = self.shared.membership.removals.pop_front() {
+        while let Some((slot, key)) = self.shared.membership.removals.pop_front() {
             busy = true;
-            self.remove_peer(&key);
+            self.remove_peer_of(slot, &key);
         }
-        let announced = self.shared.network.take_announced();
-        let local = announced.into_iter().filter(|(_, s)| self.by_prefix.contains_key(&s.prefix()));
-        self.shared.membership.new_services.extend(local);
-        while let Some((peer, service)) = self.shared.membership.new_services.pop() {
-            busy = true;
-            let index = self.by_prefix.get(&service.prefix()).copied();
-            if let Some(overlay) = index.and_then(|index| self.overlays.get_mut(index)) {
-                overlay.peer_added(&mut self.shared, &peer);
+        for slot in 0..self.identities.len() {
+            self.enter(slot);
+            for (peer, service) in self.shared.network.take_announced() {
+                self.shared.membership.new_services.push((slot, peer, service));
             }
+        }
+        while let Some((slot, peer, service)) = self.shared.membership.new_services.pop() {
+            busy = true;
+            let index = self.index_of(service).filter(|&i| self.slots.get(i) == Some(&slot));
+            let Some((overlay, shared)) = index.and_then(|index| self.at(index)) else { continue };
+            overlay.peer_added(shared, &peer);
             tracing::info!(peer = %peer.mid(), address = %peer.address(), community = %service, "peer added");
             self.shared.emit(Event::PeerAdded { community_id: service, peer });
         }
@@ -762,14 +859,24 @@ impl Node {
         }
     }
 
-    /// The peer table.
+    /// The peer table of the node's own identity (shared by every community that speaks with
+    /// the node's key).
     #[must_use]
     pub fn network(&self) -> &Network {
-        &self.shared.network
+        self.network_at(0).unwrap_or(&self.shared.network)
     }
 
-    /// The peer table, to change it (communities are not told; prefer [`Node::add_peer`]).
+    /// The peer table of the identity community `id` speaks with: the node's own, or the table of
+    /// a community added with another key (and of the communities that share that key).
+    #[must_use]
+    pub fn network_of(&self, id: CommunityId) -> Option<&Network> {
+        self.network_at(*self.slots.get(self.index_of(id)?)?)
+    }
+
+    /// The peer table of the node's own identity, to change it (communities are not told; prefer
+    /// [`Node::add_peer`]).
     pub fn network_mut(&mut self) -> &mut Network {
+        self.enter(0);
         &mut self.shared.network
     }
 
@@ -803,6 +910,13 @@ impl Node {
     pub fn private_key(&self) -> &PrivateKey {
         &self.key
     }
+}
+
+/// One identity of a node (a key its communities speak with) and its peer table, parked while
+/// another identity's table is active.
+struct Identity {
+    key: PublicKey,
+    network: Network,
 }
 
 /// The community at `index`, if it has type `C`.

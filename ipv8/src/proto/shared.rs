@@ -151,12 +151,14 @@ impl Outbox {
 /// Peers learned and lost during a step, for the node to tell its communities afterwards.
 #[derive(Default)]
 pub(crate) struct Membership {
-    /// Peers that started running a community since the node last told its communities.
-    pub(crate) new_services: Vec<(Peer, CommunityId)>,
-    /// Peers components asked to remove; the node removes them and tells their communities.
-    pub(crate) removals: VecDeque<PublicKey>,
-    /// The ids of the communities this node runs, in the order they were added.
-    pub(crate) local_communities: Vec<CommunityId>,
+    /// Peers that started running a community since the node last told its communities, with the
+    /// identity whose peer table they are in.
+    pub(crate) new_services: Vec<(usize, Peer, CommunityId)>,
+    /// Peers components asked to remove, with the identity whose peer table they are in; the node
+    /// removes them and tells their communities.
+    pub(crate) removals: VecDeque<(usize, PublicKey)>,
+    /// The communities this node runs, with their identities, in the order they were added.
+    pub(crate) local_communities: Vec<(CommunityId, usize)>,
 }
 
 /// Calls and replies between components, and CPU jobs waiting for the driver.
@@ -173,7 +175,10 @@ pub(crate) struct Mailbox {
 pub(crate) struct Shared {
     pub(crate) now: Instant,
     pub(crate) addresses: Addresses,
+    /// The peer table of the active identity (see `Node::enter`).
     pub(crate) network: Network,
+    /// Which identity is active.
+    pub(crate) identity: usize,
     pub(crate) outbox: Outbox,
     events: VecDeque<Event>,
     pub(crate) rng: Rng,
@@ -191,6 +196,7 @@ impl Shared {
             now,
             addresses: Addresses::default(),
             network: Network::default(),
+            identity: 0,
             outbox: Outbox::default(),
             events: VecDeque::new(),
             rng: Rng::new(seed),
@@ -250,15 +256,22 @@ impl Shared {
 
     /// Asks the node to remove the peer with `key` once the current step is over.
     pub(crate) fn request_removal(&mut self, key: &PublicKey) {
+        let removal = (self.identity, key.clone());
         let removals = &mut self.membership.removals;
-        if removals.len() < REMOVAL_LIMIT && !removals.contains(key) {
-            removals.push_back(key.clone());
+        if removals.len() < REMOVAL_LIMIT && !removals.contains(&removal) {
+            removals.push_back(removal);
         }
     }
 
     /// Records that `peer` runs `community`, to tell that community once the step is over.
     pub(crate) fn announce(&mut self, peer: Peer, community: CommunityId) {
-        self.membership.new_services.push((peer, community));
+        self.membership.new_services.push((self.identity, peer, community));
+    }
+
+    /// The communities of the active identity.
+    pub(crate) fn identity_communities(&self) -> Vec<CommunityId> {
+        let local = &self.membership.local_communities;
+        local.iter().filter(|(_, slot)| *slot == self.identity).map(|(id, _)| *id).collect()
     }
 
     pub(crate) fn emit(&mut self, event: Event) {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::{ExpectReceived, SimConfig};
 use crate::crypto::{Mid, PrivateKey, PublicKey};
+use crate::proto::discovery::Strategy;
 use crate::proto::{
     Community, CommunityId, Context, Network, Node, Passthrough, Peer, Rng, SocketId, SocketRequest,
 };
@@ -103,25 +104,9 @@ impl<C: Community> TestNetwork<C> {
     /// Panics if `make` returns communities with different ids.
     #[must_use]
     pub fn with_config(config: SimConfig, n: usize, mut make: impl FnMut(usize) -> C) -> Self {
-        let now = Instant::now();
         let mut keys = Rng::new(config.seed);
-        let mut net = Self {
-            nodes: Vec::with_capacity(n),
-            addresses: Vec::with_capacity(n),
-            by_address: HashMap::with_capacity(n),
-            sockets: SimSockets::default(),
-            in_flight: BinaryHeap::new(),
-            timers: BinaryHeap::new(),
-            deadlines: vec![None; n],
-            now,
-            seq: 0,
-            rng: Rng::new(config.seed ^ 0x5eed_5eed),
-            config,
-            lost: 0,
-            offline: vec![false; n],
-            community_id: None,
-            _community: PhantomData,
-        };
+        let mut net = Self::empty(config);
+        let now = net.now;
         let mut community_id = None;
         for i in 0..n {
             let community = make(i);
@@ -140,6 +125,8 @@ impl<C: Community> TestNetwork<C> {
             net.by_address.insert(address, i);
             net.addresses.push(address);
             net.nodes.push(node);
+            net.deadlines.push(None);
+            net.offline.push(false);
         }
         net.community_id = community_id;
         if net.config.connect_all {
@@ -163,7 +150,8 @@ impl<C: Community> TestNetwork<C> {
     /// Makes node `j` a verified peer of node `i` that runs the community (one direction).
     pub fn connect(&mut self, i: usize, j: usize) {
         let peer = self.peer(j);
-        if let Some(id) = self.community_id {
+        let own = self.nodes[i].community::<C>().map(Community::community_id);
+        if let Some(id) = self.community_id.or(own) {
             self.nodes[i].add_peer(&peer, &[id]);
             self.flush(i);
         }
@@ -172,12 +160,65 @@ impl<C: Community> TestNetwork<C> {
     /// Adds a bootstrap server (a [`Tracker`](crate::proto::tracker::Tracker) node that runs no
     /// community) and returns its index; `overlay(index)` is not available for it.
     pub fn add_tracker(&mut self) -> usize {
+        self.add_node(Node::enable_tracker)
+    }
+
+    /// Adds a node that `make` sets up (communities of any type, each under a key of its own, as
+    /// on a real node), at the next simulated address; returns its index. The node's own key is
+    /// drawn from the seed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipv8::crypto::{Curve, PrivateKey};
+    /// use ipv8::proto::discovery::DiscoveryCommunity;
+    /// use ipv8::proto::tracker::Tracker;
+    /// use ipv8::testing::{SimConfig, TestNetwork};
+    ///
+    /// let mut net = TestNetwork::<DiscoveryCommunity>::empty(SimConfig::new(1));
+    /// let pseudonym = PrivateKey::generate(Curve::Curve25519)?;
+    /// let i = net.add_node(|node, now| {
+    ///     let _ = node.add_community_with_key(now, DiscoveryCommunity::new(), pseudonym.clone());
+    ///     node.enable_tracker(now);
+    /// });
+    /// assert_eq!(net.overlay(i).max_peers(), 30);
+    /// assert!(net.community::<Tracker>(i).is_empty());
+    /// # use ipv8::proto::Community;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_node(&mut self, make: impl FnOnce(&mut Node, Instant)) -> usize {
         let index = self.nodes.len();
         let mut keys = Rng::new(self.config.seed ^ index as u64);
         let mut node = Node::new(seeded_key(&mut keys), keys.next_u64(), self.now);
-        let address = sim_address(index);
-        node.set_address(address);
-        node.enable_tracker(self.now);
+        node.set_address(sim_address(index));
+        make(&mut node, self.now);
+        self.push_node(node)
+    }
+
+    /// Adds a node built from `config` as [`launch`](crate::launch::launch) builds one (every
+    /// overlay under the key it names, with its walkers, bootstrappers, settings and `on_start`
+    /// calls), at the next simulated address; returns its index. Bootstrap host names are not
+    /// resolved; give trackers by their simulated [`TestNetwork::address`].
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](crate::launch::build).
+    #[cfg(feature = "config")]
+    pub fn add_node_from_config(
+        &mut self,
+        config: &crate::config::Config,
+        registry: &crate::launch::OverlayRegistry,
+    ) -> Result<usize, crate::launch::LaunchError> {
+        let index = self.nodes.len();
+        let seed = Rng::new(self.config.seed ^ index as u64).next_u64();
+        let address = Some(sim_address(index));
+        let built = crate::launch::build(config, registry, self.now, seed, address)?;
+        Ok(self.push_node(built.node))
+    }
+
+    fn push_node(&mut self, node: Node) -> usize {
+        let index = self.nodes.len();
+        let address = node.address().unwrap_or_else(|| sim_address(index));
         self.by_address.insert(address, index);
         self.addresses.push(address);
         self.nodes.push(node);
@@ -185,6 +226,75 @@ impl<C: Community> TestNetwork<C> {
         self.offline.push(false);
         self.flush(index);
         index
+    }
+
+    /// A network with no nodes yet: add them with [`TestNetwork::add_node`],
+    /// [`TestNetwork::add_node_from_config`] and [`TestNetwork::add_tracker`]. `C` is the
+    /// community that [`TestNetwork::overlay`] and the other shortcuts without a type serve.
+    #[must_use]
+    pub fn empty(config: SimConfig) -> Self {
+        Self {
+            nodes: Vec::new(),
+            addresses: Vec::new(),
+            by_address: HashMap::new(),
+            sockets: SimSockets::default(),
+            in_flight: BinaryHeap::new(),
+            timers: BinaryHeap::new(),
+            deadlines: Vec::new(),
+            now: Instant::now(),
+            seq: 0,
+            rng: Rng::new(config.seed ^ 0x5eed_5eed),
+            config,
+            lost: 0,
+            offline: Vec::new(),
+            community_id: None,
+            _community: PhantomData,
+        }
+    }
+
+    /// The community of type `D` of node `i`, whatever `C` is.
+    ///
+    /// # Panics
+    ///
+    /// Panics if node `i` runs no `D`.
+    #[must_use]
+    pub fn community<D: Community>(&self, i: usize) -> &D {
+        self.node(i).community::<D>().unwrap_or_else(|| panic!("node {i} runs no such community"))
+    }
+
+    /// Runs `f` with node `i`'s community of type `D` and its context at the current virtual
+    /// time, then queues what it sent.
+    ///
+    /// # Panics
+    ///
+    /// Panics if node `i` runs no `D`.
+    pub fn with_community<D: Community, R>(
+        &mut self,
+        i: usize,
+        f: impl FnOnce(&mut D, &mut Context<'_, D>) -> R,
+    ) -> R {
+        let now = self.now;
+        let result = self
+            .node_mut(i)
+            .with_community(now, f)
+            .unwrap_or_else(|| panic!("node {i} runs no such community"));
+        self.flush(i);
+        result
+    }
+
+    /// Adds `make(i)` as a strategy of community `C` to every node that runs it, run while it has
+    /// fewer than `target_peers` peers (`None`: always).
+    pub fn add_strategy_to_all<S: Strategy<C> + 'static>(
+        &mut self,
+        mut make: impl FnMut(usize) -> S,
+        target_peers: Option<usize>,
+    ) {
+        for i in 0..self.nodes.len() {
+            if self.nodes[i].community::<C>().is_some() {
+                let _ = self.nodes[i].add_strategy::<C>(make(i), target_peers);
+                self.flush(i);
+            }
+        }
     }
 
     /// Takes node `i` off the network (`false`) or back on: an offline node's datagrams, in and
@@ -212,7 +322,7 @@ impl<C: Community> TestNetwork<C> {
     /// Panics if there is no node `i`.
     #[must_use]
     pub fn overlay(&self, i: usize) -> &C {
-        self.node(i).community::<C>().unwrap_or_else(|| panic!("node {i} runs no such community"))
+        self.community::<C>(i)
     }
 
     /// Runs `f` with node `i`'s community and context at the current virtual time, then queues
@@ -226,13 +336,7 @@ impl<C: Community> TestNetwork<C> {
         i: usize,
         f: impl FnOnce(&mut C, &mut Context<'_, C>) -> R,
     ) -> R {
-        let now = self.now;
-        let result = self
-            .node_mut(i)
-            .with_community(now, f)
-            .unwrap_or_else(|| panic!("node {i} runs no such community"));
-        self.flush(i);
-        result
+        self.with_community::<C, R>(i, f)
     }
 
     /// Node `i` (py-ipv8's `node(i)`).
@@ -257,7 +361,9 @@ impl<C: Community> TestNetwork<C> {
     /// Node `i` as others see it: its public key at its address (py-ipv8's `peer(i)`).
     #[must_use]
     pub fn peer(&self, i: usize) -> Peer {
-        Peer::new(self.public_key(i).clone(), self.address(i))
+        let node = &self.nodes[i];
+        let key = node.community_key::<C>().unwrap_or_else(|| node.public_key());
+        Peer::new(key.clone(), self.address(i))
     }
 
     /// The address of node `i`.
@@ -329,21 +435,24 @@ impl<C: Community> TestNetwork<C> {
         ExpectReceived::new(self, i, msg_ids.into_iter().collect())
     }
 
-    /// Makes every node send an introduction-request to every other, then delivers the messages
-    /// (py-ipv8's `introduce_nodes`): peers meet through the real discovery messages.
-    ///
-    /// # Panics
-    ///
-    /// Panics if a node does not run the community (never, for nodes made by this network).
+    /// Makes every node that runs `C` send an introduction-request to every other, then delivers
+    /// the messages (py-ipv8's `introduce_nodes`): peers meet through the real discovery messages.
     pub fn introduce_nodes(&mut self) {
+        self.introduce_nodes_in::<C>();
+    }
+
+    /// As [`TestNetwork::introduce_nodes`], in community `D`: every node that runs `D` walks to
+    /// every other.
+    pub fn introduce_nodes_in<D: Community>(&mut self) {
         let now = self.now;
-        for i in 0..self.nodes.len() {
-            for j in 0..self.nodes.len() {
+        let running: Vec<usize> =
+            (0..self.nodes.len()).filter(|&i| self.nodes[i].community::<D>().is_some()).collect();
+        for &i in &running {
+            for &j in &running {
                 if i != j {
                     let address = self.addresses[j];
-                    if let Err(error) = self.nodes[i].walk_to::<C>(now, address) {
-                        panic!("node {i}: {error}");
-                    }
+                    // Every node of `running` runs `D`, so the walk cannot fail.
+                    let _ = self.nodes[i].walk_to::<D>(now, address);
                 }
             }
             self.flush(i);

@@ -343,7 +343,8 @@ impl<'a> Core<'a> {
         let global_time = self.claim() % 65_536;
         let candidates: Vec<Peer> = peers
             .into_iter()
-            .filter(|p| p != &peer && (requester_new_style || p.address().is_ipv4()))
+            // py-ipv8 excludes the peer at the requester's address (whatever key it has there).
+            .filter(|p| p.address() != source && (requester_new_style || p.address().is_ipv4()))
             .collect();
         let introduced = self.shared.rng.choose(&candidates).cloned();
         let (lan_intro, wan_intro, intro_new_style) = match &introduced {
