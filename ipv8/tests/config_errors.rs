@@ -64,8 +64,8 @@ fn bad_values_name_the_key() {
         r#"logger.level: invalid value: string "LOUD", expected a log level: NOTSET, DEBUG, INFO, WARNING, ERROR or CRITICAL"#
     );
     assert_eq!(
-        toml_error("class = \"DispersyBootstrapper\"", "class = \"Tracker\""),
-        "overlays[0].bootstrappers[0].class: unknown variant `Tracker`, expected `DispersyBootstrapper` or `UDPBroadcastBootstrapper`"
+        toml_error("class = \"DispersyBootstrapper\"", "class = 5"),
+        "overlays[0].bootstrappers[0].class: invalid type: integer `5`, expected a string"
     );
     assert_eq!(
         toml_error("[[\"build_tunnels\", 1]]", "[[1]]"),

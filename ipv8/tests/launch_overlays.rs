@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ipv8::config::{
-    Bootstrapper, Builder, Config, DispersyBootstrap, KeySpec, OnStart, Overlay, Walker,
+    Bootstrapper, BootstrapperClass, Builder, Config, DispersyBootstrap, KeySpec, OnStart, Overlay,
+    Walker,
 };
 use ipv8::crypto::Curve;
 use ipv8::launch::{LaunchError, Launched, OverlayRegistry, launch};
@@ -186,4 +187,59 @@ async fn bootstrap_timeout_is_honoured() {
         assert_eq!(buf.get(22), Some(&246), "an introduction-request ({len} bytes)");
     }
     launched.handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn bootstrappers_registered_by_name_are_loaded() {
+    let tracker = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let port = tracker.local_addr().unwrap().port();
+    let mut registry = registry();
+    registry.register_bootstrapper("LocalTracker", |init| {
+        let port = init.get("port").and_then(serde_json::Value::as_u64).ok_or_else(|| {
+            LaunchError::BadArgument {
+                class: "LocalTracker".into(),
+                name: "port".into(),
+                expected: "a port",
+            }
+        })?;
+        let port = u16::try_from(port).unwrap_or_default();
+        Ok(ipv8::proto::discovery::DispersyBootstrapper::new(vec![SocketAddr::from((
+            [127, 0, 0, 1],
+            port,
+        ))]))
+    });
+    let custom = |init: serde_json::Value| {
+        let mut bootstrapper = Bootstrapper::dispersy(&[]);
+        bootstrapper.class = BootstrapperClass::Custom("LocalTracker".into());
+        bootstrapper.init = init.as_object().cloned().unwrap_or_default();
+        bootstrapper
+    };
+    let overlay = Overlay::new("DiscoveryCommunity", "first")
+        .with_walker(Walker::new("RandomWalk", 20))
+        .with_bootstrapper(custom(serde_json::json!({ "port": port })));
+    let config = Builder::from(config(Overlay::new("Settled", "second")))
+        .clear_overlays()
+        .add_overlay_spec(overlay)
+        .finalize()
+        .unwrap();
+    let launched = launch(&config, &registry).await.expect("the node starts");
+    let mut buf = [0; 2048];
+    tokio::time::timeout(PATIENCE, tracker.recv_from(&mut buf))
+        .await
+        .expect("the registered bootstrapper walks to its tracker")
+        .unwrap();
+    assert_eq!(buf[22], 246);
+    launched.handle.shutdown().await;
+
+    let overlay = Overlay::new("DiscoveryCommunity", "first")
+        .with_bootstrapper(custom(serde_json::json!({})));
+    let config =
+        Builder::from(config).clear_overlays().add_overlay_spec(overlay).finalize().unwrap();
+    let Err(error) = launch(&config, &registry).await else { panic!("no port: refused") };
+    assert!(matches!(error, LaunchError::BadArgument { .. }), "{error}");
+    let Err(error) = start(&config).await else { panic!("not registered: refused") };
+    assert_eq!(
+        error.to_string(),
+        "overlays.DiscoveryCommunity.bootstrappers: unknown bootstrapper \"LocalTracker\""
+    );
 }

@@ -583,3 +583,22 @@ fn a_community_owns_a_socket_of_its_own_on_the_simulator() {
     net.deliver_messages();
     assert_eq!(net.overlay(0).caught.len(), 1, "the socket closed with its community");
 }
+
+#[test]
+fn an_isolated_community_keeps_a_peer_table_of_its_own() {
+    let now = Instant::now();
+    let (mut a, mut b) = (node(A, 1, now), node(B, 2, now));
+    let own = a.private_key().clone();
+    a.add_community(now, Greeter::new(ONE)).unwrap();
+    a.add_isolated_community(now, Greeter::new(TWO), own).unwrap();
+    b.add_community(now, Greeter::new(TWO)).unwrap();
+    let isolated: Vec<_> = a.overlays().iter().map(|o| o.isolated).collect();
+    assert_eq!(isolated, [false, true]);
+
+    b.walk_to::<Greeter>(now, addr(A)).unwrap();
+    pump(&mut b, &mut a, now);
+    let b_key = b.public_key().clone();
+    let in_two = a.network_of(TWO).unwrap().peers_for(TWO);
+    assert_eq!(in_two.iter().map(|p| p.key().clone()).collect::<Vec<_>>(), [b_key]);
+    assert!(a.network().peers().next().is_none(), "the node's own table never saw b");
+}

@@ -40,15 +40,46 @@ pub struct Bootstrapper {
     pub init: Table,
 }
 
-/// The bootstrappers py-ipv8 can load from a configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The bootstrappers py-ipv8 can load from a configuration, and those an application registers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum BootstrapperClass {
     /// `DispersyBootstrapper`: bootstrap servers by address and by DNS name.
-    #[serde(rename = "DispersyBootstrapper")]
     Dispersy,
     /// `UDPBroadcastBootstrapper`: probes every port of the LAN's broadcast address.
-    #[serde(rename = "UDPBroadcastBootstrapper")]
     UdpBroadcast,
+    /// A bootstrapper registered by name with
+    /// [`OverlayRegistry::register_bootstrapper`](crate::launch::OverlayRegistry::register_bootstrapper)
+    /// (py-ipv8's loader); its `init` is the application's to read.
+    Custom(String),
+}
+
+impl BootstrapperClass {
+    /// The name a configuration gives the class.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Dispersy => "DispersyBootstrapper",
+            Self::UdpBroadcast => "UDPBroadcastBootstrapper",
+            Self::Custom(name) => name,
+        }
+    }
+}
+
+impl Serialize for BootstrapperClass {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for BootstrapperClass {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Ok(match name.as_str() {
+            "DispersyBootstrapper" => Self::Dispersy,
+            "UDPBroadcastBootstrapper" => Self::UdpBroadcast,
+            _ => Self::Custom(name),
+        })
+    }
 }
 
 impl Bootstrapper {
@@ -90,7 +121,7 @@ impl Bootstrapper {
     pub fn dispersy_init(&self) -> Result<Option<DispersyBootstrap>, ConfigError> {
         match self.class {
             BootstrapperClass::Dispersy => parse_init(&self.init).map(Some),
-            BootstrapperClass::UdpBroadcast => Ok(None),
+            BootstrapperClass::UdpBroadcast | BootstrapperClass::Custom(_) => Ok(None),
         }
     }
 
@@ -99,6 +130,8 @@ impl Bootstrapper {
         match self.class {
             BootstrapperClass::Dispersy => parse_init::<DispersyBootstrap>(&self.init).map(drop),
             BootstrapperClass::UdpBroadcast => parse_init::<UdpBroadcastInit>(&self.init).map(drop),
+            // Its factory reads `init` when the node is built.
+            BootstrapperClass::Custom(_) => Ok(()),
         }
     }
 }

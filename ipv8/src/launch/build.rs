@@ -124,6 +124,7 @@ pub(crate) fn build_with(
             key: key_of(&overlay.key)?,
             strategies: registry.strategies(),
             on_start: registry.on_start(),
+            bootstrappers: registry.bootstrappers(),
         };
         if let Some(factory) = registry.get(&overlay.class) {
             factory(&mut setup)?;

@@ -42,6 +42,14 @@ pub enum LaunchError {
         /// What is wrong.
         message: String,
     },
+    /// A bootstrapper names a class nobody registered.
+    #[error("overlays.{class}.bootstrappers: unknown bootstrapper {bootstrapper:?}")]
+    UnknownBootstrapper {
+        /// The overlay's class.
+        class: String,
+        /// The bootstrapper's class.
+        bootstrapper: String,
+    },
     /// An `on_start` entry names a method the overlay's class has not registered.
     #[error("overlays.{class}.on_start: unknown method {method:?}")]
     UnknownOnStart {

@@ -14,9 +14,13 @@ use super::walkers::{ByCommunity, Strategies, StrategyArgs, add_walker};
 use crate::config::{self, Value};
 use crate::crypto::PrivateKey;
 use crate::proto::discovery::{
-    DiscoveryCommunity, DispersyBootstrapper, Strategy, UdpBroadcastBootstrapper,
+    Bootstrapper, DiscoveryCommunity, DispersyBootstrapper, Strategy, UdpBroadcastBootstrapper,
 };
 use crate::proto::{Community, Context, Node};
+
+/// Makes a registered bootstrapper from its `init` table.
+type BootstrapperFactory =
+    Box<dyn Fn(&config::Table) -> Result<Box<dyn Bootstrapper>, LaunchError> + Send + Sync>;
 
 /// An `on_start` method of community `C`: called with the community, its context and the
 /// configuration's arguments.
@@ -39,6 +43,7 @@ pub struct OverlaySetup<'a> {
     pub key: PrivateKey,
     pub(crate) strategies: &'a Strategies,
     pub(crate) on_start: &'a ByCommunity,
+    pub(crate) bootstrappers: &'a BTreeMap<String, BootstrapperFactory>,
 }
 
 impl OverlaySetup<'_> {
@@ -97,6 +102,15 @@ impl OverlaySetup<'_> {
         if broadcast {
             self.node.add_bootstrapper_to(id, UdpBroadcastBootstrapper::new())?;
         }
+        for bootstrapper in &self.overlay.bootstrappers {
+            let config::BootstrapperClass::Custom(name) = &bootstrapper.class else { continue };
+            let factory =
+                self.bootstrappers.get(name).ok_or_else(|| LaunchError::UnknownBootstrapper {
+                    class: self.overlay.class.clone(),
+                    bootstrapper: name.clone(),
+                })?;
+            self.node.add_bootstrapper_to(id, factory(&bootstrapper.init)?)?;
+        }
         self.run_on_start::<C>(id)
     }
 
@@ -144,6 +158,7 @@ pub struct OverlayRegistry {
     factories: BTreeMap<String, OverlayFactory>,
     strategies: Strategies,
     on_start: ByCommunity,
+    bootstrappers: BTreeMap<String, BootstrapperFactory>,
 }
 
 impl OverlayRegistry {
@@ -155,6 +170,7 @@ impl OverlayRegistry {
             factories: BTreeMap::new(),
             strategies: Strategies::default(),
             on_start: ByCommunity::default(),
+            bootstrappers: BTreeMap::new(),
         }
     }
 
@@ -233,6 +249,34 @@ impl OverlayRegistry {
 
     pub(crate) fn on_start(&self) -> &ByCommunity {
         &self.on_start
+    }
+
+    pub(crate) fn bootstrappers(&self) -> &BTreeMap<String, BootstrapperFactory> {
+        &self.bootstrappers
+    }
+
+    /// Registers a bootstrapper under `name`, so that a configuration's bootstrappers can name it
+    /// (py-ipv8's loader). `make` builds it from the bootstrapper's `init` table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipv8::launch::OverlayRegistry;
+    /// use ipv8::proto::discovery::DispersyBootstrapper;
+    ///
+    /// let mut registry = OverlayRegistry::with_builtin();
+    /// registry.register_bootstrapper("LocalTracker", |_init| {
+    ///     Ok(DispersyBootstrapper::new(vec!["127.0.0.1:6421".parse().expect("an address")]))
+    /// });
+    /// ```
+    pub fn register_bootstrapper<B: Bootstrapper + 'static>(
+        &mut self,
+        name: impl Into<String>,
+        make: impl Fn(&config::Table) -> Result<B, LaunchError> + Send + Sync + 'static,
+    ) {
+        let factory: BootstrapperFactory =
+            Box::new(move |init| make(init).map(|b| Box::new(b) as Box<dyn Bootstrapper>));
+        self.bootstrappers.insert(name.into(), factory);
     }
 
     /// Registers (or replaces) the factory of a class.

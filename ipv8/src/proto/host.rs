@@ -320,6 +320,7 @@ impl<C: Community> Overlay for Host<C> {
             name: short_name(std::any::type_name::<C>()),
             max_peers: self.community.max_peers(),
             public_key: self.local.public_key.clone(),
+            isolated: false,
             strategies: self
                 .walk
                 .strategies
@@ -386,6 +387,10 @@ pub struct OverlayInfo {
     pub max_peers: usize,
     /// The public key the community speaks with (its identity).
     pub public_key: PublicKey,
+    /// Whether it keeps a peer table of its own rather than the node's (py-ipv8's `is_isolated`):
+    /// a community under another key, or one added with
+    /// [`Node::add_isolated_community`](super::Node::add_isolated_community).
+    pub isolated: bool,
     /// Its discovery strategies.
     pub strategies: Vec<StrategyInfo>,
 }

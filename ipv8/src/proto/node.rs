@@ -86,7 +86,11 @@ impl Node {
     pub fn new(key: PrivateKey, seed: u64, now: Instant) -> Self {
         Self {
             shared: Shared::new(seed, now),
-            identities: vec![Identity { key: key.public_key(), network: Network::default() }],
+            identities: vec![Identity {
+                key: key.public_key(),
+                network: Network::default(),
+                isolated: false,
+            }],
             public_key: key.public_key(),
             key,
             overlays: Vec::new(),
@@ -158,12 +162,37 @@ impl Node {
         community: C,
         key: PrivateKey,
     ) -> Result<(), NodeError> {
+        let slot = self.identity_slot(&key.public_key());
+        self.add_in_slot(now, community, key, slot)
+    }
+
+    /// As [`Node::add_community_with_key`], with a peer table of its own even if other
+    /// communities speak with the same key: the IPv8 documentation's advice for an overlay with
+    /// other walk parameters, `max_peers` or `target_peers` (and the DHT's private table).
+    pub fn add_isolated_community<C: Community>(
+        &mut self,
+        now: Instant,
+        community: C,
+        key: PrivateKey,
+    ) -> Result<(), NodeError> {
+        let slot = self.identities.len();
+        let network = Network::default();
+        self.identities.push(Identity { key: key.public_key(), network, isolated: true });
+        self.add_in_slot(now, community, key, slot)
+    }
+
+    fn add_in_slot<C: Community>(
+        &mut self,
+        now: Instant,
+        community: C,
+        key: PrivateKey,
+        slot: usize,
+    ) -> Result<(), NodeError> {
         let id = community.community_id();
         if self.by_prefix.contains_key(&id.prefix()) {
             return Err(NodeError::DuplicateCommunity(id));
         }
         self.shared.now = now;
-        let slot = self.identity_slot(&key.public_key());
         self.by_prefix.insert(id.prefix(), self.overlays.len());
         self.shared.membership.local_communities.push((id, slot));
         self.overlays.push(Box::new(Host::new(community, key)));
@@ -199,10 +228,11 @@ impl Node {
 
     /// The identity that speaks with `key`, made if it is new.
     fn identity_slot(&mut self, key: &PublicKey) -> usize {
-        if let Some(slot) = self.identities.iter().position(|i| &i.key == key) {
+        if let Some(slot) = self.identities.iter().position(|i| &i.key == key && !i.isolated) {
             return slot;
         }
-        self.identities.push(Identity { key: key.clone(), network: Network::default() });
+        let network = Network::default();
+        self.identities.push(Identity { key: key.clone(), network, isolated: false });
         self.identities.len() - 1
     }
 
@@ -883,7 +913,11 @@ impl Node {
     /// What the node tells about each of its communities, in the order they were added.
     #[must_use]
     pub fn overlays(&self) -> Vec<OverlayInfo> {
-        self.overlays.iter().map(|overlay| overlay.info()).collect()
+        let infos = self.overlays.iter().map(|overlay| overlay.info());
+        infos
+            .zip(&self.slots)
+            .map(|(info, slot)| OverlayInfo { isolated: *slot != 0, ..info })
+            .collect()
     }
 
     /// The node's global time (the Lamport clock its built-in messages claim from).
@@ -917,6 +951,8 @@ impl Node {
 struct Identity {
     key: PublicKey,
     network: Network,
+    /// Made for one community alone ([`Node::add_isolated_community`]).
+    isolated: bool,
 }
 
 /// The community at `index`, if it has type `C`.

@@ -59,13 +59,13 @@ pub fn network_json(node: &Node) -> Value {
 /// py-ipv8's `OverlaysEndpoint` returns it with statistics enabled.
 #[must_use]
 pub fn overlays_json(node: &Node) -> Value {
-    let my_peer = hex(node.public_key().to_bin());
     let overlays: Vec<Value> = node
         .overlays()
         .into_iter()
         .map(|overlay| {
-            let peers: Vec<Value> = node
-                .network()
+            let my_peer = hex(overlay.public_key.to_bin());
+            let network = node.network_of(overlay.community_id).unwrap_or_else(|| node.network());
+            let peers: Vec<Value> = network
                 .peers_for(overlay.community_id)
                 .iter()
                 .map(|peer| {
@@ -84,7 +84,7 @@ pub fn overlays_json(node: &Node) -> Value {
                 "overlay_name": overlay.name,
                 "statistics": statistics(node, overlay.community_id),
                 "max_peers": overlay.max_peers,
-                "is_isolated": false,
+                "is_isolated": overlay.isolated,
                 "my_estimated_wan": address(node.wan_address()),
                 "my_estimated_lan": address(node.address()),
                 "strategies": overlay.strategies.iter().map(strategy).collect::<Vec<_>>(),

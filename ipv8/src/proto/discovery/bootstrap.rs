@@ -20,6 +20,20 @@ pub trait Bootstrapper: Send {
     }
 }
 
+impl<B: Bootstrapper + ?Sized> Bootstrapper for Box<B> {
+    fn bootstrap(&mut self, now: Instant, network: &mut Network) -> Vec<SocketAddr> {
+        (**self).bootstrap(now, network)
+    }
+
+    fn keep_alive(&mut self, rng: &mut Rng) -> Option<SocketAddr> {
+        (**self).keep_alive(rng)
+    }
+
+    fn probes(&mut self, now: Instant) -> Vec<SocketAddr> {
+        (**self).probes(now)
+    }
+}
+
 /// py-ipv8's `DispersyBootstrapper`: known bootstrap servers (trackers), walked to at most once per
 /// `bootstrap_timeout`; they are blacklisted so they never become peers. Resolve host names before
 /// building it (the runtime does; the core performs no I/O).
