@@ -4,11 +4,15 @@
 //! Cargo builds the generated crate offline into this workspace's `target/`, so the dependencies the
 //! workspace has already built are reused.
 
-use std::fs::{self, File};
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Output};
-use std::thread::sleep;
-use std::time::{Duration, Instant};
+#[path = "support/cargo.rs"]
+mod support;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use support::cargo;
 
 fn ipv8_new(args: &[&str], dir: &Path) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ipv8"));
@@ -92,38 +96,4 @@ fn check_clocks(log: &str) {
     for pair in series.windows(2) {
         assert!(pair[0].iter().zip(&pair[1]).all(|(a, b)| a <= b), "a clock went back:\n{log}");
     }
-}
-
-/// Runs `cargo SUBCOMMAND --offline` in `krate` with this workspace's target directory, killed
-/// after `limit`; returns its status and its stdout and stderr.
-fn cargo(krate: &Path, subcommand: &str, limit: Duration) -> (ExitStatus, String) {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let target = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"));
-    let log_path = krate.join(format!("{subcommand}.log"));
-    let log = File::create(&log_path).unwrap();
-    let mut child = Command::new(cargo)
-        .args([subcommand, "--offline"])
-        .current_dir(krate)
-        .env("CARGO_TARGET_DIR", target)
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("cargo {subcommand} took over {limit:?}:\n{}", read(&log_path));
-        }
-        sleep(Duration::from_millis(100));
-    };
-    (status, read(&log_path))
-}
-
-fn read(path: &Path) -> String {
-    String::from_utf8_lossy(&fs::read(path).unwrap()).into_owned()
 }
