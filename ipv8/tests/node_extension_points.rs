@@ -602,3 +602,16 @@ fn an_isolated_community_keeps_a_peer_table_of_its_own() {
     assert_eq!(in_two.iter().map(|p| p.key().clone()).collect::<Vec<_>>(), [b_key]);
     assert!(a.network().peers().next().is_none(), "the node's own table never saw b");
 }
+
+#[test]
+fn task_closures_need_no_annotations() {
+    let now = Instant::now();
+    let mut a = node(A, 1, now);
+    a.add_community(now, Greeter::new(ONE)).unwrap();
+    a.with_community::<Greeter, _>(now, |_, ctx| {
+        let every = Schedule::every(Duration::from_secs(1));
+        ctx.register_task("tick", every, |me, _ctx| me.ticks += 1).unwrap();
+    });
+    a.handle_timeout(now + Duration::from_secs(1));
+    assert_eq!(a.community::<Greeter>().unwrap().ticks, 1);
+}
