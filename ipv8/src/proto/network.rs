@@ -173,6 +173,10 @@ impl Network {
     }
 
     /// Takes the services that became known when their peers were verified.
+    pub(crate) fn has_announced(&self) -> bool {
+        !self.announced.is_empty()
+    }
+
     pub(crate) fn take_announced(&mut self) -> Vec<(Peer, CommunityId)> {
         std::mem::take(&mut self.announced)
     }

@@ -774,15 +774,14 @@ impl Node {
     /// carriers delivered.
     fn follow_up(&mut self) {
         for _ in 0..FOLLOW_UP_ROUNDS {
-            let mut busy = self.drain_membership();
-            let envelopes = std::mem::take(&mut self.shared.mailbox.envelopes);
-            busy |= !envelopes.is_empty();
-            for envelope in envelopes {
+            if !self.has_follow_up() {
+                return;
+            }
+            self.drain_membership();
+            for envelope in std::mem::take(&mut self.shared.mailbox.envelopes) {
                 self.deliver(envelope);
             }
-            let carried = std::mem::take(&mut self.shared.outbox.redirected);
-            busy |= !carried.is_empty();
-            for (carrier, transmit) in carried {
+            for (carrier, transmit) in std::mem::take(&mut self.shared.outbox.redirected) {
                 match self.index_of(carrier).and_then(|i| self.at(i)) {
                     Some((overlay, shared)) => overlay.carry(shared, transmit),
                     None => self.shared.transmit_on(
@@ -792,15 +791,23 @@ impl Node {
                     ),
                 }
             }
-            let injected = std::mem::take(&mut self.shared.mailbox.injected);
-            busy |= !injected.is_empty();
-            for (source, datagram) in injected {
+            for (source, datagram) in std::mem::take(&mut self.shared.mailbox.injected) {
                 self.handle_one(source, &datagram, false);
             }
-            if !busy {
-                return;
-            }
         }
+    }
+
+    /// Whether a step left anything for [`Node::follow_up`] (checked first: most steps leave
+    /// nothing).
+    fn has_follow_up(&self) -> bool {
+        let shared = &self.shared;
+        !shared.membership.removals.is_empty()
+            || !shared.membership.new_services.is_empty()
+            || shared.network.has_announced()
+            || !shared.mailbox.envelopes.is_empty()
+            || !shared.outbox.redirected.is_empty()
+            || !shared.mailbox.injected.is_empty()
+            || self.identities.iter().any(|identity| identity.network.has_announced())
     }
 
     /// Opens an envelope at the community it is for.
@@ -818,12 +825,9 @@ impl Node {
     }
 
     /// Removes the peers components asked to remove, and tells communities of the peers that
-    /// started running them (each in its own identity's peer table); returns whether there was
-    /// anything to do.
-    fn drain_membership(&mut self) -> bool {
-        let mut busy = false;
+    /// started running them (each in its own identity's peer table).
+    fn drain_membership(&mut self) {
         while let Some((slot, key)) = self.shared.membership.removals.pop_front() {
-            busy = true;
             self.remove_peer_of(slot, &key);
         }
         for slot in 0..self.identities.len() {
@@ -833,14 +837,12 @@ impl Node {
             }
         }
         while let Some((slot, peer, service)) = self.shared.membership.new_services.pop() {
-            busy = true;
             let index = self.index_of(service).filter(|&i| self.slots.get(i) == Some(&slot));
             let Some((overlay, shared)) = index.and_then(|index| self.at(index)) else { continue };
             overlay.peer_added(shared, &peer);
             tracing::info!(peer = %peer.mid(), address = %peer.address(), community = %service, "peer added");
             self.shared.emit(Event::PeerAdded { community_id: service, peer });
         }
-        busy
     }
 
     /// Replaces the timeouts of caches added from now on, in every community (for tests).
