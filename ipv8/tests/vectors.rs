@@ -10,6 +10,11 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use ipv8::messages::dht::{
+    ConnectPeerRequestPayload, ConnectPeerResponsePayload, FindRequestPayload, FindResponsePayload,
+    PingRequestPayload, PingResponsePayload, SignedStrPayload, StorePeerRequestPayload,
+    StorePeerResponsePayload, StoreRequestPayload, StoreResponsePayload,
+};
 use ipv8::messages::discovery::{
     PingPayload, PongPayload, SimilarityRequestPayload, SimilarityResponsePayload,
 };
@@ -60,12 +65,14 @@ macro_rules! registry {
 }
 
 registry! {
-    headers: [BinMemberAuthenticationPayload, GlobalTimeDistributionPayload],
+    headers: [BinMemberAuthenticationPayload, GlobalTimeDistributionPayload, SignedStrPayload],
     messages: [
         IntroductionRequestPayload, IntroductionResponsePayload, PunctureRequestPayload, PuncturePayload,
         NewIntroductionRequestPayload, NewIntroductionResponsePayload, NewPunctureRequestPayload,
         NewPuncturePayload, SimilarityRequestPayload, SimilarityResponsePayload, PingPayload, PongPayload,
-        Clock
+        Clock, PingRequestPayload, PingResponsePayload, StoreRequestPayload, StoreResponsePayload,
+        FindRequestPayload, FindResponsePayload, StorePeerRequestPayload, StorePeerResponsePayload,
+        ConnectPeerRequestPayload, ConnectPeerResponsePayload
     ]
 }
 
@@ -168,7 +175,20 @@ fn decode_dynamic(format_name: &str, reader: &mut Reader<'_>) -> Result<Value, D
     }
     Ok(match format_name {
         "Q" => format::U64::decode(reader)?.into(),
+        "I" => format::U32::decode(reader)?.into(),
         "H" => format::U16::decode(reader)?.into(),
+        "?" => format::Bool::decode(reader)?.into(),
+        "20s" => hex(&<format::FixedBytes<20> as Format<[u8; 20]>>::decode(reader)?).into(),
+        "varlenH-list" => {
+            let items: Vec<Vec<u8>> = format::VarlenHList::decode(reader)?;
+            items.iter().map(|item| Value::String(hex(item))).collect()
+        }
+        "node-list" => format::NodeList::decode(reader)?
+            .iter()
+            .map(|node| {
+                serde_json::json!({ "address": node.address.to_string(), "public_key": hex(&node.public_key) })
+            })
+            .collect(),
         "bits" => <format::Bits as Format<u8>>::decode(reader)?.into(),
         "ipv4" => addr(<format::Ipv4 as Format<SocketAddr>>::decode(reader)?),
         "ip_address" => addr(format::IpAddress::decode(reader)?),
@@ -213,7 +233,7 @@ fn rust_payloads_match_the_schemas() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 14, "every built-in payload is in a schema");
+    assert_eq!(checked, 25, "every built-in payload is in a schema");
 }
 
 #[test]

@@ -27,6 +27,22 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ipv8.community import Community, CommunitySettings
+from ipv8.dht import payload as dht_payloads
+from ipv8.dht.payload import (
+    ConnectPeerRequestPayload,
+    ConnectPeerResponsePayload,
+    FindRequestPayload,
+    FindResponsePayload,
+    NodePacker,
+    PingRequestPayload,
+    PingResponsePayload,
+    SignedStrPayload,
+    StorePeerRequestPayload,
+    StorePeerResponsePayload,
+    StoreRequestPayload,
+    StoreResponsePayload,
+)
+from ipv8.dht.routing import Node
 from ipv8.keyvault.crypto import default_eccrypto
 from ipv8.messaging import payload as core_payloads
 from ipv8.messaging import payload_headers
@@ -43,7 +59,7 @@ from ipv8.messaging.payload import (
 )
 from ipv8.messaging.payload_dataclass import DataClassPayload
 from ipv8.messaging.payload_headers import BinMemberAuthenticationPayload, GlobalTimeDistributionPayload
-from ipv8.messaging.serialization import Serializable, default_serializer
+from ipv8.messaging.serialization import ListOf, Serializable, default_serializer
 from ipv8.peer import Peer
 from ipv8.peerdiscovery import payload as discovery_payloads
 from ipv8.peerdiscovery.community import DiscoveryCommunity
@@ -335,7 +351,107 @@ def pong_cases() -> list[Case]:
     ]
 
 
+# The DHT registers its `node-list` packer on its community's serializer; the vectors use the default one.
+default_serializer.add_packer("node-list", ListOf(NodePacker(default_serializer)))
+
+TARGET = bytes(range(0x40, 0x54))
+TOKEN = bytes(range(0xA0, 0xB4))
+V6_NODE = UDPv6Address("2001:db8::7", 7759)
+
+
+def public_key_bin(name: str) -> bytes:
+    """The serialized public key of scenario key `name`."""
+    return default_eccrypto.key_from_private_bin(PRIVATE_KEYS[name]).pub().key_to_bin()
+
+
+def dht_node(name: str, address: tuple[str, int]) -> Node:
+    """A DHT node with scenario key `name` at `address`."""
+    return Node(default_eccrypto.key_from_private_bin(PRIVATE_KEYS[name]).pub(), address=address)
+
+
+def dht_identifier_cases(cls: type) -> list[Case]:
+    """An identifier-only DHT message at the `u32` edges."""
+    return [("identifier 0", cls(0)), ("identifier 23828", cls(23828)), ("identifier 2**32-1", cls(2**32 - 1))]
+
+
+def store_request_cases() -> list[Case]:
+    """Stores with no value, one value, and a value of every byte."""
+    return [
+        ("no values", StoreRequestPayload(1, TOKEN, TARGET, [])),
+        ("one value", StoreRequestPayload(25765, TOKEN, TARGET, [b"hello-signed"])),
+        ("two values", StoreRequestPayload(2**32 - 1, bytes(20), bytes(range(20)), [bytes(range(256)), b""])),
+    ]
+
+
+def find_request_cases() -> list[Case]:
+    """Finds from IPv4 and IPv6 LAN addresses, with and without forcing nodes."""
+    return [
+        ("captured body: 192.0.2.2:57041, offset 0, force nodes",
+         FindRequestPayload(0x5D14, UDPv4Address("192.0.2.2", 57041), TARGET, 0, True)),
+        ("IPv6 LAN address, offset 3", FindRequestPayload(7, V6_NODE, TARGET, 3, False)),
+        ("edges", FindRequestPayload(2**32 - 1, A_LAN, bytes(20), 2**32 - 1, False)),
+    ]
+
+
+def find_response_cases() -> list[Case]:
+    """Finds answered with nodes (IPv4 and IPv6), with values, and with nothing."""
+    return [
+        ("two nodes", FindResponsePayload(0x5D14, TOKEN, [], [dht_node("A", ("127.0.0.1", 53377)),
+                                                             dht_node("B", V6_NODE)])),
+        ("values, no nodes", FindResponsePayload(9, TOKEN, [b"v1", b"v2"], [])),
+        ("nothing", FindResponsePayload(0, bytes(20), [], [])),
+    ]
+
+
+def store_peer_request_cases() -> list[Case]:
+    """Store-peer requests."""
+    return [
+        ("target", StorePeerRequestPayload(1, TOKEN, TARGET)),
+        ("zeros", StorePeerRequestPayload(0, bytes(20), bytes(20))),
+        ("edges", StorePeerRequestPayload(2**32 - 1, bytes([255] * 20), bytes(range(20)))),
+    ]
+
+
+def connect_peer_request_cases() -> list[Case]:
+    """Connect-peer requests from IPv4 and IPv6 LAN addresses."""
+    return [
+        ("IPv4", ConnectPeerRequestPayload(0x8843, A_LAN, TARGET)),
+        ("IPv6", ConnectPeerRequestPayload(3, V6_NODE, TARGET)),
+        ("edges", ConnectPeerRequestPayload(2**32 - 1, UDPv4Address("0.0.0.0", 0), bytes(20))),
+    ]
+
+
+def connect_peer_response_cases() -> list[Case]:
+    """Connect-peer responses with no, one and three nodes."""
+    return [
+        ("captured body: one node", ConnectPeerResponsePayload(0x8843, [dht_node("A", ("127.0.0.1", 53182))])),
+        ("no nodes", ConnectPeerResponsePayload(0, [])),
+        ("three nodes", ConnectPeerResponsePayload(2**32 - 1, [dht_node("A", A_WAN), dht_node("B", B_WAN),
+                                                               dht_node("C", V6_NODE)])),
+    ]
+
+
+def signed_str_cases() -> list[Case]:
+    """Signed-value bodies (before the signature) as the DHT's `_serialize_value` makes them."""
+    return [
+        ("hello, version 1700000000, key A", SignedStrPayload(b"hello", 1700000000, public_key_bin("A"))),
+        ("empty, version 0", SignedStrPayload(b"", 0, public_key_bin("B"))),
+        ("every byte", SignedStrPayload(bytes(range(256)), 2**32 - 1, public_key_bin("C"))),
+    ]
+
+
 PAYLOAD_CASES: dict[str, Callable[[], list[Case]]] = {
+    "PingRequestPayload": lambda: dht_identifier_cases(PingRequestPayload),
+    "PingResponsePayload": lambda: dht_identifier_cases(PingResponsePayload),
+    "StoreRequestPayload": store_request_cases,
+    "StoreResponsePayload": lambda: dht_identifier_cases(StoreResponsePayload),
+    "FindRequestPayload": find_request_cases,
+    "FindResponsePayload": find_response_cases,
+    "StorePeerRequestPayload": store_peer_request_cases,
+    "StorePeerResponsePayload": lambda: dht_identifier_cases(StorePeerResponsePayload),
+    "ConnectPeerRequestPayload": connect_peer_request_cases,
+    "ConnectPeerResponsePayload": connect_peer_response_cases,
+    "SignedStrPayload": signed_str_cases,
     "BinMemberAuthenticationPayload": auth_cases,
     "GlobalTimeDistributionPayload": global_time_cases,
     "IntroductionRequestPayload": introduction_request_cases,
@@ -359,7 +475,7 @@ PAYLOAD_CASES: dict[str, Callable[[], list[Case]]] = {
 
 def payload_class(name: str) -> type[Serializable]:
     """Find the py-ipv8 payload class that a schema [[payload]] entry names."""
-    for module in (payload_headers, core_payloads, discovery_payloads):
+    for module in (payload_headers, core_payloads, discovery_payloads, dht_payloads):
         cls = getattr(module, name, None)
         if isinstance(cls, type) and issubclass(cls, Serializable):
             return cls
@@ -383,6 +499,15 @@ def json_field_value(fmt: str, values: list[Any]) -> Any:
     (value,) = values
     if fmt in ("B", "H", "I", "Q", "q"):
         return int(value)
+    if fmt == "?":
+        return bool(value)
+    if fmt == "20s":
+        return value.hex()
+    if fmt == "varlenH-list":
+        return [item.hex() for item in value]
+    if fmt == "node-list":
+        return [{"address": format_address(node.address), "public_key": node.public_key.key_to_bin().hex()}
+                for node in value]
     if fmt in ("ipv4", "ip_address"):
         return format_address(value)
     if fmt in ("raw", "varlenH"):

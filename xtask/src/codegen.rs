@@ -40,7 +40,12 @@ fn generate(check: bool) -> anyhow::Result<Vec<PathBuf>> {
 fn rust_type(format: &str) -> anyhow::Result<(&'static str, bool)> {
     Ok(match format {
         "Q" => ("u64", true),
+        "I" => ("u32", true),
         "H" => ("u16", true),
+        "?" => ("bool", true),
+        "20s" => ("[u8; 20]", true),
+        "varlenH-list" => ("Vec<Vec<u8>>", true),
+        "node-list" => ("Vec<DhtNode>", false),
         "ipv4" => ("SocketAddrV4", true),
         "ip_address" => ("SocketAddr", true),
         "varlenH" => ("Vec<u8>", true),
@@ -71,6 +76,9 @@ fn render(schema: &Schema) -> anyhow::Result<String> {
         (false, false) => {}
     }
     writeln!(out, "\nuse crate::payload;")?;
+    if fields(schema).any(|f| f.format == "node-list") {
+        writeln!(out, "use crate::wire::format::DhtNode;")?;
+    }
     for payload in &schema.payloads {
         render_payload(&mut out, payload)?;
     }

@@ -47,6 +47,8 @@ const FORMATS: &[(&str, &str)] = &[
     ("arrayH-?", "ArrayBool"),
     ("arrayH-q", "ArrayQ"),
     ("arrayH-d", "ArrayD"),
+    // The DHT's node list (py-ipv8 registers it on the DHT community's serializer).
+    ("node-list", "NodeList"),
 ];
 
 /// The marker type of a built-in format name.

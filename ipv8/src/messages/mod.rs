@@ -2,7 +2,7 @@
 //!
 //! Core messages (introductions and punctures, old and new style, and the authentication and
 //! global-time headers) are at this module's top level; the DiscoveryCommunity's own messages are in
-//! [`discovery`]. Every layout is pinned by golden vectors captured from py-ipv8.
+//! [`discovery`], the DHT's in [`dht`]. Every layout is pinned by golden vectors captured from py-ipv8.
 //!
 //! # Examples
 //!
@@ -21,6 +21,7 @@
 //! ```
 
 mod generated_core;
+mod generated_dht;
 mod generated_discovery;
 
 pub use generated_core::*;
@@ -28,4 +29,10 @@ pub use generated_core::*;
 /// The DiscoveryCommunity's messages: similarity request/response, ping and pong.
 pub mod discovery {
     pub use super::generated_discovery::*;
+}
+
+/// The DHT's messages (ids 1–10: ping, store, find, store-peer, connect-peer and their responses)
+/// and its signed value layout.
+pub mod dht {
+    pub use super::generated_dht::*;
 }

@@ -25,6 +25,7 @@ mod address;
 mod array;
 mod fixed;
 mod nested;
+mod node_list;
 mod varlen;
 
 pub use address::{Address, AddressFmt, IpAddress, Ipv4};
@@ -34,6 +35,7 @@ pub use fixed::{
     S4h, U8, U16, U32, U64,
 };
 pub use nested::{Nested, NestedList};
+pub use node_list::{DhtNode, NodeList};
 pub use varlen::{
     Raw, VarlenBx2, VarlenH, VarlenHList, VarlenHUtf8, VarlenHx20, VarlenI, VarlenIUtf8,
 };
