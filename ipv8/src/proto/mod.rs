@@ -5,6 +5,7 @@
 mod ask;
 mod community;
 mod context;
+pub mod dht;
 pub mod discovery;
 mod host;
 mod job;

@@ -1,0 +1,16 @@
+//! The DHT (py-ipv8's `ipv8/dht/`, spec `dht.md`): node ids and XOR distance, and the serialized
+//! value format. Its wire messages are in [`crate::messages::dht`]. The routing table, storage,
+//! crawls and the communities are still to come.
+
+mod node_id;
+mod value;
+
+pub use node_id::{DISTANCE_BITS, NodeId};
+pub use value::{MAX_ENTRY_SIZE, Value, ValueError};
+
+/// The community id of `DHTCommunity` and `DHTDiscoveryCommunity` (both share it):
+/// `8d0be1845d74d175f178197cad001591d04d73cc`.
+pub const COMMUNITY_ID: crate::proto::CommunityId = crate::proto::CommunityId([
+    0x8d, 0x0b, 0xe1, 0x84, 0x5d, 0x74, 0xd1, 0x75, 0xf1, 0x78, 0x19, 0x7c, 0xad, 0x00, 0x15, 0x91,
+    0xd0, 0x4d, 0x73, 0xcc,
+]);
