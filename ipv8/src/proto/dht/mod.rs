@@ -1,13 +1,15 @@
 //! The DHT (py-ipv8's `ipv8/dht/`, spec `dht.md`): node ids and XOR distance, the routing table
-//! of k-buckets, and the serialized value format. Its wire messages are in
-//! [`crate::messages::dht`]. Storage, tokens, crawls and the communities are still to come.
+//! of k-buckets, the serialized value format, value storage with expiry, and store tokens. Its wire
+//! messages are in [`crate::messages::dht`]. Crawls and the communities are still to come.
 
 mod node_id;
 mod routing;
+mod storage;
 mod value;
 
 pub use node_id::{DISTANCE_BITS, NodeId};
 pub use routing::{Added, Bucket, MAX_BUCKET_SIZE, NodeStatus, RoutingNode, RoutingTable};
+pub use storage::{MAX_KEYS, MAX_VALUES_PER_KEY, Storage, StoreError, TOKEN_ROTATION, Tokens};
 pub use value::{MAX_ENTRY_SIZE, Value, ValueError};
 
 /// The community id of `DHTCommunity` and `DHTDiscoveryCommunity` (both share it):
