@@ -120,3 +120,35 @@ fn without_a_command_the_help_is_shown() {
     let stderr = failure(&ipv8(&[], dir.path()));
     assert!(stderr.contains("keygen") && stderr.contains("key"), "{stderr}");
 }
+
+/// Starts `ipv8 run` on loopback with `--key FILE` and returns the mid it reports.
+fn run_with_key(dir: &Path, file: &str) -> String {
+    use std::io::{BufRead as _, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ipv8"))
+        .args(["run", "--key", file, "--ip", "127.0.0.1", "--port", "0"])
+        .args(["--bootstrap", "127.0.0.1:9", "--status-interval", "60"])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let line =
+        BufReader::new(stdout).lines().map_while(Result::ok).find(|l| l.starts_with("node "));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let line = line.expect("ipv8 run reports its node");
+    line.split_whitespace().nth(1).unwrap().to_owned()
+}
+
+#[test]
+fn run_uses_the_key_file_it_is_given_and_makes_a_missing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = json(&ipv8(&["keygen", "--out", "mine.pem", "--json"], dir.path()));
+    assert_eq!(run_with_key(dir.path(), "mine.pem"), made["mid_hex"].as_str().unwrap());
+
+    let fresh = run_with_key(dir.path(), "fresh.pem");
+    let shown = json(&ipv8(&["key", "show", "fresh.pem", "--json"], dir.path()));
+    assert_eq!(fresh, shown["mid_hex"].as_str().unwrap(), "made, kept and used");
+    assert_ne!(fresh, made["mid_hex"].as_str().unwrap());
+}

@@ -615,3 +615,21 @@ fn task_closures_need_no_annotations() {
     a.handle_timeout(now + Duration::from_secs(1));
     assert_eq!(a.community::<Greeter>().unwrap().ticks, 1);
 }
+
+#[test]
+fn a_second_node_with_our_own_key_is_refused_and_counted() {
+    let now = Instant::now();
+    let key = key();
+    let mut a = Node::new(key.clone(), 1, now);
+    a.set_address(addr(A));
+    let mut b = Node::new(key, 2, now);
+    b.set_address(addr(B));
+    a.add_community(now, Greeter::new(ONE)).unwrap();
+    b.add_community(now, Greeter::new(ONE)).unwrap();
+
+    a.walk_to::<Greeter>(now, addr(B)).unwrap();
+    pump(&mut a, &mut b, now);
+    assert_eq!(b.stats().dropped("own_key_elsewhere"), 1, "counted apart from our own echoes");
+    assert!(b.network().peers().next().is_none(), "the twin never becomes a peer");
+    assert!(pump(&mut b, &mut a, now).is_empty(), "and gets no answer");
+}

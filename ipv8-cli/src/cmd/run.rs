@@ -28,6 +28,10 @@ pub(crate) struct Args {
     /// Where key files are kept (the configuration's `working_directory` otherwise).
     #[arg(long)]
     working_directory: Option<PathBuf>,
+    /// The key file of the node's own identity (the first overlay's key), made if it does not
+    /// exist. Two nodes run from one directory need one each, or they share an identity.
+    #[arg(long, value_name = "FILE")]
+    key: Option<PathBuf>,
     /// Serve the REST API on 127.0.0.1 at this port.
     #[arg(long)]
     rest_port: Option<u16>,
@@ -65,6 +69,9 @@ fn configure(args: &Args) -> anyhow::Result<Config> {
         builder = builder.with_working_directory(directory);
     }
     config = builder.finalize()?;
+    if let Some(file) = &args.key {
+        use_key_file(&mut config, file)?;
+    }
     if !args.bootstrap.is_empty() {
         config.replace_bootstrap(&args.bootstrap);
     }
@@ -76,6 +83,19 @@ fn configure(args: &Args) -> anyhow::Result<Config> {
         );
     }
     Ok(config)
+}
+
+/// Makes `file` the key of the first overlay's alias (curve25519 when it has to be made).
+fn use_key_file(config: &mut Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let file =
+        std::path::absolute(file).with_context(|| format!("the key file {}", file.display()))?;
+    let alias = config.overlays.first().map(|overlay| overlay.key.clone());
+    let key = alias.and_then(|alias| config.keys.iter_mut().find(|key| key.alias == alias));
+    let key = key.context("--key: the configuration's first overlay names no key")?;
+    key.file = Some(file);
+    key.bin = None;
+    key.generation.get_or_insert(ipv8::crypto::Curve::Curve25519);
+    Ok(())
 }
 
 async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
@@ -109,7 +129,8 @@ fn status_line(node: &Node) -> String {
         .overlays()
         .iter()
         .map(|overlay| {
-            format!("{}={}", overlay.name, node.network().peers_for(overlay.community_id).len())
+            let network = node.network_of(overlay.community_id).unwrap_or_else(|| node.network());
+            format!("{}={}", overlay.name, network.peers_for(overlay.community_id).len())
         })
         .collect();
     format!("peers: {}", overlays.join(" "))

@@ -19,6 +19,9 @@ use crate::proto::shared::Shared;
 use crate::proto::{CommunityId, DropReason, Peer, Walkable};
 use crate::wire::Message;
 
+/// The drop label of a packet signed with our own key from another address.
+const OWN_KEY_ELSEWHERE: &str = "own_key_elsewhere";
+
 /// The message ids of the discovery messages every community handles itself.
 pub(crate) const CORE_IDS: [u8; 8] = [231, 232, 233, 234, 245, 246, 249, 250];
 
@@ -268,7 +271,7 @@ impl<'a> Core<'a> {
                 };
                 let new_style = p.flags & RESPONSE_SUPPORTS_NEW_STYLE != 0;
                 let intro_new_style = p.flags & RESPONSE_INTRO_NEW_STYLE != 0;
-                Ok(self.on_introduction_response(peer, response, new_style, intro_new_style))
+                self.on_introduction_response(peer, response, new_style, intro_new_style)
             }
             NewIntroductionResponsePayload::MSG_ID => {
                 let (peer, Timed { payload: p, .. }) =
@@ -281,7 +284,7 @@ impl<'a> Core<'a> {
                     extra_bytes: p.extra_bytes,
                 };
                 let intro_new_style = p.flags & NEW_RESPONSE_INTRO_NEW_STYLE != 0;
-                Ok(self.on_introduction_response(peer, response, true, intro_new_style))
+                self.on_introduction_response(peer, response, true, intro_new_style)
             }
             PunctureRequestPayload::MSG_ID => {
                 let Timed { payload: p, .. } =
@@ -321,9 +324,7 @@ impl<'a> Core<'a> {
         request: IntroductionRequest,
         new_style: bool,
     ) -> Result<Outcome, DropReason> {
-        if peer.key() == &self.local.public_key {
-            return Err(DropReason::FromSelf);
-        }
+        self.refuse_own_key(&peer)?;
         let peers = self.shared.network.peers_for(self.community_id);
         if peers.len() > self.max_peers {
             return Err(DropReason::Refused("peer_limit"));
@@ -367,6 +368,27 @@ impl<'a> Core<'a> {
             Response { to: source, lan_intro, wan_intro, intro_new_style, limit_reached };
         self.send_introduction_response(global_time, &request, &response, requester_new_style);
         Ok(Outcome::Request(peer, request))
+    }
+
+    /// Refuses a packet signed with this community's own key. From another address, that is a
+    /// second node with the same key file (two nodes started in one working directory): it is
+    /// counted apart and warned about, since the two would never list each other.
+    fn refuse_own_key(&mut self, peer: &Peer) -> Result<(), DropReason> {
+        if peer.key() != &self.local.public_key {
+            return Ok(());
+        }
+        if Some(peer.address()) == self.lan() {
+            return Err(DropReason::FromSelf);
+        }
+        let seen = self.shared.stats.dropped(OWN_KEY_ELSEWHERE);
+        if seen == 0 || seen.is_power_of_two() {
+            tracing::warn!(
+                address = %peer.address(),
+                "another node uses this node's own key; give each node its own key file \
+                 (`ipv8 run --key FILE` or `--working-directory`)"
+            );
+        }
+        Err(DropReason::Refused(OWN_KEY_ELSEWHERE))
     }
 
     fn verify_peer(&mut self, peer: &Peer) {
@@ -467,7 +489,8 @@ impl<'a> Core<'a> {
         response: IntroductionResponse,
         new_style: bool,
         intro_new_style: bool,
-    ) -> Outcome {
+    ) -> Result<Outcome, DropReason> {
+        self.refuse_own_key(&peer)?;
         if !response.destination_address.ip().is_unspecified()
             && response.destination_address.is_ipv4()
             && !is_private_v4(response.destination_address)
@@ -501,7 +524,7 @@ impl<'a> Core<'a> {
                     .add_walkable(SocketAddr::new(own_lan.ip(), wan.port()), walkable);
             }
         }
-        Outcome::Response(peer, response)
+        Ok(Outcome::Response(peer, response))
     }
 
     fn on_puncture_request(
