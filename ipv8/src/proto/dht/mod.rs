@@ -1,13 +1,20 @@
 //! The DHT (py-ipv8's `ipv8/dht/`, spec `dht.md`): node ids and XOR distance, the routing table
 //! of k-buckets, the serialized value format, value storage with expiry, and store tokens. Its wire
-//! messages are in [`crate::messages::dht`]. Lookups run as [`Crawl`] state machines; the communities are still to come.
+//! messages are in [`crate::messages::dht`]. Lookups run as [`Crawl`] state machines, driven by
+//! [`DhtCommunity`] (a first slice: ping, store, find).
 
+mod community;
 mod crawl;
+mod handlers;
 mod node_id;
 mod routing;
 mod storage;
 mod value;
 
+pub use community::{
+    DhtCommunity, DhtError, FIND_TIMEOUT, FindNodes, FindValues, FoundValues, MAX_AGE, MAX_IN_FIND,
+    REQUEST_TIMEOUT, StoreValue, TARGET_NODES,
+};
 pub use crawl::{Candidate, Crawl, MAX_CRAWL_NODES, MAX_CRAWL_REQUESTS, MAX_CRAWL_TASKS};
 pub use node_id::{DISTANCE_BITS, NodeId};
 pub use routing::{Added, Bucket, MAX_BUCKET_SIZE, NodeStatus, RoutingNode, RoutingTable};
