@@ -9,6 +9,7 @@ if any scenario fails.
 """
 
 import argparse
+import hashlib
 from dataclasses import dataclass  # py-ipv8 reads the field types, so no postponed annotations here
 import asyncio
 import json
@@ -432,8 +433,68 @@ async def scenario_identities(ipv8_bin: str, identities_bin: str) -> dict:
         tracker.wait(timeout=10)
 
 
+RUST_KEY = b"rust-ipv8 dht key r!"
+PY_KEY = b"py-ipv8 dht key p!!!"
+
+
+async def scenario_dht(ipv8_bin: str, dht_bin: str) -> dict:
+    """A py-ipv8 DHTCommunity and our DhtCommunity store values and find each other's."""
+    from ipv8.dht.community import DHTCommunity
+
+    port = free_port()
+    tracker = start_tracker(ipv8_bin, port)
+    py = None
+    rust = RustPeer(dht_bin, port)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            await rust.start()
+            workdir = Path(tmp) / "py"
+            workdir.mkdir()
+            py = IPv8(py_config(workdir, "py", port, ("DHTCommunity",)), extra_communities={"DHTCommunity": DHTCommunity})
+            await py.start()
+            dht = py.get_overlay(DHTCommunity)
+            py_mid = dht.my_peer.mid.hex()
+            state = {"stored": False, "found": None}
+
+            async def step() -> bool:
+                if not state["stored"]:
+                    try:
+                        state["stored"] = bool(await dht.store_value(PY_KEY, b"from python", sign=True))
+                    except Exception:  # noqa: BLE001 (no nodes yet)
+                        pass
+                if state["found"] is None:
+                    try:
+                        values = await dht.find_values(RUST_KEY)
+                        state["found"] = [v for v in values if v[0] == b"from rust"] or None
+                    except Exception:  # noqa: BLE001 (no nodes yet)
+                        pass
+                rust_found = any(e["event"] == "found" and e["data"] == "from python" and e["signer"] == py_mid
+                                 for e in rust.events)
+                return state["stored"] and state["found"] is not None and rust_found
+
+            start = time.monotonic()
+            done = False
+            while time.monotonic() - start < 30.0 and not done:
+                done = await step()
+                if not done:
+                    # Both sides stop answering a node that queries them ten times in five seconds.
+                    await asyncio.sleep(1.0)
+            took = time.monotonic() - start if done else None
+            rust_mid = rust.mid()
+            signer = state["found"][0][1] if done else None
+            signer_ok = signer is not None and hashlib.sha1(signer).hexdigest() == rust_mid
+            return {"scenario": "dht", "ok": bool(done and signer_ok), "seconds": took,
+                    "py_found_rust_value": state["found"] is not None, "py_stored": state["stored"]}
+    finally:
+        if py is not None:
+            await py.stop()
+        await rust.stop()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
+
 SCENARIOS = {"tracker": scenario_tracker, "discovery": scenario_discovery, "messages": scenario_messages,
-             "identities": scenario_identities}
+             "identities": scenario_identities, "dht": scenario_dht}
 
 
 async def main() -> int:
@@ -442,6 +503,7 @@ async def main() -> int:
     parser.add_argument("--ipv8-bin", required=True)
     parser.add_argument("--peer-bin", required=True, help="the interop_peer example binary")
     parser.add_argument("--identities-bin", required=True, help="the interop_identities example binary")
+    parser.add_argument("--dht-bin", required=True, help="the interop_dht example binary")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
     args = parser.parse_args()
     failed = 0
@@ -449,6 +511,8 @@ async def main() -> int:
         scenario = SCENARIOS[name]
         if name == "identities":
             result = await scenario(args.ipv8_bin, args.identities_bin)
+        elif name == "dht":
+            result = await scenario(args.ipv8_bin, args.dht_bin)
         elif scenario.__code__.co_argcount == 2:
             result = await scenario(args.ipv8_bin, args.peer_bin)
         else:

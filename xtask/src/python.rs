@@ -83,6 +83,8 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         "interop_peer",
         "--example",
         "interop_identities",
+        "--example",
+        "interop_dht",
         "--locked",
     ];
     run(Command::new(cargo).args(build).current_dir(&root))?;
@@ -90,6 +92,7 @@ pub(crate) fn interop() -> anyhow::Result<()> {
     let ipv8 = root.join("target/debug/ipv8");
     let peer = root.join("target/debug/examples/interop_peer");
     let identities = root.join("target/debug/examples/interop_identities");
+    let dht = root.join("target/debug/examples/interop_dht");
     run(Command::new(python)
         .arg(script)
         .arg("--ipv8-bin")
@@ -97,7 +100,9 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         .arg("--peer-bin")
         .arg(peer)
         .arg("--identities-bin")
-        .arg(identities))
+        .arg(identities)
+        .arg("--dht-bin")
+        .arg(dht))
 }
 
 /// `cargo xtask bench-py`: py-ipv8's serializer timings.

@@ -265,13 +265,23 @@ impl DhtCommunity {
         reply: Reply<Result<usize, DhtError>>,
     ) {
         let now = ctx.now();
+        let my_id = self.table(ctx).map(|t| t.my_id());
         let Some(lookup) = self.lookups.get_mut(&id) else { return };
         let target = *lookup.crawl.target().as_bytes();
+        let mut closest = lookup.crawl.nodes();
+        closest.truncate(TARGET_NODES);
+        // py-ipv8 also keeps the value itself when few nodes were found or it is nearer the key
+        // than the farthest of them.
+        let farthest = closest.last().map(|p| NodeId::of(p.address().ip(), &p.mid()));
+        let key = NodeId::from(target);
+        let nearer =
+            my_id.zip(farthest).is_some_and(|(me, far)| key.cmp_distance(&me, &far).is_lt());
+        if closest.len() < TARGET_NODES || nearer {
+            let _ = self.storage.put(target, value.clone(), MAX_AGE, now);
+        }
+        let Some(lookup) = self.lookups.get_mut(&id) else { return };
         let mut sent = 0;
-        for peer in lookup.crawl.nodes() {
-            if sent >= TARGET_NODES {
-                break;
-            }
+        for peer in closest {
             let node = NodeId::of(peer.address().ip(), &peer.mid());
             let token = self
                 .received_tokens

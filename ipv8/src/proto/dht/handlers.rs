@@ -11,6 +11,9 @@ use crate::messages::dht::{
 use crate::proto::{Context, Peer};
 use crate::wire::format::DhtNode;
 
+/// Most values one store-request may carry (py-ipv8's `MAX_VALUES_IN_STORE`).
+const MAX_VALUES_IN_STORE: usize = 8;
+
 #[community]
 impl DhtCommunity {
     /// Answers a ping (unless the sender asks too often) and learns the sender.
@@ -90,7 +93,8 @@ impl DhtCommunity {
         }
         let valid =
             self.tokens.as_ref().is_some_and(|t| t.accepts(&p.token, peer.address(), peer.key()));
-        if !valid {
+        let oversized = p.values.iter().any(|v| v.len() > super::MAX_ENTRY_SIZE);
+        if !valid || oversized || p.values.len() > MAX_VALUES_IN_STORE {
             return;
         }
         let now = ctx.now();
