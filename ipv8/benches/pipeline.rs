@@ -7,47 +7,12 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ipv8::crypto::{Curve, PrivateKey};
-use ipv8::proto::{Community, CommunityId, Context, Node, Peer};
-use ipv8::{community, payload};
+use ipv8::proto::Node;
 
-#[payload(msg_id = 1)]
-struct Clock {
-    clock: i64,
-}
+#[path = "support/sink.rs"]
+mod sink;
 
-#[payload(msg_id = 2)]
-struct UnsignedClock {
-    clock: i64,
-}
-
-#[derive(Default)]
-struct Sink {
-    total: i64,
-}
-
-#[community]
-impl Sink {
-    #[lazy_handler]
-    fn on_clock(&mut self, _ctx: &mut Context<Self>, _peer: &Peer, payload: Clock) {
-        self.total = self.total.wrapping_add(payload.clock);
-    }
-
-    #[lazy_handler(unsigned)]
-    fn on_unsigned(
-        &mut self,
-        _ctx: &mut Context<Self>,
-        _source: SocketAddr,
-        payload: UnsignedClock,
-    ) {
-        self.total = self.total.wrapping_add(payload.clock);
-    }
-}
-
-impl Community for Sink {
-    fn community_id(&self) -> CommunityId {
-        CommunityId(*b"receive pipeline....")
-    }
-}
+use sink::{Clock, Sink, UnsignedClock};
 
 fn node(now: Instant) -> Node {
     let mut node = Node::new(PrivateKey::generate(Curve::Curve25519).expect("key"), 1, now);

@@ -11,47 +11,12 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use ipv8::crypto::PrivateKey;
-use ipv8::proto::{Community, CommunityId, Context, Node, Peer};
-use ipv8::{community, payload};
+use ipv8::proto::Node;
 
-#[payload(msg_id = 1)]
-struct Clock {
-    clock: i64,
-}
+#[path = "../benches/support/sink.rs"]
+mod sink;
 
-#[payload(msg_id = 2)]
-struct UnsignedClock {
-    clock: i64,
-}
-
-#[derive(Default)]
-struct Sink {
-    total: i64,
-}
-
-#[community]
-impl Sink {
-    #[lazy_handler]
-    fn on_clock(&mut self, _ctx: &mut Context<Self>, _peer: &Peer, payload: Clock) {
-        self.total = self.total.wrapping_add(payload.clock);
-    }
-
-    #[lazy_handler(unsigned)]
-    fn on_unsigned(
-        &mut self,
-        _ctx: &mut Context<Self>,
-        _source: SocketAddr,
-        payload: UnsignedClock,
-    ) {
-        self.total = self.total.wrapping_add(payload.clock);
-    }
-}
-
-impl Community for Sink {
-    fn community_id(&self) -> CommunityId {
-        CommunityId(*b"receive pipeline....")
-    }
-}
+use sink::{Clock, Sink, UnsignedClock};
 
 fn key(byte: u8) -> PrivateKey {
     let bin = [b"LibNaCLSK:".as_slice(), &[byte; 64]].concat();
