@@ -36,9 +36,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !bootstrap.ip().is_loopback() {
         return Err("this example only talks to loopback addresses".into());
     }
-    let mut registry = OverlayRegistry::new();
-    registry.register("DHTCommunity", |setup| setup.add(DhtCommunity::new()));
-    let launched = launch(&config(bootstrap)?, &registry).await?;
+    let launched = launch(&config(bootstrap)?, &OverlayRegistry::with_builtin()).await?;
     let handle = launched.handle;
     let mid = handle.with_node(|node, _| node.public_key().mid().to_string()).await?;
     println!("{}", json!({ "event": "started", "mid": mid }));

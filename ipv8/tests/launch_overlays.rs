@@ -243,3 +243,23 @@ async fn bootstrappers_registered_by_name_are_loaded() {
         "overlays.DiscoveryCommunity.bootstrappers: unknown bootstrapper \"LocalTracker\""
     );
 }
+
+#[test]
+fn the_dht_is_built_from_a_configuration_with_a_peer_table_of_its_own() {
+    let loopback = Config::loopback(0);
+    let alias = loopback.keys[0].alias.clone();
+    let dht = Overlay::new("DHTCommunity", alias)
+        .with_walker(Walker::new("RandomWalk", 20))
+        .with_walker(Walker::new("PingChurn", -1));
+    let config = Builder::from(loopback).clear_overlays().add_overlay_spec(dht).finalize().unwrap();
+    let address = Some(SocketAddr::from(([127, 0, 0, 1], 8090)));
+    let now = std::time::Instant::now();
+    let built = ipv8::launch::build(&config, &OverlayRegistry::with_builtin(), now, 1, address)
+        .expect("the DHT is built in");
+    let overlays = built.node.overlays();
+    assert_eq!(overlays[0].name, "DhtCommunity");
+    assert!(overlays[0].isolated, "py-ipv8's DHT keeps a private Network");
+    let strategies: Vec<_> =
+        overlays[0].strategies.iter().map(|s| (s.name, s.target_peers)).collect();
+    assert_eq!(strategies, [("RandomWalk", Some(20)), ("PingChurn", None)]);
+}

@@ -13,6 +13,7 @@ use super::LaunchError;
 use super::walkers::{ByCommunity, Strategies, StrategyArgs, add_walker};
 use crate::config::{self, Value};
 use crate::crypto::PrivateKey;
+use crate::proto::dht::DhtCommunity;
 use crate::proto::discovery::{
     Bootstrapper, DiscoveryCommunity, DispersyBootstrapper, Strategy, UdpBroadcastBootstrapper,
 };
@@ -84,8 +85,23 @@ impl OverlaySetup<'_> {
     /// Adds `community` under the overlay's key, with the strategies and bootstrappers the
     /// configuration gives it, then calls its `on_start` methods.
     pub fn add<C: Community>(&mut self, community: C) -> Result<(), LaunchError> {
+        self.add_with(community, false)
+    }
+
+    /// As [`OverlaySetup::add`], with a peer table of its own (py-ipv8's DHT keeps a private
+    /// `Network`; see [`Node::add_isolated_community`]).
+    pub fn add_isolated<C: Community>(&mut self, community: C) -> Result<(), LaunchError> {
+        self.add_with(community, true)
+    }
+
+    fn add_with<C: Community>(&mut self, community: C, isolated: bool) -> Result<(), LaunchError> {
         let id = community.community_id();
-        self.node.add_community_with_key(self.now, community, self.key.clone())?;
+        let key = self.key.clone();
+        if isolated {
+            self.node.add_isolated_community(self.now, community, key)?;
+        } else {
+            self.node.add_community_with_key(self.now, community, key)?;
+        }
         for walker in &self.overlay.walkers {
             add_walker::<C>(self.node, id, &self.overlay.class, walker, self.strategies)?;
         }
@@ -174,11 +190,13 @@ impl OverlayRegistry {
         }
     }
 
-    /// A registry with the overlays this build provides (`DiscoveryCommunity`).
+    /// A registry with the overlays this build provides: `DiscoveryCommunity` and `DHTCommunity`
+    /// (store and find; not yet `DHTDiscoveryCommunity`).
     #[must_use]
     pub fn with_builtin() -> Self {
         let mut registry = Self { strategies: Strategies::builtin(), ..Self::new() };
         registry.register("DiscoveryCommunity", |setup| setup.add(DiscoveryCommunity::new()));
+        registry.register("DHTCommunity", |setup| setup.add_isolated(DhtCommunity::new()));
         // `launch` resolves every DNS bootstrap name before the node starts.
         registry.register_on_start::<DiscoveryCommunity>(
             "resolve_dns_bootstrap_addresses",

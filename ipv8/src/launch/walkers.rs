@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::LaunchError;
 use crate::config::{Table, Walker};
+use crate::proto::dht::DhtCommunity;
 use crate::proto::discovery::{
     DiscoveryCommunity, EdgeWalk, PeriodicSimilarity, PingChurn, RandomChurn, RandomWalk, Strategy,
 };
@@ -116,6 +117,7 @@ impl Strategies {
             Ok(PeriodicSimilarity::new())
         });
         strategies.register::<DiscoveryCommunity, _>("PingChurn", |_| Ok(PingChurn::new()));
+        strategies.register::<DhtCommunity, _>("PingChurn", |_| Ok(PingChurn::new()));
         strategies
     }
 }
