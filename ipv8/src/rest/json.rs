@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::proto::{CommunityId, Node, StrategyInfo};
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut text, byte| {
         use std::fmt::Write as _;
         let _ = write!(text, "{byte:02x}");

@@ -5,6 +5,7 @@
 //! on `127.0.0.1` unless told otherwise, as py-ipv8's `RESTManager` does. py-ipv8's API key, CORS
 //! and TLS are not implemented yet.
 
+mod dht;
 mod error;
 mod json;
 mod routes;

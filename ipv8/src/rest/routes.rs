@@ -15,6 +15,7 @@ pub(super) fn router(handle: NodeHandle) -> Router {
     Router::new()
         .route("/network", get(network))
         .route("/overlays", get(overlays))
+        .merge(super::dht::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(handle)

@@ -165,6 +165,12 @@ impl DhtCommunity {
         self.routing.as_ref()
     }
 
+    /// How many tokens other nodes gave us that we still keep (py-ipv8's `num_tokens`).
+    #[must_use]
+    pub fn token_count(&self) -> usize {
+        self.received_tokens.len()
+    }
+
     /// The values stored here for others.
     #[must_use]
     pub fn storage(&self) -> &Storage {

@@ -1,0 +1,165 @@
+//! `/dht/*` (spec `rest-api.md` §3): the DHT's statistics, the values it stores for others, and
+//! lookups and stores through the node's first [`DhtCommunity`].
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use super::json::hex;
+use crate::crypto::PublicKey;
+use crate::proto::AskError;
+use crate::proto::dht::{DhtCommunity, FindValues, RoutingTable, StoreValue, Value as DhtValue};
+use crate::runtime::{NodeHandle, RuntimeError};
+
+/// The `/dht` routes.
+pub(super) fn routes() -> Router<NodeHandle> {
+    Router::new()
+        .route("/dht/statistics", get(statistics))
+        .route("/dht/values", get(stored_values))
+        .route("/dht/values/{key}", get(find_values).put(store_value))
+}
+
+/// py-ipv8's plain error body of the DHT endpoints: `{"success": false, "error": text}`.
+fn failure(status: StatusCode, error: &str) -> Response {
+    (status, Json(json!({ "success": false, "error": error }))).into_response()
+}
+
+fn not_loaded() -> Response {
+    failure(StatusCode::NOT_FOUND, "DHT community not found")
+}
+
+fn from_runtime(error: &RuntimeError) -> Response {
+    match error {
+        RuntimeError::NoSuchCommunity(_) | RuntimeError::Ask(AskError::NoSuchCommunity) => {
+            not_loaded()
+        }
+        other => failure(StatusCode::INTERNAL_SERVER_ERROR, &other.to_string()),
+    }
+}
+
+/// A 20-byte key from its hex form.
+fn parse_key(text: &str) -> Option<[u8; 20]> {
+    let bytes = unhex(text)?;
+    bytes.try_into().ok()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// `{"public_key": b64 or null, "key": hex, "value": hex}` for one found or stored value.
+fn value_json(key: &[u8; 20], data: &[u8], signer: Option<&[u8]>) -> Value {
+    json!({
+        "public_key": signer.map(|k| STANDARD.encode(k)),
+        "key": hex(key),
+        "value": hex(data),
+    })
+}
+
+/// GET `/dht/statistics`.
+async fn statistics(State(handle): State<NodeHandle>) -> Response {
+    let body = handle
+        .with_community::<DhtCommunity, _>(|dht, ctx| {
+            let table = dht.routing_table();
+            json!({ "statistics": {
+                "peer_id": ctx.my_key().mid().to_hex(),
+                "num_tokens": dht.token_count(),
+                "endpoints": [{
+                    "endpoint": "UDPIPv4",
+                    "node_id": table.map(|t| t.my_id().to_string()),
+                    "routing_table_size": table.map_or(0, RoutingTable::len),
+                    "routing_table_buckets": table.map_or(0, |t| t.buckets().len()),
+                    "num_keys_in_store": dht.storage().len(),
+                }],
+            }})
+        })
+        .await;
+    match body {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => from_runtime(&error),
+    }
+}
+
+/// GET `/dht/values`: the values stored here, by key (not wrapped, as py-ipv8).
+async fn stored_values(State(handle): State<NodeHandle>) -> Response {
+    let body = handle
+        .with_community::<DhtCommunity, _>(|dht, _| {
+            let by_key: serde_json::Map<String, Value> = dht
+                .storage()
+                .iter()
+                .map(|(key, values)| {
+                    let entries: Vec<Value> = values
+                        .into_iter()
+                        .filter_map(|bytes| DhtValue::parse(bytes).ok())
+                        .map(|value| {
+                            let mut entry = match &value {
+                                DhtValue::Signed { data, public_key, .. } => {
+                                    value_json(key, data, Some(public_key.to_bin()))
+                                }
+                                DhtValue::Unsigned(data) => value_json(key, data, None),
+                            };
+                            entry["endpoint"] = json!("UDPIPv4");
+                            entry
+                        })
+                        .collect();
+                    (hex(key), Value::Array(entries))
+                })
+                .collect();
+            Value::Object(by_key)
+        })
+        .await;
+    match body {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => from_runtime(&error),
+    }
+}
+
+/// GET `/dht/values/{key}`: a lookup.
+async fn find_values(State(handle): State<NodeHandle>, Path(key): Path<String>) -> Response {
+    let Some(key) = parse_key(&key) else {
+        return failure(StatusCode::BAD_REQUEST, "incorrect parameters");
+    };
+    match handle.ask::<DhtCommunity, _>(FindValues { key }).await {
+        Ok(Ok(values)) => {
+            let values: Vec<Value> = values
+                .iter()
+                .map(|(data, signer)| {
+                    value_json(&key, data, signer.as_ref().map(PublicKey::to_bin))
+                })
+                .collect();
+            Json(json!({ "values": values })).into_response()
+        }
+        Ok(Err(error)) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+        Err(error) => from_runtime(&error),
+    }
+}
+
+/// PUT `/dht/values/{key}` with `{"value": hex}`: stores a signed value (its version is the Unix
+/// time, as py-ipv8 signs).
+async fn store_value(
+    State(handle): State<NodeHandle>,
+    Path(key): Path<String>,
+    body: Option<Json<Value>>,
+) -> Response {
+    let data = body.as_ref().and_then(|Json(body)| body.get("value")?.as_str().and_then(unhex));
+    let (Some(key), Some(data)) = (parse_key(&key), data) else {
+        return failure(StatusCode::BAD_REQUEST, "incorrect parameters");
+    };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let version = Some(u32::try_from(now).unwrap_or(u32::MAX));
+    match handle.ask::<DhtCommunity, _>(StoreValue { key, data, version }).await {
+        Ok(Ok(_)) => Json(json!({ "success": true })).into_response(),
+        Ok(Err(error)) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+        Err(error) => from_runtime(&error),
+    }
+}

@@ -1,0 +1,115 @@
+//! REST `/dht/*` on two loopback nodes that run the DHT: a value PUT on one is found through the
+//! other, shows in its statistics and stored values; bad keys and a node without a DHT get
+//! py-ipv8's error bodies.
+#![cfg(feature = "rest")]
+
+use std::net::SocketAddr;
+
+use base64::Engine as _;
+use std::time::Instant;
+
+use ipv8::crypto::{Curve, PrivateKey};
+use ipv8::proto::dht::{COMMUNITY_ID, DhtCommunity};
+use ipv8::proto::discovery::DiscoveryCommunity;
+use ipv8::proto::{Node, Peer};
+use ipv8::rest::RestServer;
+use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle};
+use serde_json::{Value, json};
+
+/// A node on 127.0.0.1 running `dht` or not, and its REST address.
+async fn start(dht: bool) -> (NodeHandle, Peer, SocketAddr) {
+    let key = PrivateKey::generate(Curve::Curve25519).unwrap();
+    let public = key.public_key();
+    let now = Instant::now();
+    let mut node = Node::new(key, 1, now);
+    if dht {
+        node.add_community(now, DhtCommunity::new()).unwrap();
+    } else {
+        node.add_community(now, DiscoveryCommunity::new()).unwrap();
+    }
+    let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().unwrap());
+    let (handle, _events, _task) = runtime::spawn(node, Endpoint::bind(&loopback).unwrap());
+    let peer = Peer::new(public, handle.local_addrs().ipv4().unwrap());
+    let server = RestServer::bind_loopback(0).await.unwrap();
+    let address = server.local_addr().unwrap();
+    tokio::spawn(server.run(handle.clone()));
+    (handle, peer, address)
+}
+
+/// One HTTP/1.1 request; the status code and the JSON body.
+async fn request(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let body = body.map(|b| b.to_string()).unwrap_or_default();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let text = tokio::task::spawn_blocking(move || {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body.as_bytes()).unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        text
+    })
+    .await
+    .unwrap();
+    let status = text[9..12].parse().unwrap();
+    let json =
+        text.split("\r\n\r\n").nth(1).map_or(Value::Null, |b| serde_json::from_str(b).unwrap());
+    (status, json)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_put_on_one_node_are_found_through_another() {
+    let (a, a_peer, a_rest) = start(true).await;
+    let (b, b_peer, b_rest) = start(true).await;
+    a.with_node(move |node, _| node.add_peer(&b_peer, &[COMMUNITY_ID])).await.unwrap();
+    b.with_node(move |node, _| node.add_peer(&a_peer, &[COMMUNITY_ID])).await.unwrap();
+    let key = "0102030405060708090a0b0c0d0e0f1011121314";
+
+    let path = format!("/dht/values/{key}");
+    let put = request(a_rest, "PUT", &path, Some(json!({"value": "68656c6c6f"}))).await;
+    assert_eq!(put, (200, json!({"success": true})));
+
+    let (status, found) = request(b_rest, "GET", &path, None).await;
+    assert_eq!(status, 200, "{found}");
+    let a_key = a.with_node(|node, _| node.public_key().to_bin().to_vec()).await.unwrap();
+    let a_b64 = base64::engine::general_purpose::STANDARD.encode(a_key);
+    assert_eq!(found["values"], json!([{"public_key": a_b64, "key": key, "value": "68656c6c6f"}]));
+
+    let (_, stored) = request(b_rest, "GET", "/dht/values", None).await;
+    assert_eq!(stored[key][0]["value"], "68656c6c6f", "{stored}");
+    assert_eq!(stored[key][0]["endpoint"], "UDPIPv4");
+    let (_, statistics) = request(b_rest, "GET", "/dht/statistics", None).await;
+    let endpoint = &statistics["statistics"]["endpoints"][0];
+    assert_eq!(endpoint["routing_table_size"], 1, "{statistics}");
+    assert_eq!(endpoint["num_keys_in_store"], 1);
+    assert_eq!(statistics["statistics"]["num_tokens"], 1, "b got a token from a when it looked");
+}
+
+#[tokio::test]
+async fn bad_requests_and_missing_dht_get_py_ipv8_errors() {
+    let (_, _, rest) = start(true).await;
+    let bad = json!({"success": false, "error": "incorrect parameters"});
+    assert_eq!(request(rest, "GET", "/dht/values/zz", None).await, (400, bad.clone()));
+    let zeros = format!("/dht/values/{}", "00".repeat(20));
+    let no_value = request(rest, "PUT", &zeros, Some(json!({}))).await;
+    assert_eq!(no_value, (400, bad));
+    let lonely = request(rest, "GET", &zeros, None).await;
+    assert_eq!(
+        lonely,
+        (500, json!({"success": false, "error": "no nodes found in the routing table"}))
+    );
+
+    let (_, _, rest) = start(false).await;
+    let missing = json!({"success": false, "error": "DHT community not found"});
+    assert_eq!(request(rest, "GET", "/dht/statistics", None).await, (404, missing.clone()));
+    assert_eq!(request(rest, "GET", &zeros, None).await, (404, missing));
+}
