@@ -633,3 +633,17 @@ fn a_second_node_with_our_own_key_is_refused_and_counted() {
     assert!(b.network().peers().next().is_none(), "the twin never becomes a peer");
     assert!(pump(&mut b, &mut a, now).is_empty(), "and gets no answer");
 }
+
+#[test]
+fn add_peer_fills_the_table_of_each_services_identity() {
+    let now = Instant::now();
+    let mut a = node(A, 1, now);
+    a.add_community(now, Greeter::new(ONE)).unwrap();
+    a.add_isolated_community(now, Greeter::new(TWO), key()).unwrap();
+    let peer = Peer::new(key().public_key(), addr(B));
+    a.add_peer(&peer, &[TWO]);
+    assert_eq!(a.network_of(TWO).unwrap().peers_for(TWO), std::slice::from_ref(&peer));
+    assert!(a.network().peers().next().is_none(), "the node's own table is not TWO's");
+    a.add_peer(&peer, &[ONE]);
+    assert_eq!(a.network().peers_for(ONE), [peer]);
+}

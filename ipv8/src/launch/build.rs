@@ -1,6 +1,6 @@
-//! Building a [`Node`] from a configuration without any I/O: keys resolved, overlays looked up in
-//! the [`OverlayRegistry`], each added under its own key with its walkers, bootstrappers,
-//! settings and `on_start` calls. [`launch`](super::launch) does this for the runtime; the
+//! Building a [`Node`] from a configuration without sockets or name lookups: keys resolved (key
+//! files read or written as configured), overlays looked up in the [`OverlayRegistry`], each
+//! added under its own key with its walkers, bootstrappers, settings and `on_start` calls. [`launch`](super::launch) does this for the runtime; the
 //! simulator ([`TestNetwork::add_node_from_config`](crate::testing::TestNetwork)) does it for
 //! whole simulated nodes.
 

@@ -1,7 +1,7 @@
 //! Starting a node from a configuration, as py-ipv8's `IPv8(config)` does: keys are loaded (or
 //! generated and kept), overlays looked up by class name in an [`OverlayRegistry`], each added
 //! under the key its configuration names with its walkers, bootstrappers, `initialize` settings
-//! and `on_start` calls. [`build`] does that without I/O (the simulator uses it); [`launch`]
+//! and `on_start` calls. [`build`] does that without sockets or name lookups (the simulator uses it); [`launch`]
 //! (feature `runtime`) also binds the sockets and spawns the node on the tokio runtime.
 //!
 //! Overlays whose class this build does not provide are skipped and reported in

@@ -730,16 +730,20 @@ impl Node {
     }
 
     /// Adds a verified peer that runs `services`, telling those communities (as py-ipv8's
-    /// `TestBase` does).
-    /// The peer goes into the peer table of the node's own identity; communities that speak with
-    /// other keys keep their own tables.
+    /// `TestBase` does). The peer goes into the peer table of each service's identity (the node's
+    /// own for services no community of this node runs).
     pub fn add_peer(&mut self, peer: &Peer, services: &[CommunityId]) {
-        self.enter(0);
-        self.shared.network.add_verified_peer(peer);
         for service in services {
+            let slot = self.index_of(*service).and_then(|i| self.slots.get(i).copied());
+            self.enter(slot.unwrap_or(0));
+            self.shared.network.add_verified_peer(peer);
             if self.shared.network.add_service(peer.key(), *service) {
                 self.shared.announce(peer.clone(), *service);
             }
+        }
+        if services.is_empty() {
+            self.enter(0);
+            self.shared.network.add_verified_peer(peer);
         }
         self.follow_up();
     }
