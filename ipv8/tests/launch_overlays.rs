@@ -257,7 +257,7 @@ fn the_dht_is_built_from_a_configuration_with_a_peer_table_of_its_own() {
     let built = ipv8::launch::build(&config, &OverlayRegistry::with_builtin(), now, 1, address)
         .expect("the DHT is built in");
     let overlays = built.node.overlays();
-    assert_eq!(overlays[0].name, "DhtCommunity");
+    assert_eq!(overlays[0].name, "DHTCommunity");
     assert!(overlays[0].isolated, "py-ipv8's DHT keeps a private Network");
     let strategies: Vec<_> =
         overlays[0].strategies.iter().map(|s| (s.name, s.target_peers)).collect();

@@ -1,6 +1,7 @@
-//! REST `/dht/*` on two loopback nodes that run the DHT: a value PUT on one is found through the
-//! other, shows in its statistics and stored values; bad keys and a node without a DHT get
-//! py-ipv8's error bodies.
+//! REST `/dht/*` and `/noblockdht/*` on loopback nodes that run the DHT: a value PUT on one is
+//! found through the other, shows in its statistics and stored values; a node is found by its mid;
+//! buckets are listed and refreshed; bad keys and a node without a DHT (or without peer
+//! discovery) get py-ipv8's error bodies.
 #![cfg(feature = "rest")]
 
 use std::net::SocketAddr;
@@ -16,16 +17,17 @@ use ipv8::rest::RestServer;
 use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle};
 use serde_json::{Value, json};
 
-/// A node on 127.0.0.1 running `dht` or not, and its REST address.
-async fn start(dht: bool) -> (NodeHandle, Peer, SocketAddr) {
+/// A node on 127.0.0.1 running a DHT that finds peers (`Some(true)`), a plain one
+/// (`Some(false)`) or none, and its REST address.
+async fn start_with(dht: Option<bool>) -> (NodeHandle, Peer, SocketAddr) {
     let key = PrivateKey::generate(Curve::Curve25519).unwrap();
     let public = key.public_key();
     let now = Instant::now();
     let mut node = Node::new(key, 1, now);
-    if dht {
-        node.add_community(now, DhtCommunity::new()).unwrap();
-    } else {
-        node.add_community(now, DiscoveryCommunity::new()).unwrap();
+    match dht {
+        Some(true) => node.add_community(now, DhtCommunity::with_peer_discovery()).unwrap(),
+        Some(false) => node.add_community(now, DhtCommunity::new()).unwrap(),
+        None => node.add_community(now, DiscoveryCommunity::new()).unwrap(),
     }
     let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().unwrap());
     let (handle, _events, _task) = runtime::spawn(node, Endpoint::bind(&loopback).unwrap());
@@ -34,6 +36,10 @@ async fn start(dht: bool) -> (NodeHandle, Peer, SocketAddr) {
     let address = server.local_addr().unwrap();
     tokio::spawn(server.run(handle.clone()));
     (handle, peer, address)
+}
+
+async fn start(dht: bool) -> (NodeHandle, Peer, SocketAddr) {
+    start_with(dht.then_some(false)).await
 }
 
 /// One HTTP/1.1 request; the status code and the JSON body.
@@ -103,13 +109,90 @@ async fn bad_requests_and_missing_dht_get_py_ipv8_errors() {
     let no_value = request(rest, "PUT", &zeros, Some(json!({}))).await;
     assert_eq!(no_value, (400, bad));
     let lonely = request(rest, "GET", &zeros, None).await;
-    assert_eq!(
-        lonely,
-        (500, json!({"success": false, "error": "no nodes found in the routing table"}))
-    );
+    let no_nodes = json!({"code": "DHTError", "message": "No nodes found in the routing table"});
+    assert_eq!(lonely, (500, json!({"success": false, "error": no_nodes})));
 
     let (_, _, rest) = start(false).await;
     let missing = json!({"success": false, "error": "DHT community not found"});
     assert_eq!(request(rest, "GET", "/dht/statistics", None).await, (404, missing.clone()));
     assert_eq!(request(rest, "GET", &zeros, None).await, (404, missing));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_are_found_by_mid_and_buckets_are_listed_and_refreshed() {
+    let nodes =
+        [start_with(Some(true)).await, start_with(Some(true)).await, start_with(Some(true)).await];
+    for (handle, _, _) in &nodes {
+        for (_, peer, _) in &nodes {
+            let peer = peer.clone();
+            handle.with_node(move |node, _| node.add_peer(&peer, &[COMMUNITY_ID])).await.unwrap();
+        }
+    }
+    let (_, wanted, wanted_rest) = &nodes[2];
+    let (_, _, searcher_rest) = &nodes[0];
+    // The wanted node stores itself on the others within seconds of knowing them.
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (_, statistics) = request(*wanted_rest, "GET", "/dht/statistics", None).await;
+        let for_me = &statistics["statistics"]["num_store_for_me"];
+        if for_me.as_object().is_some_and(|m| !m.is_empty()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "nobody stores the wanted node: {statistics}");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let mid = wanted.mid().to_hex();
+    let (status, found) = request(*searcher_rest, "GET", &format!("/dht/peers/{mid}"), None).await;
+    assert_eq!(status, 200, "{found}");
+    let key = base64::engine::general_purpose::STANDARD.encode(wanted.key().to_bin());
+    let address = wanted.address();
+    assert_eq!(
+        found,
+        json!({"peers": [{"public_key": key, "address": [address.ip().to_string(), address.port()]}]})
+    );
+    let no_block = request(*searcher_rest, "GET", &format!("/noblockdht/{mid}"), None).await;
+    assert_eq!(no_block, (200, json!({"success": true})));
+
+    let (status, buckets) = request(*searcher_rest, "GET", "/dht/buckets", None).await;
+    assert_eq!(status, 200);
+    let bucket = &buckets["buckets"][0];
+    assert_eq!(bucket["endpoint"], "UDPIPv4");
+    let peers = bucket["peers"].as_array().expect("peers");
+    assert_eq!(peers.len(), 2, "{buckets}");
+    for peer in peers {
+        assert_eq!(peer["ip"], "127.0.0.1");
+        assert!(
+            peer["distance"].is_number() && peer["id"].as_str().is_some_and(|id| id.len() == 40)
+        );
+    }
+    let prefix = bucket["prefix"].as_str().expect("a prefix").to_owned();
+    let refresh =
+        request(*searcher_rest, "GET", &format!("/dht/buckets/{prefix}/refresh"), None).await;
+    assert_eq!(refresh, (200, json!({"success": true})));
+    let unknown = request(*searcher_rest, "GET", "/dht/buckets/0110110/refresh", None).await;
+    assert_eq!(unknown, (400, json!({"success": false, "error": "no such bucket"})));
+}
+
+fn no_nodes_error() -> Value {
+    json!({"code": "DHTError", "message": "No nodes found in the routing table"})
+}
+
+#[tokio::test]
+async fn finding_peers_needs_a_dht_that_finds_peers() {
+    let mid = "00".repeat(20);
+    let (_, _, plain) = start_with(Some(false)).await;
+    let missing = json!({"success": false, "error": "DHT community not found"});
+    assert_eq!(request(plain, "GET", &format!("/dht/peers/{mid}"), None).await, (404, missing));
+    let bare = json!({"error": "DHT community not found"});
+    assert_eq!(request(plain, "GET", &format!("/noblockdht/{mid}"), None).await, (404, bare));
+
+    let (_, _, none) = start_with(None).await;
+    assert_eq!(request(none, "GET", "/dht/buckets", None).await, (200, json!({"buckets": []})));
+    let not_loaded = json!({"success": false, "error": "DHT community is not loaded"});
+    assert_eq!(request(none, "GET", "/dht/buckets/0/refresh", None).await, (400, not_loaded));
+
+    let (_, _, lonely) = start_with(Some(true)).await;
+    let (status, failed) = request(lonely, "GET", &format!("/dht/peers/{mid}"), None).await;
+    assert_eq!(status, 500);
+    assert_eq!(failed["error"], no_nodes_error());
 }

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from base64 import b64encode
 from pathlib import Path
@@ -493,8 +494,175 @@ async def scenario_dht(ipv8_bin: str, dht_bin: str) -> dict:
         tracker.wait(timeout=10)
 
 
+def rest_call(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """One JSON request to a REST API on 127.0.0.1: the status and the body (errors included)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"http://{LOOPBACK}:{port}{path}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+async def rest(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    """`rest_call` off the event loop, so the py-ipv8 nodes of this process keep running."""
+    return await asyncio.to_thread(rest_call, port, method, path, body)
+
+
+MIXED_PY_KEY = b"py-ipv8 mixed dht key"[:20]
+MIXED_RUST_KEY = b"rust-ipv8 mixed key!"[:20]
+
+
+async def scenario_dht_network(ipv8_bin: str) -> dict:
+    """Five py-ipv8 DHTDiscoveryCommunity nodes and five `ipv8 run` nodes (the default configuration)
+    through one tracker: values stored on either side are found by every node of the other, peers
+    are found by key both ways, and the REST API answers as py-ipv8's does for the same network."""
+    from ipv8.dht.discovery import DHTDiscoveryCommunity
+    from ipv8.REST.rest_manager import RESTManager
+
+    port = free_port()
+    tracker = start_tracker(ipv8_bin, port)
+    rust_nodes: list[RustNode] = []
+    py_nodes: list = []
+    py_rest = None
+    report: dict = {"scenario": "dht-network", "ok": False}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for i in range(5):
+                workdir = Path(tmp) / f"rust{i}"
+                workdir.mkdir()
+                node = RustNode(ipv8_bin, workdir, port)
+                await node.start()
+                rust_nodes.append(node)
+            for i in range(5):
+                workdir = Path(tmp) / f"py{i}"
+                workdir.mkdir()
+                config = py_config(workdir, f"py{i}", port, ("DHTDiscoveryCommunity",))
+                instance = IPv8(config, extra_communities={"DHTDiscoveryCommunity": DHTDiscoveryCommunity})
+                await instance.start()
+                py_nodes.append(instance)
+            py_rest = RESTManager(py_nodes[0])
+            py_rest_port = free_tcp_port()
+            await py_rest.start(py_rest_port, LOOPBACK)
+            dhts = [instance.get_overlay(DHTDiscoveryCommunity) for instance in py_nodes]
+
+            # Everyone knows most of the others (the tracker introduces them; RandomWalk spreads).
+            async def rust_table(node: RustNode) -> int:
+                _, body = await rest(node.rest_port, "GET", "/dht/statistics")
+                return body.get("statistics", {}).get("endpoints", [{}])[0].get("routing_table_size", 0)
+
+            start = time.monotonic()
+            while time.monotonic() - start < 60:
+                py_sizes = [sum(len(b.nodes) for t in d.routing_tables.values() for b in t.trie.values())
+                            for d in dhts]
+                rust_sizes = [await rust_table(node) for node in rust_nodes]
+                if min(py_sizes) >= 6 and min(rust_sizes) >= 6:
+                    break
+                await asyncio.sleep(1.0)
+            report["table_sizes"] = {"py": py_sizes, "rust": rust_sizes, "seconds": round(time.monotonic() - start, 1)}
+
+            # A py-ipv8 node stores a signed value; every Rust node finds it, signed by that node.
+            py_key_b64 = b64encode(dhts[0].my_peer.public_key.key_to_bin()).decode()
+            await dhts[0].store_value(MIXED_PY_KEY, b"from python", sign=True)
+            rust_found = 0
+            for node in rust_nodes:
+                status, body = await rest(node.rest_port, "GET", f"/dht/values/{MIXED_PY_KEY.hex()}")
+                values = body.get("values", []) if status == 200 else []
+                rust_found += any(v["value"] == b"from python".hex() and v["public_key"] == py_key_b64 for v in values)
+                await asyncio.sleep(0.5)
+            report["rust_nodes_found_py_value"] = rust_found
+
+            # A Rust node stores a signed value (REST PUT); every py-ipv8 node finds it.
+            status, _ = await rest(rust_nodes[0].rest_port, "PUT", f"/dht/values/{MIXED_RUST_KEY.hex()}",
+                                   {"value": b"from rust".hex()})
+            rust_signer = None
+            py_found = 0
+            for dht in dhts:
+                try:
+                    values = await dht.find_values(MIXED_RUST_KEY)
+                except Exception:  # noqa: BLE001 (counted as not found)
+                    values = []
+                hit = [v for v in values if v[0] == b"from rust"]
+                if hit:
+                    py_found += 1
+                    rust_signer = hit[0][1]
+                await asyncio.sleep(0.5)
+            report["py_nodes_found_rust_value"] = py_found
+            signer_ok = rust_signer is not None and hashlib.sha1(rust_signer).hexdigest() == rust_nodes[0].mid
+
+            # Peers by key, both ways: py-ipv8 nodes announce themselves (as their 30 s task would).
+            for dht in dhts:
+                await dht.store_peer()
+            wanted_py = dhts[1].my_peer
+            status, body = await rest(rust_nodes[2].rest_port, "GET", f"/dht/peers/{wanted_py.mid.hex()}")
+            wanted_b64 = b64encode(wanted_py.public_key.key_to_bin()).decode()
+            rust_connected = status == 200 and any(p["public_key"] == wanted_b64 for p in body.get("peers", []))
+            report["rust_found_py_peer"] = rust_connected
+            wanted_rust = rust_nodes[3].mid
+            py_connected = False
+            for _ in range(10):
+                try:
+                    nodes = await dhts[3].connect_peer(bytes.fromhex(wanted_rust))
+                    py_connected = any(n.mid.hex() == wanted_rust for n in nodes)
+                except Exception:  # noqa: BLE001 (not stored yet: the Rust node retries every 5 s)
+                    pass
+                if py_connected:
+                    break
+                await asyncio.sleep(1.0)
+            report["py_found_rust_peer"] = py_connected
+
+            # The REST API of both, for the same network.
+            _, py_values = await rest(py_rest_port, "GET", f"/dht/values/{MIXED_RUST_KEY.hex()}")
+            _, rust_values = await rest(rust_nodes[1].rest_port, "GET", f"/dht/values/{MIXED_RUST_KEY.hex()}")
+            def canonical(body: dict) -> list[str]:
+                return sorted(json.dumps(value, sort_keys=True) for value in body.get("values", []))
+
+            same_values = bool(canonical(py_values)) and canonical(py_values) == canonical(rust_values)
+            same_debug = set(py_values.get("debug", {})) == set(rust_values.get("debug", {}))
+            _, py_stats = await rest(py_rest_port, "GET", "/dht/statistics")
+            _, rust_stats = await rest(rust_nodes[1].rest_port, "GET", "/dht/statistics")
+            same_stats = set(py_stats["statistics"]) == set(rust_stats["statistics"]) and set(
+                py_stats["statistics"]["endpoints"][0]) == set(rust_stats["statistics"]["endpoints"][0])
+            _, py_peers = await rest(py_rest_port, "GET", f"/dht/peers/{wanted_rust}")
+            _, rust_peers = await rest(rust_nodes[1].rest_port, "GET", f"/dht/peers/{wanted_rust}")
+            peer_keys = lambda body: sorted(p["public_key"] for p in body.get("peers", []))  # noqa: E731
+            same_peers = bool(peer_keys(py_peers)) and peer_keys(py_peers) == peer_keys(rust_peers)
+            _, py_buckets = await rest(py_rest_port, "GET", "/dht/buckets")
+            _, rust_buckets = await rest(rust_nodes[1].rest_port, "GET", "/dht/buckets")
+            def fields(body: dict) -> list[str]:
+                buckets = body.get("buckets", [])
+                keys = {key for bucket in buckets for key in bucket}
+                return sorted(keys | {key for bucket in buckets for peer in bucket["peers"] for key in peer})
+
+            same_buckets = fields(py_buckets) == fields(rust_buckets)
+            missing = "0" * 40
+            py_missing = await rest(py_rest_port, "GET", f"/dht/peers/{missing}")
+            rust_missing = await rest(rust_nodes[1].rest_port, "GET", f"/dht/peers/{missing}")
+            if not same_values:
+                report["values_py"], report["values_rust"] = py_values.get("values"), rust_values.get("values")
+            report["rest"] = {"values": same_values, "debug": same_debug, "statistics": same_stats,
+                              "peers": same_peers, "buckets": same_buckets,
+                              "missing_peer": [py_missing, rust_missing]}
+            rest_ok = same_values and same_debug and same_stats and same_peers and same_buckets and \
+                py_missing == rust_missing
+            report["ok"] = bool(rust_found == 5 and py_found == 5 and signer_ok and rust_connected
+                                and py_connected and rest_ok)
+            return report
+    finally:
+        if py_rest is not None:
+            await py_rest.stop()
+        for instance in py_nodes:
+            await instance.stop()
+        for node in rust_nodes:
+            await node.stop()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
+
 SCENARIOS = {"tracker": scenario_tracker, "discovery": scenario_discovery, "messages": scenario_messages,
-             "identities": scenario_identities, "dht": scenario_dht}
+             "identities": scenario_identities, "dht": scenario_dht, "dht-network": scenario_dht_network}
 
 
 async def main() -> int:

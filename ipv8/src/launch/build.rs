@@ -70,8 +70,9 @@ pub(crate) fn bootstrap_of(overlay: &Overlay) -> Result<Bootstrap, LaunchError> 
 ///
 /// let config = Config::loopback(0);
 /// let built = build(&config, &OverlayRegistry::with_builtin(), Instant::now(), 7, None)?;
-/// assert_eq!(built.node.overlays()[0].name, "DiscoveryCommunity");
-/// assert!(built.skipped.contains(&"DHTDiscoveryCommunity".to_owned()));
+/// let names: Vec<_> = built.node.overlays().iter().map(|o| o.name).collect();
+/// assert_eq!(names, ["DiscoveryCommunity", "DHTDiscoveryCommunity"]);
+/// assert_eq!(built.skipped, ["HiddenTunnelCommunity"]);
 /// # Ok::<(), ipv8::launch::LaunchError>(())
 /// ```
 pub fn build(

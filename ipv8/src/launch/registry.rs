@@ -190,13 +190,17 @@ impl OverlayRegistry {
         }
     }
 
-    /// A registry with the overlays this build provides: `DiscoveryCommunity` and `DHTCommunity`
-    /// (store and find; not yet `DHTDiscoveryCommunity`).
+    /// A registry with the overlays this build provides: `DiscoveryCommunity`, `DHTCommunity`
+    /// (store and find) and `DHTDiscoveryCommunity` (also finds peers by key), both DHTs with a
+    /// peer table of their own as py-ipv8's.
     #[must_use]
     pub fn with_builtin() -> Self {
         let mut registry = Self { strategies: Strategies::builtin(), ..Self::new() };
         registry.register("DiscoveryCommunity", |setup| setup.add(DiscoveryCommunity::new()));
         registry.register("DHTCommunity", |setup| setup.add_isolated(DhtCommunity::new()));
+        registry.register("DHTDiscoveryCommunity", |setup| {
+            setup.add_isolated(DhtCommunity::with_peer_discovery())
+        });
         // `launch` resolves every DNS bootstrap name before the node starts.
         registry.register_on_start::<DiscoveryCommunity>(
             "resolve_dns_bootstrap_addresses",

@@ -133,6 +133,12 @@ pub trait Community: Dispatch + Send + 'static {
         let _ = (ctx, peer);
     }
 
+    /// The overlay's name in `/overlays` and logs (py-ipv8 shows the class name); the type's
+    /// name by default.
+    fn name(&self) -> &'static str {
+        super::host::short_name(std::any::type_name::<Self>())
+    }
+
     /// Most peers this community keeps: introduction-requests are refused beyond it (py-ipv8: 30).
     fn max_peers(&self) -> usize {
         30

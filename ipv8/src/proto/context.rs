@@ -182,6 +182,47 @@ impl<C: 'static> Context<'_, C> {
         self.shared.inject(source, datagram);
     }
 
+    /// Refuses the packet being handled: the node counts it as dropped under `reason` (see
+    /// [`Stats::dropped`](super::Stats::dropped)) rather than handled. How a handler reports
+    /// hostile or useless input, such as a forged token or an unsolicited response; outside a
+    /// message handler it does nothing.
+    ///
+    /// ```
+    /// use ipv8::proto::{Community, CommunityId, Context, Peer};
+    /// use ipv8::testing::TestNetwork;
+    /// use ipv8::{community, payload};
+    ///
+    /// #[payload(msg_id = 1)]
+    /// struct Vote { choice: u8 }
+    ///
+    /// #[derive(Default)]
+    /// struct Poll { votes: [u32; 2] }
+    ///
+    /// #[community]
+    /// impl Poll {
+    ///     #[lazy_handler]
+    ///     fn on_vote(&mut self, ctx: &mut Context<Self>, _peer: &Peer, vote: Vote) {
+    ///         match self.votes.get_mut(usize::from(vote.choice)) {
+    ///             Some(count) => *count += 1,
+    ///             None => ctx.refuse("poll_no_such_choice"),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// impl Community for Poll {
+    ///     fn community_id(&self) -> CommunityId { CommunityId(*b"poll community 00001") }
+    /// }
+    ///
+    /// let mut net = TestNetwork::initialize(2, |_| Poll::default());
+    /// let to = net.peer(1);
+    /// net.with_overlay(0, |_, ctx| ctx.ez_send(&to, &Vote { choice: 9 }));
+    /// net.deliver_messages();
+    /// assert_eq!(net.node(1).stats().dropped("poll_no_such_choice"), 1);
+    /// ```
+    pub fn refuse(&mut self, reason: &'static str) {
+        self.local.refused = Some(reason);
+    }
+
     /// The discovery messages of this community: introductions and punctures.
     pub fn discovery(&mut self) -> Discovery<'_> {
         let id = self.local.id;

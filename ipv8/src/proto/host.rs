@@ -117,6 +117,8 @@ pub(crate) struct Local {
     pub(crate) extra_bytes: Vec<u8>,
     /// Whether datagrams under no community's prefix come to this community.
     pub(crate) listens_unclaimed: bool,
+    /// Why a handler refused the packet it is handling ([`Context::refuse`]).
+    pub(crate) refused: Option<&'static str>,
 }
 
 /// A community with its own identity, tasks, caches and strategies.
@@ -143,6 +145,7 @@ impl<C: Community> Host<C> {
                 public_key,
                 extra_bytes: Vec::new(),
                 listens_unclaimed: false,
+                refused: None,
             },
             walk: WalkState::default(),
         }
@@ -227,9 +230,14 @@ impl<C: Community> Overlay for Host<C> {
         let msg_id = incoming.msg_id();
         if !CORE_IDS.contains(&msg_id) {
             let during = During::Message(msg_id);
-            return self
+            self.local.refused = None;
+            let handled = self
                 .run(shared, during, |community, ctx| community.on_packet(ctx, incoming))
                 .unwrap_or(Err(DropReason::Refused("handler_panicked")));
+            return match self.local.refused.take() {
+                Some(reason) => handled.and(Err(DropReason::Refused(reason))),
+                None => handled,
+            };
         }
         let max_peers = self.community.max_peers();
         let outcome = Self::core(shared, &self.local, max_peers).handle(incoming)?;
@@ -317,7 +325,7 @@ impl<C: Community> Overlay for Host<C> {
     fn info(&self) -> OverlayInfo {
         OverlayInfo {
             community_id: self.local.id,
-            name: short_name(std::any::type_name::<C>()),
+            name: self.community.name(),
             max_peers: self.community.max_peers(),
             public_key: self.local.public_key.clone(),
             isolated: false,

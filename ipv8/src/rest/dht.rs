@@ -1,7 +1,7 @@
 //! `/dht/*` (spec `rest-api.md` §3): the DHT's statistics, the values it stores for others, and
 //! lookups and stores through the node's first [`DhtCommunity`].
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,10 +12,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
+use super::error::ApiError;
 use super::json::hex;
 use crate::crypto::PublicKey;
 use crate::proto::AskError;
-use crate::proto::dht::{DhtCommunity, FindValues, RoutingTable, StoreValue, Value as DhtValue};
+use crate::proto::dht::{
+    DhtCommunity, LookupValues, RoutingTable, StoreValue, Value as DhtValue, unix_version,
+};
 use crate::runtime::{NodeHandle, RuntimeError};
 
 /// The `/dht` routes.
@@ -24,18 +27,19 @@ pub(super) fn routes() -> Router<NodeHandle> {
         .route("/dht/statistics", get(statistics))
         .route("/dht/values", get(stored_values))
         .route("/dht/values/{key}", get(find_values).put(store_value))
+        .merge(super::dht_peers::routes())
 }
 
 /// py-ipv8's plain error body of the DHT endpoints: `{"success": false, "error": text}`.
-fn failure(status: StatusCode, error: &str) -> Response {
+pub(super) fn failure(status: StatusCode, error: &str) -> Response {
     (status, Json(json!({ "success": false, "error": error }))).into_response()
 }
 
-fn not_loaded() -> Response {
+pub(super) fn not_loaded() -> Response {
     failure(StatusCode::NOT_FOUND, "DHT community not found")
 }
 
-fn from_runtime(error: &RuntimeError) -> Response {
+pub(super) fn from_runtime(error: &RuntimeError) -> Response {
     match error {
         RuntimeError::NoSuchCommunity(_) | RuntimeError::Ask(AskError::NoSuchCommunity) => {
             not_loaded()
@@ -45,7 +49,7 @@ fn from_runtime(error: &RuntimeError) -> Response {
 }
 
 /// A 20-byte key from its hex form.
-fn parse_key(text: &str) -> Option<[u8; 20]> {
+pub(super) fn parse_key(text: &str) -> Option<[u8; 20]> {
     let bytes = unhex(text)?;
     bytes.try_into().ok()
 }
@@ -71,7 +75,7 @@ async fn statistics(State(handle): State<NodeHandle>) -> Response {
     let body = handle
         .with_community::<DhtCommunity, _>(|dht, ctx| {
             let table = dht.routing_table();
-            json!({ "statistics": {
+            let mut statistics = json!({
                 "peer_id": ctx.my_key().mid().to_hex(),
                 "num_tokens": dht.token_count(),
                 "endpoints": [{
@@ -81,7 +85,20 @@ async fn statistics(State(handle): State<NodeHandle>) -> Response {
                     "routing_table_buckets": table.map_or(0, |t| t.buckets().len()),
                     "num_keys_in_store": dht.storage().len(),
                 }],
-            }})
+            });
+            if dht.finds_peers() {
+                let stored: serde_json::Map<String, Value> =
+                    dht.stored_peers().map(|(mid, _)| (mid.to_hex(), json!(1))).collect();
+                let storing_me = dht.storing_me().count();
+                let for_me = if storing_me > 0 {
+                    json!({ ctx.my_key().mid().to_hex(): storing_me })
+                } else {
+                    json!({})
+                };
+                statistics["num_peers_in_store"] = Value::Object(stored);
+                statistics["num_store_for_me"] = for_me;
+            }
+            json!({ "statistics": statistics })
         })
         .await;
     match body {
@@ -129,17 +146,25 @@ async fn find_values(State(handle): State<NodeHandle>, Path(key): Path<String>) 
     let Some(key) = parse_key(&key) else {
         return failure(StatusCode::BAD_REQUEST, "incorrect parameters");
     };
-    match handle.ask::<DhtCommunity, _>(FindValues { key }).await {
-        Ok(Ok(values)) => {
+    let start = Instant::now();
+    match handle.ask::<DhtCommunity, _>(LookupValues { key }).await {
+        Ok(Ok((values, stats))) => {
             let values: Vec<Value> = values
                 .iter()
                 .map(|(data, signer)| {
                     value_json(&key, data, signer.as_ref().map(PublicKey::to_bin))
                 })
                 .collect();
-            Json(json!({ "values": values })).into_response()
+            let debug = json!({
+                "requests": stats.requests,
+                "responses": stats.responses,
+                "responses_with_nodes": stats.responses_with_nodes,
+                "responses_with_values": stats.responses_with_values,
+                "time": start.elapsed().as_secs_f64(),
+            });
+            Json(json!({ "values": values, "debug": debug })).into_response()
         }
-        Ok(Err(error)) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+        Ok(Err(error)) => ApiError::dht(&error).into_response(),
         Err(error) => from_runtime(&error),
     }
 }
@@ -155,11 +180,10 @@ async fn store_value(
     let (Some(key), Some(data)) = (parse_key(&key), data) else {
         return failure(StatusCode::BAD_REQUEST, "incorrect parameters");
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let version = Some(u32::try_from(now).unwrap_or(u32::MAX));
+    let version = Some(unix_version());
     match handle.ask::<DhtCommunity, _>(StoreValue { key, data, version }).await {
         Ok(Ok(_)) => Json(json!({ "success": true })).into_response(),
-        Ok(Err(error)) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+        Ok(Err(error)) => ApiError::dht(&error).into_response(),
         Err(error) => from_runtime(&error),
     }
 }

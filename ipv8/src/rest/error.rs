@@ -45,6 +45,13 @@ impl ApiError {
         Self { status: StatusCode::NOT_FOUND, code: "HTTPNotFound", message: "Not Found".into() }
     }
 
+    /// The DHT tried and failed: `500` with code `DHTError`, as py-ipv8's middleware reports
+    /// its `DHTError` exceptions.
+    pub(super) fn dht(error: &impl std::fmt::Display) -> Self {
+        let status = StatusCode::INTERNAL_SERVER_ERROR;
+        Self { status, code: "DHTError", message: error.to_string() }
+    }
+
     /// The route exists, but not for this method (aiohttp's `HTTPMethodNotAllowed`).
     pub(super) fn method_not_allowed() -> Self {
         let status = StatusCode::METHOD_NOT_ALLOWED;

@@ -6,6 +6,7 @@
 //! and TLS are not implemented yet.
 
 mod dht;
+mod dht_peers;
 mod error;
 mod json;
 mod routes;

@@ -71,6 +71,7 @@
 //! ```
 
 mod config;
+mod dht;
 mod driver;
 mod endpoint;
 mod error;

@@ -5,9 +5,11 @@
 //! community code runs here and on real UDP. Enable with the `test-util` feature.
 
 mod config;
+mod dht;
 mod expect;
 mod network;
 
 pub use config::SimConfig;
+pub use dht::SimDht;
 pub use expect::ExpectReceived;
 pub use network::TestNetwork;

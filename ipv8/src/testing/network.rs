@@ -505,7 +505,12 @@ impl<C: Community> TestNetwork<C> {
 
     /// Runs the earliest event due by `until`: `Some(true)` for a delivery, `Some(false)` for a
     /// timer, `None` if nothing is due.
-    fn step(&mut self, until: Instant) -> Option<bool> {
+    /// The configured horizon of virtual time.
+    pub(super) fn horizon(&self) -> std::time::Duration {
+        self.config.horizon
+    }
+
+    pub(super) fn step(&mut self, until: Instant) -> Option<bool> {
         let timer = self.next_timer();
         let arrival = self.in_flight.peek().map(|Reverse(datagram)| datagram.arrival);
         match (timer, arrival) {

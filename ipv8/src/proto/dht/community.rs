@@ -1,14 +1,14 @@
-//! [`DhtCommunity`]: py-ipv8's `DHTCommunity` (spec `dht.md`), first slice: pings, stores and
-//! finds between nodes, with the routing table, storage, tokens and crawls of this module, and the
-//! `store_value` / `find_values` / `find_nodes` requests other communities and applications ask.
-//! Not yet: puncture helpers in crawls, store-peer and connect-peer (`DHTDiscoveryCommunity`), the
-//! IPv6 table, REST routes.
+//! [`DhtCommunity`]: py-ipv8's `DHTCommunity` and `DHTDiscoveryCommunity` (spec `dht.md`): pings,
+//! stores and finds between nodes, with the routing table, storage, tokens and crawls of this
+//! module, and the [`StoreValue`], [`FindValues`], [`FindNodes`] and
+//! [`ConnectPeer`](super::ConnectPeer) requests other communities and applications ask.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use super::{Crawl, NodeId, RoutingNode, RoutingTable, Storage, Tokens, Value};
-use crate::crypto::PublicKey;
+use super::peers::PeerDiscovery;
+use super::{Crawl, CrawlStats, NodeId, RoutingNode, RoutingTable, Storage, Tokens, Value};
+use crate::crypto::{Mid, PublicKey};
 use crate::messages::dht::{FindRequestPayload, PingRequestPayload, StoreRequestPayload};
 use crate::proto::discovery::Ping;
 use crate::proto::{Community, CommunityId, Context, NumberCache, Peer, Reply, Request, Responder};
@@ -34,7 +34,7 @@ const MAX_LOOKUPS: usize = 64;
 #[non_exhaustive]
 pub enum DhtError {
     /// The routing table has no node to start from.
-    #[error("no nodes found in the routing table")]
+    #[error("No nodes found in the routing table")]
     NoNodes,
     /// Too many lookups run already.
     #[error("too many lookups are running")]
@@ -43,8 +43,14 @@ pub enum DhtError {
     #[error("{0}")]
     BadValue(String),
     /// No node confirmed the store.
-    #[error("no node stored the value")]
+    #[error("Value was not stored")]
     NotStored,
+    /// No node knew the peer asked for (py-ipv8's "Failed to connect peer").
+    #[error("Failed to connect peer")]
+    PeerNotFound,
+    /// This DHT node does not find peers (a plain `DHTCommunity`, not `DHTDiscoveryCommunity`).
+    #[error("this DHT community does not find peers")]
+    NoPeerDiscovery,
 }
 
 /// Stores `data` under `key` on the nodes closest to it, signed with the community's key and
@@ -78,6 +84,17 @@ impl Request for FindValues {
     type Response = Result<FoundValues, DhtError>;
 }
 
+/// As [`FindValues`], with what the lookup did (the REST API's `debug` counters).
+#[derive(Debug, Clone)]
+pub struct LookupValues {
+    /// The key.
+    pub key: [u8; 20],
+}
+
+impl Request for LookupValues {
+    type Response = Result<(FoundValues, CrawlStats), DhtError>;
+}
+
 /// Finds the nodes closest to `key`, nearest first.
 #[derive(Debug, Clone)]
 pub struct FindNodes {
@@ -89,11 +106,29 @@ impl Request for FindNodes {
     type Response = Result<Vec<Peer>, DhtError>;
 }
 
+/// Refreshes the bucket whose prefix is the given bit string (`"0110"`; `""` for the root): a
+/// lookup of a random id in it (py-ipv8's bucket refresh, also the REST API's
+/// `/dht/buckets/{prefix}/refresh`).
+#[derive(Debug, Clone)]
+pub struct RefreshBucket {
+    /// The bucket's prefix.
+    pub prefix: String,
+}
+
+impl Request for RefreshBucket {
+    /// `None` if there is no such bucket, else how the lookup went.
+    type Response = Option<Result<(), DhtError>>;
+}
+
 /// What a lookup is for.
-enum Goal {
+pub(super) enum Goal {
     Values(Reply<Result<FoundValues, DhtError>>),
+    Lookup(Reply<Result<(FoundValues, CrawlStats), DhtError>>),
     Nodes(Reply<Result<Vec<Peer>, DhtError>>),
     Store { value: Vec<u8>, reply: Reply<Result<usize, DhtError>> },
+    Connect { mid: Mid, reply: Reply<Result<Vec<Peer>, DhtError>> },
+    StorePeer,
+    Refresh(Option<Reply<Option<Result<(), DhtError>>>>),
 }
 
 /// A running lookup.
@@ -101,16 +136,17 @@ struct Lookup {
     crawl: Crawl,
     force_nodes: bool,
     goal: Option<Goal>,
-    /// Stores sent, answered or timed out, and confirmed, once the crawl is over.
-    stores: Stores,
+    /// The requests sent once the crawl is over (stores, connect-peers) and their answers.
+    after: After,
 }
 
-/// The stores of a store lookup.
+/// The requests a lookup sends once its crawl is over.
 #[derive(Default)]
-struct Stores {
+struct After {
     sent: usize,
     done: usize,
     confirmed: usize,
+    peers: Vec<Peer>,
 }
 
 /// The DHT overlay (py-ipv8's `DHTCommunity`), under community id
@@ -143,20 +179,48 @@ struct Stores {
 /// ```
 #[derive(Default)]
 pub struct DhtCommunity {
-    routing: Option<RoutingTable>,
+    pub(super) routing: Option<RoutingTable>,
     pub(super) storage: Storage,
     pub(super) tokens: Option<Tokens>,
     /// Tokens other nodes gave us, by their id, with when we got them.
     received_tokens: HashMap<NodeId, (Instant, [u8; 20])>,
     lookups: HashMap<u64, Lookup>,
     next_lookup: u64,
+    /// Store-peer and connect-peer, for a `DHTDiscoveryCommunity`.
+    pub(super) peer_discovery: Option<PeerDiscovery>,
+    /// Values each requester IP has stored here (the per-peer storage quota).
+    pub(super) quota: super::quota::StoreQuota,
 }
 
 impl DhtCommunity {
-    /// A DHT node with nothing stored.
+    /// A DHT node with nothing stored (py-ipv8's `DHTCommunity`): stores and finds values.
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A DHT node that also finds peers by key (py-ipv8's `DHTDiscoveryCommunity`, the one the
+    /// default configuration loads): it stores itself under its mid on the nodes closest to it,
+    /// keeps others that do the same, and answers [`ConnectPeer`](super::ConnectPeer).
+    #[must_use]
+    pub fn with_peer_discovery() -> Self {
+        Self { peer_discovery: Some(PeerDiscovery::default()), ..Self::default() }
+    }
+
+    /// Whether this node finds peers ([`DhtCommunity::with_peer_discovery`]).
+    #[must_use]
+    pub fn finds_peers(&self) -> bool {
+        self.peer_discovery.is_some()
+    }
+
+    /// The peers stored here under their mids (none unless this node finds peers).
+    pub fn stored_peers(&self) -> impl Iterator<Item = (&Mid, &Peer)> {
+        self.peer_discovery.iter().flat_map(PeerDiscovery::stored)
+    }
+
+    /// The nodes that confirmed they store us (none unless this node finds peers).
+    pub fn storing_me(&self) -> impl Iterator<Item = &Peer> {
+        self.peer_discovery.iter().flat_map(PeerDiscovery::storing_me)
     }
 
     /// The routing table, once our own address is known.
@@ -187,8 +251,15 @@ impl DhtCommunity {
         self.routing.as_mut()
     }
 
-    /// Adds (or refreshes) `peer` in the routing table; returns its id.
-    pub(super) fn learn(&mut self, ctx: &Context<'_, Self>, peer: &Peer) -> Option<NodeId> {
+    /// The store token `peer` gave us in its last find-response, however old.
+    #[must_use]
+    pub fn token_from(&self, peer: &Peer) -> Option<[u8; 20]> {
+        self.token_of(peer, None)
+    }
+
+    /// Adds (or refreshes) `peer` in the routing table, as a node that talked to us; returns its
+    /// id, or `None` before our own WAN address (hence our node id) is known.
+    pub fn learn(&mut self, ctx: &Context<'_, Self>, peer: &Peer) -> Option<NodeId> {
         let now = ctx.now();
         let table = self.table(ctx)?;
         let node = RoutingNode::new(peer.clone());
@@ -197,7 +268,22 @@ impl DhtCommunity {
         Some(id)
     }
 
-    fn start(&mut self, ctx: &mut Context<'_, Self>, target: [u8; 20], force: bool, goal: Goal) {
+    /// The token `peer` gave us, if we hold one younger than the token expiry (as of `now`), or
+    /// of any age (`None`; py-ipv8's store-peer does not check the age).
+    pub(super) fn token_of(&self, peer: &Peer, now: Option<Instant>) -> Option<[u8; 20]> {
+        let node = NodeId::of(peer.address().ip(), &peer.mid());
+        let (at, token) = self.received_tokens.get(&node)?;
+        let fresh = now.is_none_or(|now| now.duration_since(*at) < TOKEN_EXPIRATION);
+        fresh.then_some(*token)
+    }
+
+    pub(super) fn start(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        target: [u8; 20],
+        force: bool,
+        goal: Goal,
+    ) {
         let now = ctx.now();
         let target = NodeId::from(target);
         let closest: Vec<Peer> = self
@@ -216,32 +302,47 @@ impl DhtCommunity {
         let id = self.next_lookup;
         let crawl = Crawl::new(target, closest);
         let lookup =
-            Lookup { crawl, force_nodes: force, goal: Some(goal), stores: Stores::default() };
+            Lookup { crawl, force_nodes: force, goal: Some(goal), after: After::default() };
         self.lookups.insert(id, lookup);
         self.drive(ctx, id);
     }
 
     /// Sends the find-requests a lookup may send now; finishes it when its crawl is over.
     pub(super) fn drive(&mut self, ctx: &mut Context<'_, Self>, id: u64) {
-        let lan = ctx.my_address();
         let Some(lookup) = self.lookups.get_mut(&id) else { return };
+        let (target, force) = (*lookup.crawl.target().as_bytes(), lookup.force_nodes);
         while let Some(candidate) = lookup.crawl.next_request() {
-            let cache = FindCache { lookup: id, node: candidate.id };
-            let Ok(identifier) = ctx.add_random_cache(cache) else {
-                lookup.crawl.on_failed(&candidate.id);
-                continue;
-            };
-            let request = FindRequestPayload {
-                identifier: identifier as u32,
-                lan_address: lan.unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0))),
-                target: *lookup.crawl.target().as_bytes(),
-                offset: 0,
-                force_nodes: lookup.force_nodes,
-            };
-            ctx.ez_send(&candidate.peer, &request);
+            if let Some(helper) = candidate.helper.clone() {
+                // The node that named this one asks it to puncture toward us first.
+                let then = Some((candidate.peer.clone(), target));
+                let cache = FindCache { lookup: id, node: helper_id(&helper), then };
+                send_find(ctx, &helper, cache, *candidate.id.as_bytes(), force);
+            } else {
+                let cache = FindCache { lookup: id, node: candidate.id, then: None };
+                if !send_find(ctx, &candidate.peer, cache, target, force) {
+                    lookup.crawl.on_failed(&candidate.id);
+                }
+            }
         }
-        if lookup.crawl.is_done() && lookup.stores.sent == 0 {
+        if lookup.crawl.is_done() && lookup.after.sent == 0 {
             self.finish(ctx, id);
+        }
+    }
+
+    /// A puncture helper of lookup `id` answered (or timed out): now ask the node it helped.
+    pub(super) fn helped(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        id: u64,
+        node: &Peer,
+        target: [u8; 20],
+    ) {
+        let Some(lookup) = self.lookups.get_mut(&id) else { return };
+        let node_id = helper_id(node);
+        let cache = FindCache { lookup: id, node: node_id, then: None };
+        if !send_find(ctx, node, cache, target, lookup.force_nodes) {
+            lookup.crawl.on_failed(&node_id);
+            self.drive(ctx, id);
         }
     }
 
@@ -249,17 +350,94 @@ impl DhtCommunity {
     fn finish(&mut self, ctx: &mut Context<'_, Self>, id: u64) {
         let Some(lookup) = self.lookups.get_mut(&id) else { return };
         match lookup.goal.take() {
-            Some(Goal::Values(reply)) => {
-                ctx.reply(reply, Ok(lookup.crawl.values()));
+            Some(goal @ (Goal::Values(_) | Goal::Lookup(_))) => {
+                let values = lookup.crawl.values();
+                match goal {
+                    Goal::Lookup(reply) => ctx.reply(reply, Ok((values, lookup.crawl.stats()))),
+                    Goal::Values(reply) => ctx.reply(reply, Ok(values)),
+                    _ => {}
+                }
+                let target = *lookup.crawl.target().as_bytes();
+                let cache =
+                    lookup.crawl.cache_target().map(|peer| (peer, lookup.crawl.raw_values()));
                 self.lookups.remove(&id);
+                if let Some((peer, values)) = cache {
+                    self.cache_values(ctx, &peer, target, values);
+                }
             }
             Some(Goal::Nodes(reply)) => {
                 ctx.reply(reply, Ok(lookup.crawl.nodes()));
                 self.lookups.remove(&id);
             }
             Some(Goal::Store { value, reply }) => self.send_stores(ctx, id, value, reply),
+            Some(Goal::Connect { mid, reply }) => {
+                let closest = lookup.crawl.nodes();
+                let sent = Self::send_connect_peer(ctx, id, mid, closest);
+                match self.lookups.get_mut(&id) {
+                    Some(lookup) if sent > 0 => {
+                        lookup.after.sent = sent;
+                        lookup.goal = Some(Goal::Connect { mid, reply });
+                    }
+                    _ => {
+                        ctx.reply(reply, Err(DhtError::PeerNotFound));
+                        self.lookups.remove(&id);
+                    }
+                }
+            }
+            Some(Goal::StorePeer) => {
+                let closest = lookup.crawl.nodes();
+                self.lookups.remove(&id);
+                self.send_store_peer(ctx, closest);
+            }
+            Some(Goal::Refresh(reply)) => {
+                if let Some(reply) = reply {
+                    ctx.reply(reply, Some(Ok(())));
+                }
+                self.lookups.remove(&id);
+            }
             None => {}
         }
+    }
+
+    /// A connect-peer-request of lookup `id` was answered with `peers` (or timed out: none).
+    pub(super) fn connect_done(&mut self, ctx: &mut Context<'_, Self>, id: u64, peers: Vec<Peer>) {
+        let Some(lookup) = self.lookups.get_mut(&id) else { return };
+        let after = &mut lookup.after;
+        after.done += 1;
+        for peer in peers {
+            if !after
+                .peers
+                .iter()
+                .any(|known| known.key() == peer.key() && known.address() == peer.address())
+            {
+                after.peers.push(peer);
+            }
+        }
+        if after.done < after.sent {
+            return;
+        }
+        let peers = std::mem::take(&mut after.peers);
+        if let Some(Goal::Connect { reply, .. }) = lookup.goal.take() {
+            let result = if peers.is_empty() { Err(DhtError::PeerNotFound) } else { Ok(peers) };
+            ctx.reply(reply, result);
+        }
+        self.lookups.remove(&id);
+    }
+
+    /// Stores values a lookup found on the nearest node that answered it with nodes instead
+    /// (py-ipv8's caching along the lookup path), if it gave us a token.
+    fn cache_values(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        peer: &Peer,
+        target: [u8; 20],
+        values: Vec<Vec<u8>>,
+    ) {
+        let Some(token) = self.token_of(peer, Some(ctx.now())) else { return };
+        let Ok(identifier) = ctx.add_random_cache(StoreCache { lookup: 0 }) else { return };
+        let values = values.into_iter().take(super::handlers::MAX_VALUES_IN_STORE).collect();
+        let request = StoreRequestPayload { identifier: identifier as u32, token, target, values };
+        ctx.ez_send(peer, &request);
     }
 
     /// Stores `value` on the closest nodes that gave us a token.
@@ -285,38 +463,32 @@ impl DhtCommunity {
         if closest.len() < TARGET_NODES || nearer {
             let _ = self.storage.put(target, value.clone(), MAX_AGE, now);
         }
-        let Some(lookup) = self.lookups.get_mut(&id) else { return };
         let mut sent = 0;
         for peer in closest {
-            let node = NodeId::of(peer.address().ip(), &peer.mid());
-            let token = self
-                .received_tokens
-                .get(&node)
-                .filter(|(at, _)| now.duration_since(*at) < TOKEN_EXPIRATION);
-            let Some((_, token)) = token else { continue };
+            let Some(token) = self.token_of(&peer, Some(now)) else { continue };
             let Ok(identifier) = ctx.add_random_cache(StoreCache { lookup: id }) else { continue };
             let request = StoreRequestPayload {
                 identifier: identifier as u32,
-                token: *token,
+                token,
                 target,
                 values: vec![value.clone()],
             };
             ctx.ez_send(&peer, &request);
             sent += 1;
         }
-        if sent == 0 {
+        let Some(lookup) = self.lookups.get_mut(&id).filter(|_| sent > 0) else {
             ctx.reply(reply, Err(DhtError::NotStored));
             self.lookups.remove(&id);
             return;
-        }
-        lookup.stores.sent = sent;
+        };
+        lookup.after.sent = sent;
         lookup.goal = Some(Goal::Store { value, reply });
     }
 
     /// One store of lookup `id` was answered (`true`) or timed out.
     pub(super) fn store_done(&mut self, ctx: &mut Context<'_, Self>, id: u64, confirmed: bool) {
         let Some(lookup) = self.lookups.get_mut(&id) else { return };
-        let stores = &mut lookup.stores;
+        let stores = &mut lookup.after;
         stores.done += 1;
         stores.confirmed += usize::from(confirmed);
         if stores.done < stores.sent {
@@ -341,19 +513,28 @@ impl DhtCommunity {
         nodes: Vec<DhtNode>,
     ) {
         self.received_tokens.insert(from, (ctx.now(), token));
+        let me = ctx.my_key().clone();
         let Some(lookup) = self.lookups.get_mut(&id) else { return };
         if values.is_empty() {
             let peers = nodes
                 .into_iter()
+                .take(MAX_IN_FIND)
+                .filter(|n| !n.address.ip().is_unspecified() && n.address.port() != 0)
                 .filter_map(|n| {
                     PublicKey::from_bin(&n.public_key).ok().map(|k| Peer::new(k, n.address))
                 })
+                .filter(|peer| *peer.key() != me)
                 .collect();
             lookup.crawl.on_nodes(&from, peers);
         } else {
             lookup.crawl.on_values(&from, values);
         }
         self.drive(ctx, id);
+    }
+
+    /// Keeps the token `from` gave us.
+    pub(super) fn keep_token(&mut self, ctx: &Context<'_, Self>, from: NodeId, token: [u8; 20]) {
+        self.received_tokens.insert(from, (ctx.now(), token));
     }
 
     /// A find-request of lookup `id` to `node` timed out.
@@ -369,18 +550,50 @@ impl DhtCommunity {
 }
 
 /// Answers a goal with an error.
+#[allow(clippy::match_same_arms, reason = "the replies are of different types")]
 fn fail(ctx: &mut Context<'_, DhtCommunity>, goal: Goal, error: DhtError) {
     match goal {
         Goal::Values(reply) => ctx.reply(reply, Err(error)),
+        Goal::Lookup(reply) => ctx.reply(reply, Err(error)),
         Goal::Nodes(reply) => ctx.reply(reply, Err(error)),
         Goal::Store { reply, .. } => ctx.reply(reply, Err(error)),
+        Goal::Connect { reply, .. } => ctx.reply(reply, Err(error)),
+        Goal::Refresh(Some(reply)) => ctx.reply(reply, Some(Err(error))),
+        Goal::Refresh(None) | Goal::StorePeer => {}
     }
 }
 
-/// A find-request waiting for its response.
+/// Sends `to` a find-request for `target` under `cache`; `false` if the cache is full.
+fn send_find(
+    ctx: &mut Context<'_, DhtCommunity>,
+    to: &Peer,
+    cache: FindCache,
+    target: [u8; 20],
+    force_nodes: bool,
+) -> bool {
+    let lan = ctx.my_address().unwrap_or_else(|| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
+    let Ok(identifier) = ctx.add_random_cache(cache) else { return false };
+    let request = FindRequestPayload {
+        identifier: identifier as u32,
+        lan_address: lan,
+        target,
+        offset: 0,
+        force_nodes,
+    };
+    ctx.ez_send(to, &request);
+    true
+}
+
+fn helper_id(peer: &Peer) -> NodeId {
+    NodeId::of(peer.address().ip(), &peer.mid())
+}
+
+/// A find-request waiting for its response: to a node a lookup asks, or to the puncture helper
+/// of one (`then`: the node to ask once the helper answered, and the lookup's target).
 pub(super) struct FindCache {
     pub(super) lookup: u64,
     pub(super) node: NodeId,
+    pub(super) then: Option<(Peer, [u8; 20])>,
 }
 
 impl NumberCache<DhtCommunity> for FindCache {
@@ -389,7 +602,10 @@ impl NumberCache<DhtCommunity> for FindCache {
     }
 
     fn on_timeout(self: Box<Self>, dht: &mut DhtCommunity, ctx: &mut Context<'_, DhtCommunity>) {
-        dht.find_failed(ctx, self.lookup, self.node);
+        match self.then {
+            Some((node, target)) => dht.helped(ctx, self.lookup, &node, target),
+            None => dht.find_failed(ctx, self.lookup, self.node),
+        }
     }
 }
 
@@ -423,12 +639,17 @@ impl NumberCache<DhtCommunity> for PingCache {
         if let Some(node) = dht.routing.as_mut().and_then(|t| t.get_mut(&self.node)) {
             node.timed_out();
         }
+        dht.storing_me_pinged(&self.node, None);
     }
 }
 
 impl Community for DhtCommunity {
     fn community_id(&self) -> CommunityId {
         super::COMMUNITY_ID
+    }
+
+    fn name(&self) -> &'static str {
+        if self.finds_peers() { "DHTDiscoveryCommunity" } else { "DHTCommunity" }
     }
 
     fn started(&mut self, ctx: &mut Context<'_, Self>) {
@@ -442,7 +663,13 @@ impl Community for DhtCommunity {
             }
             dht.received_tokens.retain(|_, (at, _)| now.duration_since(*at) < TOKEN_EXPIRATION);
             dht.storage.clean(now);
+            dht.quota.reset();
         });
+        let every = crate::proto::Schedule::every(super::maintenance::NODE_MAINTENANCE);
+        let _ = ctx.register_task("dht node maintenance", every, Self::refresh_stale_buckets);
+        if self.finds_peers() {
+            Self::start_peer_discovery(ctx);
+        }
     }
 
     fn on_peer_added(&mut self, ctx: &mut Context<'_, Self>, peer: &Peer) {
@@ -486,6 +713,17 @@ impl Responder<FindValues> for DhtCommunity {
         reply: Reply<<FindValues as Request>::Response>,
     ) {
         self.start(ctx, request.key, false, Goal::Values(reply));
+    }
+}
+
+impl Responder<LookupValues> for DhtCommunity {
+    fn on_request(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        request: LookupValues,
+        reply: Reply<<LookupValues as Request>::Response>,
+    ) {
+        self.start(ctx, request.key, false, Goal::Lookup(reply));
     }
 }
 

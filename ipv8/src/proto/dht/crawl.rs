@@ -16,6 +16,10 @@ pub const MAX_CRAWL_REQUESTS: usize = 24;
 pub const MAX_CRAWL_TASKS: usize = 4;
 /// Values taken from one response.
 const MAX_VALUES_PER_RESPONSE: usize = 8;
+/// Nodes taken from one response (py-ipv8 sends at most 8).
+pub const MAX_NODES_PER_RESPONSE: usize = 8;
+/// Nodes a crawl keeps to ask at most; the farthest go first.
+pub const MAX_TODO: usize = MAX_CRAWL_REQUESTS;
 
 /// A node to ask, and the node that introduced it (which asks it to puncture toward us first).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +39,19 @@ impl Candidate {
     pub fn new(peer: Peer) -> Self {
         Self { id: NodeId::of(peer.address().ip(), &peer.mid()), peer, helper: None }
     }
+}
+
+/// What a crawl did (the `debug` part of py-ipv8's REST lookups).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CrawlStats {
+    /// Find-requests sent.
+    pub requests: usize,
+    /// Responses received.
+    pub responses: usize,
+    /// Responses with nodes.
+    pub responses_with_nodes: usize,
+    /// Responses with values.
+    pub responses_with_values: usize,
 }
 
 /// One lookup of `target`.
@@ -113,11 +130,13 @@ impl Crawl {
     }
 
     /// `from` answered with nodes: each may be asked next, nearest first (a node farther than
-    /// the fourth to ask is ignored while four wait). Unknown responders are ignored.
+    /// the fourth to ask is ignored while four wait). Unknown responders are ignored, and so is
+    /// anything past the first [`MAX_NODES_PER_RESPONSE`] nodes; the todo list keeps at most
+    /// [`MAX_TODO`] nodes, so a stuffed response cannot grow a lookup's memory.
     pub fn on_nodes(&mut self, from: &NodeId, nodes: Vec<Peer>) {
         let Some(responder) = self.answered(from) else { return };
         self.node_responders.push(responder.clone());
-        for (index, peer) in nodes.into_iter().enumerate() {
+        for (index, peer) in nodes.into_iter().take(MAX_NODES_PER_RESPONSE).enumerate() {
             let helper = (index > 0).then(|| responder.peer.clone());
             let candidate = Candidate { helper, ..Candidate::new(peer) };
             if self.tried.iter().any(|t| t.id == candidate.id) {
@@ -168,18 +187,9 @@ impl Crawl {
     /// or verify are left out.
     #[must_use]
     pub fn values(&self) -> Vec<(Vec<u8>, Option<PublicKey>)> {
-        let longest = self.values.iter().map(Vec::len).max().unwrap_or(0);
-        let mut unique: Vec<&Vec<u8>> = Vec::new();
-        for round in 0..longest {
-            for value in self.values.iter().filter_map(|values| values.get(round)) {
-                if !unique.contains(&value) {
-                    unique.push(value);
-                }
-            }
-        }
         let mut signed: Vec<(Vec<u8>, u32, PublicKey)> = Vec::new();
         let mut unsigned = Vec::new();
-        for value in unique {
+        for value in self.unique_values() {
             match Value::parse(value) {
                 Ok(Value::Signed { data, version, public_key }) => {
                     match signed.iter_mut().find(|(_, _, key)| *key == public_key) {
@@ -193,6 +203,37 @@ impl Crawl {
             }
         }
         signed.into_iter().map(|(data, _, key)| (data, Some(key))).chain(unsigned).collect()
+    }
+
+    /// What the crawl did so far.
+    #[must_use]
+    pub fn stats(&self) -> CrawlStats {
+        CrawlStats {
+            requests: self.tried.len(),
+            responses: self.node_responders.len() + self.values.len(),
+            responses_with_nodes: self.node_responders.len(),
+            responses_with_values: self.values.len(),
+        }
+    }
+
+    /// The serialized values found, byte-identical ones once, taken round-robin across the
+    /// responses (what is cached on [`Crawl::cache_target`]).
+    #[must_use]
+    pub fn raw_values(&self) -> Vec<Vec<u8>> {
+        self.unique_values().into_iter().cloned().collect()
+    }
+
+    fn unique_values(&self) -> Vec<&Vec<u8>> {
+        let longest = self.values.iter().map(Vec::len).max().unwrap_or(0);
+        let mut unique: Vec<&Vec<u8>> = Vec::new();
+        for round in 0..longest {
+            for value in self.values.iter().filter_map(|values| values.get(round)) {
+                if !unique.contains(&value) {
+                    unique.push(value);
+                }
+            }
+        }
+        unique
     }
 
     /// Where to cache the values found: the nearest responder that answered with nodes.
@@ -220,6 +261,7 @@ impl Crawl {
         let position =
             self.todo.partition_point(|t| self.target.cmp_distance(&t.id, &candidate.id).is_lt());
         self.todo.insert(position, candidate);
+        self.todo.truncate(MAX_TODO);
     }
 }
 
@@ -248,6 +290,32 @@ mod tests {
         known.sort_by(|a, b| target.cmp_distance(&id(a), &id(b)));
         known.truncate(8);
         known
+    }
+
+    #[test]
+    fn stuffed_and_repeated_responses_keep_a_crawl_bounded() {
+        let all = peers(600);
+        let target = NodeId::from([0x11; 20]);
+        let mut crawl = Crawl::new(target, all.iter().take(4).cloned().collect());
+        let mut rounds = 0;
+        while let Some(asked) = crawl.next_request() {
+            rounds += 1;
+            // Every responder names 250 nodes, the same ones each time, duplicates included.
+            let mut stuffed: Vec<Peer> = all.iter().skip(4).take(250).cloned().collect();
+            stuffed.extend(stuffed.clone());
+            crawl.on_nodes(&asked.id, stuffed);
+            // A second answer from the same node is ignored.
+            crawl.on_nodes(&asked.id, all.clone());
+            assert!(crawl.todo.len() <= MAX_TODO);
+            let unique: HashSet<NodeId> = crawl.todo.iter().map(|c| c.id).collect();
+            assert_eq!(unique.len(), crawl.todo.len(), "no node twice");
+        }
+        assert!(crawl.is_done());
+        assert!(rounds <= MAX_CRAWL_REQUESTS);
+        // Of each response only the first eight nodes were considered.
+        let named: HashSet<NodeId> = all.iter().take(4 + MAX_NODES_PER_RESPONSE).map(id).collect();
+        assert!(crawl.tried.iter().all(|c| named.contains(&c.id)));
+        assert_eq!(crawl.tried.len(), named.len());
     }
 
     #[test]

@@ -1,22 +1,34 @@
 //! The DHT (py-ipv8's `ipv8/dht/`, spec `dht.md`): node ids and XOR distance, the routing table
 //! of k-buckets, the serialized value format, value storage with expiry, and store tokens. Its wire
 //! messages are in [`crate::messages::dht`]. Lookups run as [`Crawl`] state machines, driven by
-//! [`DhtCommunity`] (a first slice: ping, store, find).
+//! [`DhtCommunity`], which also finds peers by key when made
+//! [`with_peer_discovery`](DhtCommunity::with_peer_discovery) (py-ipv8's `DHTDiscoveryCommunity`).
 
+mod calls;
 mod community;
 mod crawl;
 mod handlers;
+mod maintenance;
 mod node_id;
+mod peers;
+mod quota;
 mod routing;
 mod storage;
 mod value;
 
+pub use calls::{DhtCallError, unix_version};
 pub use community::{
-    DhtCommunity, DhtError, FIND_TIMEOUT, FindNodes, FindValues, FoundValues, MAX_AGE, MAX_IN_FIND,
-    REQUEST_TIMEOUT, StoreValue, TARGET_NODES,
+    DhtCommunity, DhtError, FIND_TIMEOUT, FindNodes, FindValues, FoundValues, LookupValues,
+    MAX_AGE, MAX_IN_FIND, REQUEST_TIMEOUT, RefreshBucket, StoreValue, TARGET_NODES,
 };
-pub use crawl::{Candidate, Crawl, MAX_CRAWL_NODES, MAX_CRAWL_REQUESTS, MAX_CRAWL_TASKS};
+pub use crawl::{
+    Candidate, Crawl, CrawlStats, MAX_CRAWL_NODES, MAX_CRAWL_REQUESTS, MAX_CRAWL_TASKS,
+    MAX_NODES_PER_RESPONSE, MAX_TODO,
+};
+pub use maintenance::{BUCKET_REFRESH, NODE_MAINTENANCE};
 pub use node_id::{DISTANCE_BITS, NodeId};
+pub use peers::{ConnectPeer, MAX_STORED_PEERS, STORE_PEER_INTERVAL, STORED_PEER_EXPIRY};
+pub use quota::MAX_STORES_PER_PEER;
 pub use routing::{Added, Bucket, MAX_BUCKET_SIZE, NodeStatus, RoutingNode, RoutingTable};
 pub use storage::{MAX_KEYS, MAX_VALUES_PER_KEY, Storage, StoreError, TOKEN_ROTATION, Tokens};
 pub use value::{MAX_ENTRY_SIZE, Value, ValueError};

@@ -81,6 +81,12 @@ impl RoutingNode {
         self.failed = self.failed.saturating_add(1);
     }
 
+    /// When it last queried us.
+    #[must_use]
+    pub fn last_query(&self) -> Option<Instant> {
+        self.queries.back().copied()
+    }
+
     /// Records a query from the node.
     pub fn queried(&mut self, now: Instant) {
         if self.queries.len() >= QUERY_LIMIT {
@@ -122,6 +128,26 @@ impl Bucket {
     #[must_use]
     pub fn nodes(&self) -> &[RoutingNode] {
         &self.nodes
+    }
+
+    /// A random id inside the bucket (its prefix bits, random bits after them): the target of a
+    /// refresh. py-ipv8 draws refresh ids without the prefix bits (spec quirk Q2), so its
+    /// refreshes mostly look up ids near zero; this one refreshes the bucket it is meant for.
+    #[must_use]
+    pub fn random_id(&self, rng: &mut crate::proto::Rng) -> NodeId {
+        let mut id = [0_u8; 20];
+        for chunk in id.chunks_mut(8) {
+            let bytes = rng.next_u64().to_be_bytes();
+            chunk.copy_from_slice(bytes.get(..chunk.len()).unwrap_or_default());
+        }
+        let prefix = self.prefix.as_bytes();
+        for bit in 0..self.len {
+            let mask = 0x80 >> (bit % 8);
+            if let (Some(byte), Some(from)) = (id.get_mut(bit / 8), prefix.get(bit / 8)) {
+                *byte = (*byte & !mask) | (from & mask);
+            }
+        }
+        NodeId::from(id)
     }
 
     /// Splits into the buckets of `prefix + "0"` and `prefix + "1"`.
@@ -263,6 +289,11 @@ impl RoutingTable {
             self.buckets.push(one);
         }
         Added::Full
+    }
+
+    /// The bucket whose prefix is the bit string `prefix`, to change it.
+    pub fn bucket_mut(&mut self, prefix: &str) -> Option<&mut Bucket> {
+        self.buckets.iter_mut().find(|b| b.prefix() == prefix)
     }
 
     /// Removes the node with `id`.

@@ -106,6 +106,20 @@ impl Discovery<'_> {
     pub fn handle(&mut self, incoming: &Incoming<'_>) -> Result<Outcome, DropReason> {
         self.core.handle(incoming)
     }
+
+    /// Asks the peer at `to` to puncture a hole toward a walker known by its `lan_walker` and
+    /// `wan_walker` addresses (py-ipv8's `create_puncture_request` sent straight to the endpoint,
+    /// as the DHT does for a node it introduces). The old IPv4-only form is used when both
+    /// addresses are IPv4.
+    pub fn send_puncture_request(
+        &mut self,
+        to: SocketAddr,
+        lan_walker: SocketAddr,
+        wan_walker: SocketAddr,
+        identifier: u16,
+    ) {
+        self.core.send_puncture_request(to, lan_walker, wan_walker, identifier, false);
+    }
 }
 
 const UNSPECIFIED_V4: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0);
@@ -401,7 +415,7 @@ impl<'a> Core<'a> {
         }
     }
 
-    fn send_puncture_request(
+    pub(super) fn send_puncture_request(
         &mut self,
         to: SocketAddr,
         lan_walker: SocketAddr,

@@ -1,0 +1,195 @@
+//! `/dht/peers/{mid}`, `/noblockdht/{mid}` (spec `rest-api.md` §3–4): finding peers by key; and
+//! `/dht/buckets`, `/dht/buckets/{prefix}/refresh`: the routing table.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use super::dht::{failure, from_runtime, not_loaded, parse_key};
+use super::error::ApiError;
+use crate::crypto::Mid;
+use crate::proto::dht::{Bucket, DhtCallError, DhtCommunity, NodeId, RefreshBucket, RoutingNode};
+use crate::runtime::NodeHandle;
+
+/// The routes.
+pub(super) fn routes() -> Router<NodeHandle> {
+    Router::new()
+        .route("/dht/peers/{mid}", get(peers))
+        .route("/noblockdht/{mid}", get(no_block))
+        .route("/dht/buckets", get(buckets))
+        .route("/dht/buckets/{prefix}/refresh", get(refresh))
+}
+
+/// Whether the node runs a DHT that finds peers (`None`: no DHT at all).
+async fn finds_peers(handle: &NodeHandle) -> Option<bool> {
+    handle.with_community::<DhtCommunity, _>(|dht, _| dht.finds_peers()).await.ok()
+}
+
+/// GET `/dht/peers/{mid}`: `connect_peer`.
+async fn peers(State(handle): State<NodeHandle>, Path(mid): Path<String>) -> Response {
+    if finds_peers(&handle).await != Some(true) {
+        return not_loaded();
+    }
+    let Some(mid) = parse_key(&mid) else {
+        return failure(StatusCode::BAD_REQUEST, "incorrect parameters");
+    };
+    match handle.connect_peer(Mid::from(mid)).await {
+        Ok(found) => {
+            let peers: Vec<Value> = found
+                .iter()
+                .map(|peer| {
+                    let address = peer.address();
+                    json!({
+                        "public_key": STANDARD.encode(peer.key().to_bin()),
+                        "address": [address.ip().to_string(), address.port()],
+                    })
+                })
+                .collect();
+            Json(json!({ "peers": peers })).into_response()
+        }
+        Err(DhtCallError::Dht(error)) => ApiError::dht(&error).into_response(),
+        Err(error) => failure(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string()),
+    }
+}
+
+/// GET `/noblockdht/{mid}`: starts `connect_peer` and answers at once.
+async fn no_block(State(handle): State<NodeHandle>, Path(mid): Path<String>) -> Response {
+    if finds_peers(&handle).await != Some(true) {
+        return (StatusCode::NOT_FOUND, Json(json!({ "error": "DHT community not found" })))
+            .into_response();
+    }
+    let Some(mid) = parse_key(&mid) else {
+        return failure(StatusCode::BAD_REQUEST, "incorrect parameters");
+    };
+    tokio::spawn(async move {
+        if let Err(error) = handle.connect_peer(Mid::from(mid)).await {
+            tracing::warn!(mid = %Mid::from(mid), %error, "the DHT failed to connect to a peer");
+        }
+    });
+    Json(json!({ "success": true })).into_response()
+}
+
+/// Unix seconds of an instant on the node's clock (`0.0` for never, as py-ipv8's defaults).
+fn unix_seconds(at: Option<Instant>, now: Instant) -> f64 {
+    let Some(at) = at else { return 0.0 };
+    let ago = now.saturating_duration_since(at);
+    let wall = SystemTime::now().checked_sub(ago).unwrap_or(UNIX_EPOCH);
+    wall.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// A 160-bit big-endian number in decimal.
+fn decimal(bytes: &[u8; 20]) -> String {
+    let mut number = bytes.to_vec();
+    let mut digits = Vec::new();
+    while number.iter().any(|&b| b != 0) {
+        let mut remainder = 0_u32;
+        for byte in &mut number {
+            let value = (remainder << 8) | u32::from(*byte);
+            *byte = (value / 10) as u8;
+            remainder = value % 10;
+        }
+        digits.push(char::from(b'0' + remainder as u8));
+    }
+    if digits.is_empty() {
+        digits.push('0');
+    }
+    digits.iter().rev().collect()
+}
+
+fn node_json(node: &RoutingNode, me: &NodeId, now: Instant) -> String {
+    let address = node.peer.address();
+    let contact = node.last_response.max(node.last_query());
+    let fields = json!({
+        "ip": address.ip().to_string(),
+        "port": address.port(),
+        "mid": node.peer.mid().to_hex(),
+        "id": node.id.to_string(),
+        "failed": node.failed,
+        "last_contact": unix_seconds(contact, now),
+    });
+    // The distance is a JSON integer of up to 160 bits, which serde_json's numbers cannot hold.
+    let text = fields.to_string();
+    let open = text.strip_suffix('}').unwrap_or(&text);
+    format!("{open},\"distance\":{}}}", decimal(me.distance(&node.id).as_bytes()))
+}
+
+fn bucket_json(bucket: &Bucket, me: &NodeId, now: Instant) -> String {
+    let head = json!({
+        "prefix": bucket.prefix(),
+        "last_changed": unix_seconds(bucket.last_changed, now),
+        "endpoint": "UDPIPv4",
+    })
+    .to_string();
+    let nodes: Vec<String> = bucket.nodes().iter().map(|n| node_json(n, me, now)).collect();
+    let open = head.strip_suffix('}').unwrap_or(&head);
+    format!("{open},\"peers\":[{}]}}", nodes.join(","))
+}
+
+/// GET `/dht/buckets`.
+async fn buckets(State(handle): State<NodeHandle>) -> Response {
+    let body = handle
+        .with_community::<DhtCommunity, _>(|dht, ctx| {
+            let now = ctx.now();
+            let Some(table) = dht.routing_table() else { return Vec::new() };
+            let me = table.my_id();
+            table.buckets().iter().map(|b| bucket_json(b, &me, now)).collect()
+        })
+        .await
+        .unwrap_or_default();
+    let body = format!("{{\"buckets\":[{}]}}", body.join(","));
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// GET `/dht/buckets/{prefix}/refresh`.
+async fn refresh(State(handle): State<NodeHandle>, Path(prefix): Path<String>) -> Response {
+    if finds_peers(&handle).await.is_none() {
+        return failure(StatusCode::BAD_REQUEST, "DHT community is not loaded");
+    }
+    let valid = prefix.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !valid {
+        return failure(StatusCode::BAD_REQUEST, "no such bucket");
+    }
+    match handle.ask::<DhtCommunity, _>(RefreshBucket { prefix }).await {
+        Ok(Some(Ok(()))) => Json(json!({ "success": true })).into_response(),
+        Ok(Some(Err(error))) => {
+            Json(json!({ "success": false, "error": error.to_string() })).into_response()
+        }
+        Ok(None) => failure(StatusCode::BAD_REQUEST, "no such bucket"),
+        Err(error) => from_runtime(&error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn distances_print_as_decimal_integers() {
+        assert_eq!(decimal(&[0; 20]), "0");
+        let mut one = [0; 20];
+        one[19] = 1;
+        assert_eq!(decimal(&one), "1");
+        assert_eq!(decimal(&[0xff; 20]), "1461501637330902918203684832716283019655932542975");
+        let mut big = [0; 20];
+        big[11] = 1; // 2^64
+        assert_eq!(decimal(&big), "18446744073709551616");
+    }
+
+    #[test]
+    fn instants_become_unix_seconds() {
+        let now = Instant::now();
+        assert!((unix_seconds(None, now) - 0.0).abs() < f64::EPSILON);
+        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+        let ten_ago = unix_seconds(now.checked_sub(Duration::from_secs(10)), now);
+        assert!((wall - 10.0 - ten_ago).abs() < 1.0, "{wall} {ten_ago}");
+    }
+}
