@@ -6,6 +6,7 @@
 //! - `interop`: real py-ipv8 peers against the `ipv8` binary, on loopback only.
 //! - `examples`: runs the examples that have an expected output and compares it.
 //! - `bench-py`: measures py-ipv8's serializer on this machine, for comparison with our criterion numbers.
+//! - `bench-dht`: DHT lookup latency on 20 loopback nodes, py-ipv8's against ours, in one run.
 
 mod ci;
 mod codegen;
@@ -46,6 +47,8 @@ enum Task {
     Interop,
     /// Measure py-ipv8's serializer on this machine (ns per operation).
     BenchPy,
+    /// Measure DHT lookup latency on 20 loopback nodes: py-ipv8's network, then ours (release).
+    BenchDht,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -53,6 +56,7 @@ fn main() -> anyhow::Result<()> {
         Task::Codegen { check } => codegen::run(check),
         Task::Vectors { check } => python::vectors(check),
         Task::BenchPy => python::bench(),
+        Task::BenchDht => python::bench_dht(),
         Task::Ci => ci::run(),
         Task::Interop => python::interop(),
         Task::Examples => examples::run(),

@@ -111,6 +111,19 @@ pub(crate) fn bench() -> anyhow::Result<()> {
     run(Command::new(python).arg(project_root().join("xtask/py/bench_serializer.py")))
 }
 
+/// `cargo xtask bench-dht`: DHT lookup latency, py-ipv8's network of 20 against ours.
+pub(crate) fn bench_dht() -> anyhow::Result<()> {
+    let python = venv()?;
+    let root = project_root();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let build = ["build", "--release", "-p", "ipv8-cli", "--bin", "ipv8", "--locked"];
+    run(Command::new(cargo).args(build).current_dir(&root))?;
+    run(Command::new(python)
+        .arg(root.join("xtask/py/bench_dht.py"))
+        .arg("--ipv8-bin")
+        .arg(root.join("target/release/ipv8")))
+}
+
 /// Creates the venv if needed, installs the pinned requirements, and returns its Python.
 pub(crate) fn venv() -> anyhow::Result<PathBuf> {
     let root = project_root();

@@ -182,6 +182,14 @@ impl<C: 'static> Context<'_, C> {
         self.shared.inject(source, datagram);
     }
 
+    /// Parses a serialized public key (as [`PublicKey::from_bin`]) through the node's cache of
+    /// parsed keys: keys that arrive inside payloads (the DHT's node lists, say) and repeat are
+    /// parsed once. `None` if the bytes are not a public key.
+    #[must_use]
+    pub fn parse_public_key(&self, bin: &[u8]) -> Option<PublicKey> {
+        self.shared.keys.parse(bin)
+    }
+
     /// Refuses the packet being handled: the node counts it as dropped under `reason` (see
     /// [`Stats::dropped`](super::Stats::dropped)) rather than handled. How a handler reports
     /// hostile or useless input, such as a forged token or an unsolicited response; outside a

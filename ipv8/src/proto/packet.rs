@@ -120,7 +120,7 @@ pub(crate) struct KeyCache {
 const KEY_CACHE_LIMIT: usize = 4096;
 
 impl KeyCache {
-    fn parse(&self, bin: &[u8]) -> Option<PublicKey> {
+    pub(crate) fn parse(&self, bin: &[u8]) -> Option<PublicKey> {
         if let Some(key) = self.keys.borrow().get(bin) {
             return Some(key.clone());
         }

@@ -521,7 +521,7 @@ impl DhtCommunity {
                 .take(MAX_IN_FIND)
                 .filter(|n| !n.address.ip().is_unspecified() && n.address.port() != 0)
                 .filter_map(|n| {
-                    PublicKey::from_bin(&n.public_key).ok().map(|k| Peer::new(k, n.address))
+                    ctx.parse_public_key(&n.public_key).map(|k| Peer::new(k, n.address))
                 })
                 .filter(|peer| *peer.key() != me)
                 .collect();

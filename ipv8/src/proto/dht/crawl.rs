@@ -31,13 +31,16 @@ pub struct Candidate {
     /// The responder that named it, unless it was the first of that response's list (which the
     /// responder already asked to puncture).
     pub helper: Option<Peer>,
+    /// How many requests deep it was found: 1 for the nodes a crawl starts from, one more than
+    /// its responder's for the nodes it names.
+    pub hop: usize,
 }
 
 impl Candidate {
-    /// A candidate with no helper.
+    /// A candidate with no helper, one hop away.
     #[must_use]
     pub fn new(peer: Peer) -> Self {
-        Self { id: NodeId::of(peer.address().ip(), &peer.mid()), peer, helper: None }
+        Self { id: NodeId::of(peer.address().ip(), &peer.mid()), peer, helper: None, hop: 1 }
     }
 }
 
@@ -52,6 +55,9 @@ pub struct CrawlStats {
     pub responses_with_nodes: usize,
     /// Responses with values.
     pub responses_with_values: usize,
+    /// Hops to the first value found (the fewest over the responses with values), or, with no
+    /// value found, to the farthest node that answered: the lookup's depth.
+    pub hops: usize,
 }
 
 /// One lookup of `target`.
@@ -87,6 +93,8 @@ pub struct Crawl {
     values: Vec<Vec<Vec<u8>>>,
     /// Responders that answered with nodes, not values.
     node_responders: Vec<Candidate>,
+    /// The fewest hops to a node that answered with values.
+    value_hops: Option<usize>,
 }
 
 impl Crawl {
@@ -101,6 +109,7 @@ impl Crawl {
             in_flight: HashSet::new(),
             values: Vec::new(),
             node_responders: Vec::new(),
+            value_hops: None,
         };
         for peer in closest.into_iter().take(MAX_CRAWL_NODES) {
             crawl.offer(Candidate::new(peer));
@@ -138,7 +147,7 @@ impl Crawl {
         self.node_responders.push(responder.clone());
         for (index, peer) in nodes.into_iter().take(MAX_NODES_PER_RESPONSE).enumerate() {
             let helper = (index > 0).then(|| responder.peer.clone());
-            let candidate = Candidate { helper, ..Candidate::new(peer) };
+            let candidate = Candidate { helper, hop: responder.hop + 1, ..Candidate::new(peer) };
             if self.tried.iter().any(|t| t.id == candidate.id) {
                 continue;
             }
@@ -155,9 +164,10 @@ impl Crawl {
 
     /// `from` answered with values (at most eight are taken). Unknown responders are ignored.
     pub fn on_values(&mut self, from: &NodeId, mut values: Vec<Vec<u8>>) {
-        if self.answered(from).is_some() {
+        if let Some(responder) = self.answered(from) {
             values.truncate(MAX_VALUES_PER_RESPONSE);
             self.values.push(values);
+            self.value_hops = Some(self.value_hops.map_or(responder.hop, |h| h.min(responder.hop)));
         }
     }
 
@@ -213,6 +223,9 @@ impl Crawl {
             responses: self.node_responders.len() + self.values.len(),
             responses_with_nodes: self.node_responders.len(),
             responses_with_values: self.values.len(),
+            hops: self
+                .value_hops
+                .unwrap_or_else(|| self.node_responders.iter().map(|c| c.hop).max().unwrap_or(0)),
         }
     }
 
@@ -293,6 +306,22 @@ mod tests {
     }
 
     #[test]
+    fn hops_count_the_depth_of_the_first_value() {
+        let all = peers(3);
+        let target = NodeId::from([0x22; 20]);
+        let mut crawl = Crawl::new(target, vec![all[0].clone()]);
+        let first = crawl.next_request().expect("the start node");
+        crawl.on_nodes(&first.id, vec![all[1].clone()]);
+        assert_eq!(crawl.stats().hops, 1, "only the start node answered");
+        let second = crawl.next_request().expect("the named node");
+        assert_eq!(second.hop, 2);
+        crawl.on_values(&second.id, vec![vec![0, 1]]);
+        let stats = crawl.stats();
+        assert_eq!((stats.hops, stats.requests, stats.responses), (2, 2, 2));
+        assert_eq!((stats.responses_with_nodes, stats.responses_with_values), (1, 1));
+    }
+
+    #[test]
     fn stuffed_and_repeated_responses_keep_a_crawl_bounded() {
         let all = peers(600);
         let target = NodeId::from([0x11; 20]);
@@ -337,6 +366,8 @@ mod tests {
         }
         assert!(sent <= MAX_CRAWL_REQUESTS);
         assert_eq!(crawl.nodes().first(), nearest.as_ref(), "found the nearest node");
+        let hops = crawl.stats().hops;
+        assert!(hops >= 2 && hops <= sent, "{hops} hops in {sent} requests");
     }
 
     #[test]

@@ -8,7 +8,6 @@ use super::community::{FindCache, MAX_AGE, MAX_IN_FIND, PingCache, StoreCache};
 use super::peers::{ConnectPeerCache, ConnectPingCache, StorePeerCache};
 use super::{DhtCommunity, NodeId};
 use crate::community;
-use crate::crypto::PublicKey;
 use crate::messages::dht::{
     ConnectPeerRequestPayload, ConnectPeerResponsePayload, FindRequestPayload, FindResponsePayload,
     PingRequestPayload, PingResponsePayload, StorePeerRequestPayload, StorePeerResponsePayload,
@@ -212,9 +211,7 @@ impl DhtCommunity {
             .nodes
             .into_iter()
             .take(MAX_IN_FIND)
-            .filter_map(|n| {
-                PublicKey::from_bin(&n.public_key).ok().map(|k| Peer::new(k, n.address))
-            })
+            .filter_map(|n| ctx.parse_public_key(&n.public_key).map(|k| Peer::new(k, n.address)))
             .collect();
         self.connect_done(ctx, cache.lookup, peers);
     }

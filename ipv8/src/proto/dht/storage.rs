@@ -88,7 +88,8 @@ impl Storage {
         if !self.items.contains_key(&key) && self.items.len() >= MAX_KEYS {
             return Err(StoreError::TooManyKeys);
         }
-        let entries = self.items.entry(key).or_default();
+        // Most keys hold one value: start with room for one.
+        let entries = self.items.entry(key).or_insert_with(|| VecDeque::with_capacity(1));
         if let Some(position) = entries.iter().position(|e| e.id == id) {
             if entries.get(position).is_some_and(|old| old.version > version) {
                 return Err(StoreError::Stale);
