@@ -1,12 +1,13 @@
 """DHT lookup latency on a loopback network of 20 nodes: 20 py-ipv8 DHTDiscoveryCommunity nodes,
 then 20 `ipv8 run` nodes (the default configuration), in the same run and on the same machine.
 
-Usage: bench_dht.py --ipv8-bin PATH [--nodes 20] [--lookups 60]
+Usage: bench_dht.py --ipv8-bin PATH --ops-bin PATH [--nodes 20] [--lookups 60]
 
 Each network bootstraps from a tracker on 127.0.0.1; once every routing table holds most of the
 others, 10 keys are stored and `--lookups` lookups of them start from random nodes, one at a
 time. py-ipv8's lookups are timed around `find_values`; ours by the node itself (the `debug.time`
-of `GET /dht/values/{key}`, the same figure py-ipv8's REST API reports). Prints one JSON line.
+of `GET /dht/values/{key}`, the same figure py-ipv8's REST API reports). Then the routing-table
+operations of both (`dht_ops.py` and the `dht_ops` example). Prints JSON lines.
 """
 
 import argparse
@@ -14,6 +15,7 @@ import asyncio
 import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -121,6 +123,7 @@ async def rust_network(ipv8_bin: str, nodes: int, lookups: int) -> dict:
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ipv8-bin", required=True)
+    parser.add_argument("--ops-bin", required=True, help="the dht_ops example binary (release)")
     parser.add_argument("--nodes", type=int, default=20)
     parser.add_argument("--lookups", type=int, default=60)
     args = parser.parse_args()
@@ -129,6 +132,13 @@ async def main() -> int:
     ratio = round(py["p50_ms"] / ours["p50_ms"], 2) if ours.get("p50_ms") else None
     print(json.dumps({"benchmark": "dht lookup latency", "nodes": args.nodes, "loopback": LOOPBACK,
                       "py_ipv8": py, "rust_ipv8": ours, "p50_speedup": ratio}), flush=True)
+    py_ops = json.loads(subprocess.run([sys.executable, str(Path(__file__).parent / "dht_ops.py")],
+                                       check=True, capture_output=True, text=True).stdout)
+    our_ops = json.loads(subprocess.run([args.ops_bin], check=True, capture_output=True, text=True).stdout)
+    print(json.dumps({"benchmark": "dht routing table", "py_ipv8": py_ops, "rust_ipv8": our_ops,
+                      "add_1000_speedup": round(py_ops["add_1000_us"] / our_ops["add_1000_us"], 1),
+                      "closest_8_speedup": round(py_ops["closest_8_us"] / our_ops["closest_8_us"], 1)}),
+          flush=True)
     return 0
 
 

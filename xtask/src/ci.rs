@@ -22,6 +22,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
     codegen::run(true)?;
     println!("==> golden vectors reproduced by py-ipv8");
     python::vectors(true)?;
+    println!("==> nftables for the NAT lab");
+    ensure_nft()?;
     step("cargo test", cargo(&["test", "--workspace", "--locked"]))?;
     println!("==> examples with expected output");
     crate::examples::run()?;
@@ -33,6 +35,31 @@ pub(crate) fn run() -> anyhow::Result<()> {
     step("fuzz targets build", cargo(&["build", "-p", "ipv8-fuzz", "--locked"]))?;
     println!("==> all CI gates passed");
     Ok(())
+}
+
+/// The NAT lab (`ipv8-cli/tests/dht_nat_netns.rs`) builds its NAT routers with nftables' `nft`;
+/// Debian's package is installed when it is missing.
+fn ensure_nft() -> anyhow::Result<()> {
+    let present = || {
+        Command::new("nft").arg("--version").output().is_ok_and(|output| output.status.success())
+    };
+    if present() {
+        return Ok(());
+    }
+    let install = || {
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", "nftables"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    if !install() {
+        let _ = Command::new("apt-get").arg("update").status();
+        if !install() {
+            bail!("nftables (`nft`) is missing and could not be installed with apt-get");
+        }
+    }
+    if present() { Ok(()) } else { bail!("`nft` is still missing after installing nftables") }
 }
 
 fn cargo(args: &[&str]) -> Command {

@@ -116,12 +116,26 @@ pub(crate) fn bench_dht() -> anyhow::Result<()> {
     let python = venv()?;
     let root = project_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = ["build", "--release", "-p", "ipv8-cli", "--bin", "ipv8", "--locked"];
+    let build = [
+        "build",
+        "--release",
+        "-p",
+        "ipv8-cli",
+        "-p",
+        "ipv8",
+        "--bin",
+        "ipv8",
+        "--example",
+        "dht_ops",
+        "--locked",
+    ];
     run(Command::new(cargo).args(build).current_dir(&root))?;
     run(Command::new(python)
         .arg(root.join("xtask/py/bench_dht.py"))
         .arg("--ipv8-bin")
-        .arg(root.join("target/release/ipv8")))
+        .arg(root.join("target/release/ipv8"))
+        .arg("--ops-bin")
+        .arg(root.join("target/release/examples/dht_ops")))
 }
 
 /// Creates the venv if needed, installs the pinned requirements, and returns its Python.
