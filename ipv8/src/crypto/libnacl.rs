@@ -65,6 +65,11 @@ impl SecretKey {
         join(x25519.as_bytes(), self.signing.verifying_key().as_bytes())
     }
 
+    /// The X25519 secret.
+    pub(crate) fn x25519_bytes(&self) -> [u8; 32] {
+        self.x25519.to_bytes()
+    }
+
     /// The Ed25519 verifying key.
     pub(crate) fn verifying_key(&self) -> VerifyingKey {
         self.signing.verifying_key()

@@ -33,6 +33,7 @@ mod batch;
 mod curve;
 mod encoding;
 mod error;
+mod exchange;
 pub mod keyfile;
 #[cfg_attr(not(feature = "legacy-curves"), path = "nolegacy.rs")]
 mod legacy;
@@ -47,6 +48,7 @@ mod tests;
 pub use batch::verify_batch;
 pub use curve::Curve;
 pub use error::{KeyError, KeyFileError};
+pub use exchange::{box_beforenm, x25519_public};
 pub use mid::Mid;
 pub use private::PrivateKey;
 pub use public::PublicKey;

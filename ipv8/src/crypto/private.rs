@@ -140,6 +140,17 @@ impl PrivateKey {
         self.public.mid()
     }
 
+    /// The key-exchange secret this key shares with the holder of the X25519 public key
+    /// `their_x25519` (libsodium's `crypto_box_beforenm`, as py-ipv8's tunnel handshakes use it).
+    /// `None` for legacy keys, which have no X25519 half, and for low-order public keys.
+    #[must_use]
+    pub fn key_exchange(&self, their_x25519: &[u8; 32]) -> Option<[u8; 32]> {
+        match &self.secret {
+            Secret::Curve25519(secret) => super::box_beforenm(&secret.x25519_bytes(), their_x25519),
+            Secret::Legacy(_) => None,
+        }
+    }
+
     /// The kind of key.
     #[must_use]
     pub fn curve(&self) -> Curve {

@@ -111,6 +111,17 @@ impl PublicKey {
         &self.0.bin
     }
 
+    /// The X25519 half of a curve25519 key (bytes 10..42 of its `LibNaCLPK:` form), which
+    /// tunnel handshakes exchange keys with; `None` for legacy keys.
+    #[must_use]
+    pub fn x25519(&self) -> Option<[u8; 32]> {
+        let bin = self.to_bin();
+        if !bin.starts_with(super::libnacl::PUBLIC_PREFIX) {
+            return None;
+        }
+        bin.get(10..42)?.try_into().ok()
+    }
+
     /// The SHA-1 of [`to_bin`](Self::to_bin).
     #[must_use]
     pub fn mid(&self) -> Mid {

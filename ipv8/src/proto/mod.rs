@@ -21,6 +21,7 @@ mod socket;
 mod stats;
 mod tasks;
 pub mod tracker;
+pub mod tunnel;
 
 pub use ask::{ASK_TIMEOUT, AskError, Reply, Request, Responder};
 pub use community::{Community, Dispatch};

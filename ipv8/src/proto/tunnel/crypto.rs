@@ -1,0 +1,276 @@
+//! Tunnel cryptography (spec `tunnels.md` §5), as py-ipv8 and its Rust extension do it: an
+//! ntor-like handshake between a circuit's originator and each hop, session keys from HKDF-Expand
+//! (SHA-256), and one ChaCha20-Poly1305 layer per hop with a counter nonce.
+
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use hmac::{Hmac, Mac};
+use sha2::{Sha256, Sha512};
+
+use crate::crypto::{PrivateKey, PublicKey, box_beforenm, x25519_public};
+
+/// Bytes a layer adds: an 8-byte counter and a 16-byte tag.
+pub const LAYER_OVERHEAD: usize = 24;
+/// HKDF's `info` for the session keys.
+const KEY_GENERATION: &[u8] = b"key_generation";
+
+/// Which way a layer travels along a circuit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From the originator toward the exit.
+    Forward,
+    /// Toward the originator.
+    Backward,
+}
+
+/// Why a handshake or a layer failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// A key that is not a curve25519 key (only those take part in tunnels).
+    #[error("not a curve25519 key")]
+    NotCurve25519,
+    /// A key exchange with a low-order public key.
+    #[error("the key exchange failed")]
+    Exchange,
+    /// The responder's proof does not match.
+    #[error("the handshake's auth does not match")]
+    BadAuth,
+    /// A layer shorter than [`LAYER_OVERHEAD`].
+    #[error("a layer shorter than 24 bytes")]
+    TooShort,
+    /// A layer that does not decrypt with these keys.
+    #[error("a layer that does not decrypt")]
+    Decrypt,
+}
+
+/// The ephemeral X25519 key of one side of a handshake (`x` or `y`).
+#[derive(Clone)]
+pub struct EphemeralKey {
+    secret: [u8; 32],
+}
+
+impl std::fmt::Debug for EphemeralKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EphemeralKey").field("public", &self.public()).finish_non_exhaustive()
+    }
+}
+
+impl EphemeralKey {
+    /// A new key from the operating system's random generator.
+    #[must_use]
+    pub fn generate() -> Self {
+        let mut secret = [0; 32];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut secret);
+        Self { secret }
+    }
+
+    /// The key with this secret (for tests and vectors).
+    #[must_use]
+    pub fn from_secret(secret: [u8; 32]) -> Self {
+        Self { secret }
+    }
+
+    /// The public half, sent in the handshake (`X` or `Y`).
+    #[must_use]
+    pub fn public(&self) -> [u8; 32] {
+        x25519_public(&self.secret)
+    }
+
+    fn exchange(&self, public: &[u8; 32]) -> Result<[u8; 32], CryptoError> {
+        box_beforenm(&self.secret, public).ok_or(CryptoError::Exchange)
+    }
+}
+
+/// What a hop answers a create or extend with: its ephemeral public key `Y`, the proof `auth`,
+/// and the session keys it now shares with the originator.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The hop's ephemeral public key.
+    pub y: [u8; 32],
+    /// HMAC-SHA512 of `Y` under the first half of the shared secret, cut to 32 bytes.
+    pub auth: [u8; 32],
+    /// The session keys.
+    pub keys: SessionKeys,
+}
+
+/// The hop's side of a handshake: with its long-term key `me`, a fresh `ephemeral` key and the
+/// originator's `x`, computes `S = DH(y, X) ‖ DH(b, X)`, the proof and the keys.
+///
+/// # Errors
+///
+/// [`CryptoError::NotCurve25519`] for a legacy `me`; [`CryptoError::Exchange`] for a low-order `x`.
+pub fn respond(
+    me: &PrivateKey,
+    ephemeral: &EphemeralKey,
+    x: &[u8; 32],
+) -> Result<Created, CryptoError> {
+    let first = ephemeral.exchange(x)?;
+    let second = me.key_exchange(x).ok_or(CryptoError::NotCurve25519)?;
+    let shared = concat(&first, &second);
+    let y = ephemeral.public();
+    let auth = auth(&first, &y);
+    Ok(Created { y, auth, keys: SessionKeys::derive(&shared) })
+}
+
+/// The originator's side, once the hop answered with `y` and `auth`: `S = DH(x, Y) ‖ DH(x, B)`
+/// with `B` the hop's long-term key, the proof checked in constant time, then the keys.
+///
+/// # Errors
+///
+/// [`CryptoError::NotCurve25519`] for a legacy hop key, [`CryptoError::Exchange`] for low-order
+/// keys, [`CryptoError::BadAuth`] if the proof does not match.
+pub fn complete(
+    ephemeral: &EphemeralKey,
+    hop: &PublicKey,
+    y: &[u8; 32],
+    proof: &[u8; 32],
+) -> Result<SessionKeys, CryptoError> {
+    let hop = hop.x25519().ok_or(CryptoError::NotCurve25519)?;
+    let first = ephemeral.exchange(y)?;
+    let second = ephemeral.exchange(&hop)?;
+    let expected = auth(&first, y);
+    // Constant time: every byte is compared.
+    let differs = expected.iter().zip(proof).fold(0_u8, |acc, (a, b)| acc | (a ^ b));
+    if differs != 0 {
+        return Err(CryptoError::BadAuth);
+    }
+    Ok(SessionKeys::derive(&concat(&first, &second)))
+}
+
+fn concat(first: &[u8; 32], second: &[u8; 32]) -> [u8; 64] {
+    let mut shared = [0; 64];
+    shared[..32].copy_from_slice(first);
+    shared[32..].copy_from_slice(second);
+    shared
+}
+
+fn hmac_sha512(key: &[u8; 32]) -> Hmac<Sha512> {
+    // HMAC takes keys of any length.
+    <Hmac<Sha512> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("any key length"))
+}
+
+fn auth(first: &[u8; 32], y: &[u8; 32]) -> [u8; 32] {
+    let mut mac = hmac_sha512(first);
+    mac.update(y);
+    let full = mac.finalize().into_bytes();
+    let mut auth = [0; 32];
+    auth.copy_from_slice(full.get(..32).unwrap_or(&[0; 32]));
+    auth
+}
+
+/// The keys one originator shares with one hop: a key and a 4-byte salt per direction, and a
+/// counter per direction for the nonces of the layers it makes.
+#[derive(Clone)]
+pub struct SessionKeys {
+    forward: DirectionKeys,
+    backward: DirectionKeys,
+}
+
+#[derive(Clone)]
+struct DirectionKeys {
+    cipher: ChaCha20Poly1305,
+    key: [u8; 32],
+    salt: [u8; 4],
+    counter: u64,
+}
+
+impl DirectionKeys {
+    fn new(key: &[u8], salt: &[u8]) -> Self {
+        let mut k = [0; 32];
+        k.copy_from_slice(key);
+        let mut s = [0; 4];
+        s.copy_from_slice(salt);
+        Self { cipher: ChaCha20Poly1305::new(Key::from_slice(&k)), key: k, salt: s, counter: 1 }
+    }
+
+    fn nonce(&self, counter: u64) -> [u8; 12] {
+        let mut nonce = [0; 12];
+        nonce[..4].copy_from_slice(&self.salt);
+        nonce[4..].copy_from_slice(&counter.to_be_bytes());
+        nonce
+    }
+}
+
+impl std::fmt::Debug for SessionKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionKeys").finish_non_exhaustive()
+    }
+}
+
+impl SessionKeys {
+    /// The keys of the 64-byte shared secret `S`: HKDF-Expand (no extract step) with SHA-256,
+    /// info `key_generation`, 72 bytes split into the backward key, the forward key, the
+    /// backward salt and the forward salt.
+    #[must_use]
+    pub fn derive(shared: &[u8; 64]) -> Self {
+        let mut okm = [0; 72];
+        // A 64-byte PRK is longer than SHA-256's output, as HKDF-Expand requires, and 72 bytes are
+        // far below its 8160-byte limit.
+        let hkdf = hkdf::Hkdf::<Sha256>::from_prk(shared)
+            .unwrap_or_else(|_| unreachable!("a 64-byte PRK is long enough"));
+        hkdf.expand(KEY_GENERATION, &mut okm)
+            .unwrap_or_else(|_| unreachable!("72 bytes is a valid length"));
+        Self {
+            backward: DirectionKeys::new(&okm[0..32], &okm[64..68]),
+            forward: DirectionKeys::new(&okm[32..64], &okm[68..72]),
+        }
+    }
+
+    fn keys(&self, direction: Direction) -> &DirectionKeys {
+        match direction {
+            Direction::Forward => &self.forward,
+            Direction::Backward => &self.backward,
+        }
+    }
+
+    /// The key of `direction`.
+    #[must_use]
+    pub fn key(&self, direction: Direction) -> &[u8; 32] {
+        &self.keys(direction).key
+    }
+
+    /// The salt of `direction`.
+    #[must_use]
+    pub fn salt(&self, direction: Direction) -> &[u8; 4] {
+        &self.keys(direction).salt
+    }
+
+    /// Wraps `plaintext` in one layer for `direction`: the next counter (8 bytes, big-endian),
+    /// then the ciphertext and its tag.
+    pub fn encrypt(&mut self, direction: Direction, plaintext: &[u8]) -> Vec<u8> {
+        let keys = match direction {
+            Direction::Forward => &mut self.forward,
+            Direction::Backward => &mut self.backward,
+        };
+        keys.counter = keys.counter.wrapping_add(1);
+        let counter = keys.counter;
+        let nonce = keys.nonce(counter);
+        let sealed = keys
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), plaintext)
+            .unwrap_or_else(|_| unreachable!("ChaCha20-Poly1305 seals any message a packet holds"));
+        let mut layer = Vec::with_capacity(8 + sealed.len());
+        layer.extend_from_slice(&counter.to_be_bytes());
+        layer.extend_from_slice(&sealed);
+        layer
+    }
+
+    /// Removes one layer of `direction`. The counter is taken from the layer (py-ipv8 checks no
+    /// replay at this level).
+    ///
+    /// # Errors
+    ///
+    /// [`CryptoError::TooShort`] or [`CryptoError::Decrypt`].
+    pub fn decrypt(&self, direction: Direction, layer: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        if layer.len() < LAYER_OVERHEAD {
+            return Err(CryptoError::TooShort);
+        }
+        let (counter, sealed) = layer.split_at(8);
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(counter);
+        let keys = self.keys(direction);
+        let nonce = keys.nonce(u64::from_be_bytes(bytes));
+        keys.cipher.decrypt(Nonce::from_slice(&nonce), sealed).map_err(|_| CryptoError::Decrypt)
+    }
+}
