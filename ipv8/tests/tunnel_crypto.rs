@@ -3,10 +3,13 @@
 //! the `cryptography` package; `advanced-vectors.json`, key `tunnel`).
 
 use ipv8::crypto::{PrivateKey, box_beforenm};
+use ipv8::messages::tunnel::{CreatePayload, DataPayload};
 use ipv8::proto::tunnel::{
     COMMUNITY_ID, Cell, CellError, CryptoError, Direction, EphemeralKey, LAYER_OVERHEAD,
     SessionKeys, cell_message, complete, respond,
 };
+use ipv8::wire::Payload as _;
+use ipv8::wire::format::Address;
 
 const INITIATOR_EPHEMERAL_PRIVATE: &str = "4c69624e61434c534b3a11111111111111111111111111111111111111111111111111111111111111111212121212121212121212121212121212121212121212121212121212121212";
 const X: &str = "7b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f13";
@@ -128,10 +131,14 @@ fn layers_are_byte_exact_and_count_their_nonces() {
 fn cells_are_byte_exact_with_py_ipv8() {
     // A create for key A with X, as a plaintext cell with relay_early.
     let key_a = PrivateKey::from_bin(&unhex(KEY_A)).unwrap().public_key();
-    let mut create = vec![0, 0, 0, 0, 0x05, 0x06, 0x00, 0x4a];
-    create.extend_from_slice(key_a.to_bin());
-    create.extend_from_slice(&[0x00, 0x20]);
-    create.extend_from_slice(&unhex(X));
+    let create = CreatePayload {
+        circuit_id: 0x0102_0304,
+        identifier: 0x0506,
+        node_public_key: key_a.to_bin().to_vec(),
+        key: unhex(X),
+    }
+    .to_bytes()
+    .unwrap();
     let cell = Cell {
         circuit_id: 0x0102_0304,
         plaintext: true,
@@ -146,6 +153,13 @@ fn cells_are_byte_exact_with_py_ipv8() {
     assert_eq!(inner[23..], [&[1, 2, 3, 4][..], &create[4..]].concat(), "the circuit id is back");
 
     // A data message in one forward layer, with the keys' first counter.
+    let data = DataPayload {
+        circuit_id: 0,
+        dest_address: Address::Ip("1.2.3.4:5".parse().unwrap()),
+        org_address: Address::Ip("0.0.0.0:0".parse().unwrap()),
+        data: b"hi".to_vec(),
+    };
+    assert_eq!(cell_message(1, &data.to_bytes().unwrap()), unhex(DATA_PLAIN_MESSAGE));
     let (_, created) = handshake();
     let mut keys = created.keys;
     let layer = keys.encrypt(Direction::Forward, &unhex(DATA_PLAIN_MESSAGE));

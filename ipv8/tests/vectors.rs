@@ -5,24 +5,12 @@
 //! schema format, equals the value py-ipv8 reported. Every captured packet is taken apart into header,
 //! key, payloads and signature as its schema says, and put back together byte for byte.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use ipv8::messages::dht::{
-    ConnectPeerRequestPayload, ConnectPeerResponsePayload, FindRequestPayload, FindResponsePayload,
-    PingRequestPayload, PingResponsePayload, SignedStrPayload, StorePeerRequestPayload,
-    StorePeerResponsePayload, StoreRequestPayload, StoreResponsePayload,
-};
-use ipv8::messages::discovery::{
-    PingPayload, PongPayload, SimilarityRequestPayload, SimilarityResponsePayload,
-};
-use ipv8::messages::{
-    BinMemberAuthenticationPayload, GlobalTimeDistributionPayload, IntroductionRequestPayload,
-    IntroductionResponsePayload, NewIntroductionRequestPayload, NewIntroductionResponsePayload,
-    NewPuncturePayload, NewPunctureRequestPayload, PuncturePayload, PunctureRequestPayload,
-};
+use ipv8::messages::{self as base, dht, discovery, tunnel};
 use ipv8::payload;
 use ipv8::wire::{DecodeError, Field, Format, Message, Payload, Reader, format};
 use serde::Deserialize;
@@ -49,15 +37,21 @@ fn recode<P: Payload>(reader: &mut Reader<'_>, out: &mut Vec<u8>) -> Result<(), 
 }
 
 macro_rules! registry {
-    (headers: [$($header:ident),*], messages: [$($message:ident),*]) => {
-        fn entry(name: &str) -> Option<Entry> {
-            match name {
-                $(stringify!($header) => Some(Entry { fields: $header::FIELDS, msg_id: None, recode: recode::<$header> }),)*
-                $(stringify!($message) => Some(Entry {
-                    fields: $message::FIELDS,
-                    msg_id: Some($message::MSG_ID),
-                    recode: recode::<$message>,
+    ($($overlay:literal in $module:ident: headers [$($header:ident),*], messages [$($message:ident),*];)*) => {
+        /// The Rust type of payload `name` of schema `overlay`.
+        fn entry(overlay: &str, name: &str) -> Option<Entry> {
+            match (overlay, name) {
+                $($(($overlay, stringify!($header)) => Some(Entry {
+                    fields: $module::$header::FIELDS,
+                    msg_id: None,
+                    recode: recode::<$module::$header>,
                 }),)*
+                $(($overlay, stringify!($message)) => Some(Entry {
+                    fields: $module::$message::FIELDS,
+                    msg_id: Some(<$module::$message as Message>::MSG_ID),
+                    recode: recode::<$module::$message>,
+                }),)*)*
+                ("core", "Clock") => Some(Entry { fields: Clock::FIELDS, msg_id: Some(Clock::MSG_ID), recode: recode::<Clock> }),
                 _ => None,
             }
         }
@@ -65,15 +59,27 @@ macro_rules! registry {
 }
 
 registry! {
-    headers: [BinMemberAuthenticationPayload, GlobalTimeDistributionPayload, SignedStrPayload],
-    messages: [
-        IntroductionRequestPayload, IntroductionResponsePayload, PunctureRequestPayload, PuncturePayload,
-        NewIntroductionRequestPayload, NewIntroductionResponsePayload, NewPunctureRequestPayload,
-        NewPuncturePayload, SimilarityRequestPayload, SimilarityResponsePayload, PingPayload, PongPayload,
-        Clock, PingRequestPayload, PingResponsePayload, StoreRequestPayload, StoreResponsePayload,
-        FindRequestPayload, FindResponsePayload, StorePeerRequestPayload, StorePeerResponsePayload,
-        ConnectPeerRequestPayload, ConnectPeerResponsePayload
-    ]
+    "core" in base: headers [BinMemberAuthenticationPayload, GlobalTimeDistributionPayload],
+        messages [IntroductionRequestPayload, IntroductionResponsePayload, PunctureRequestPayload,
+            PuncturePayload, NewIntroductionRequestPayload, NewIntroductionResponsePayload,
+            NewPunctureRequestPayload, NewPuncturePayload];
+    "discovery" in discovery: headers [],
+        messages [SimilarityRequestPayload, SimilarityResponsePayload, PingPayload, PongPayload];
+    "dht" in dht: headers [SignedStrPayload],
+        messages [PingRequestPayload, PingResponsePayload, StoreRequestPayload, StoreResponsePayload,
+            FindRequestPayload, FindResponsePayload, StorePeerRequestPayload, StorePeerResponsePayload,
+            ConnectPeerRequestPayload, ConnectPeerResponsePayload];
+    "tunnel" in tunnel: headers [IntroductionInfo, RendezvousInfo],
+        messages [DataPayload, CreatePayload, CreatedPayload, ExtendPayload, ExtendedPayload, PingPayload,
+            PongPayload, DestroyPayload, EstablishIntroPayload, IntroEstablishedPayload,
+            EstablishRendezvousPayload, RendezvousEstablishedPayload, CreateE2EPayload, CreatedE2EPayload,
+            LinkE2EPayload, LinkedE2EPayload, PeersRequestPayload, PeersResponsePayload,
+            TestRequestPayload, TestResponsePayload];
+}
+
+/// The Rust type of a payload a packet names: the first schema that has it.
+fn entry_any(name: &str) -> Option<Entry> {
+    ["core", "discovery", "dht"].iter().find_map(|overlay| entry(overlay, name))
 }
 
 #[derive(Deserialize)]
@@ -96,6 +102,8 @@ struct SchemaPayload {
 struct SchemaField {
     name: String,
     format: String,
+    /// The nested payload of a `payload-list` field.
+    payload: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -168,12 +176,49 @@ fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// Every schema payload by name, for nested payloads.
+type Nested<'a> = HashMap<&'a str, &'a SchemaPayload>;
+
+/// Decodes the fields of `payload` in order into the JSON object the vectors use.
+fn decode_object(
+    payload: &SchemaPayload,
+    nested: &Nested<'_>,
+    reader: &mut Reader<'_>,
+) -> Result<serde_json::Map<String, Value>, DecodeError> {
+    let mut values = serde_json::Map::new();
+    for field in &payload.fields {
+        let value = match (field.format.as_str(), &field.payload) {
+            ("payload-list", Some(name)) => {
+                let inner = nested.get(name.as_str()).unwrap_or_else(|| panic!("no schema {name}"));
+                let count = format::U8::decode(reader)?;
+                let mut items = Vec::new();
+                for _ in 0..count {
+                    let len = usize::from(format::U16::decode(reader)?);
+                    let bytes = reader.take(len)?;
+                    let mut item = Reader::new(bytes);
+                    items.push(Value::Object(decode_object(inner, nested, &mut item)?));
+                }
+                Value::Array(items)
+            }
+            (format_name, _) => decode_dynamic(format_name, reader)?,
+        };
+        values.insert(field.name.clone(), value);
+    }
+    Ok(values)
+}
+
 /// Decodes one field by its schema format into the JSON form the vectors use.
 fn decode_dynamic(format_name: &str, reader: &mut Reader<'_>) -> Result<Value, DecodeError> {
     fn addr(addr: SocketAddr) -> Value {
         Value::String(addr.to_string())
     }
     Ok(match format_name {
+        "B" => format::U8::decode(reader)?.into(),
+        "32s" => hex(&<format::FixedBytes<32> as Format<[u8; 32]>>::decode(reader)?).into(),
+        "address" => match <format::AddressFmt as Format<format::Address>>::decode(reader)? {
+            format::Address::Ip(ip) => addr(ip),
+            format::Address::Host { host, port } => Value::String(format!("{host}:{port}")),
+        },
         "Q" => format::U64::decode(reader)?.into(),
         "I" => format::U32::decode(reader)?.into(),
         "H" => format::U16::decode(reader)?.into(),
@@ -209,9 +254,11 @@ fn normalized(
     fields: &serde_json::Map<String, Value>,
 ) -> serde_json::Map<String, Value> {
     let mut fields = fields.clone();
-    for field in payload.fields.iter().filter(|f| f.format == "ipv4" || f.format == "ip_address") {
-        if let Some(Value::String(text)) = fields.get(&field.name) {
-            let addr: SocketAddr = text.parse().unwrap_or_else(|_| panic!("bad address {text:?}"));
+    let addresses = ["ipv4", "ip_address", "address"];
+    for field in payload.fields.iter().filter(|f| addresses.contains(&f.format.as_str())) {
+        if let Some(Value::String(text)) = fields.get(&field.name)
+            && let Ok(addr) = text.parse::<SocketAddr>()
+        {
             fields.insert(field.name.clone(), Value::String(addr.to_string()));
         }
     }
@@ -223,8 +270,8 @@ fn rust_payloads_match_the_schemas() {
     let mut checked = 0;
     for schema in schemas() {
         for payload in &schema.payloads {
-            let entry =
-                entry(&payload.name).unwrap_or_else(|| panic!("no Rust type for {}", payload.name));
+            let entry = entry(&schema.overlay, &payload.name)
+                .unwrap_or_else(|| panic!("no Rust type for {}", payload.name));
             let expected: Vec<_> =
                 payload.fields.iter().map(|f| (f.name.as_str(), f.format.as_str())).collect();
             let actual: Vec<_> = entry.fields.iter().map(|f| (f.name, f.format)).collect();
@@ -233,13 +280,19 @@ fn rust_payloads_match_the_schemas() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 25, "every built-in payload is in a schema");
+    assert_eq!(checked, 25 + 22, "every built-in payload is in a schema");
 }
 
 #[test]
 fn payload_vectors_decode_to_py_ipv8_values_and_re_encode_byte_for_byte() {
     let mut cases = 0;
-    for schema in schemas() {
+    let schemas = schemas();
+    let nested: Nested<'_> = schemas
+        .iter()
+        .flat_map(|schema| &schema.payloads)
+        .map(|payload| (payload.name.as_str(), payload))
+        .collect();
+    for schema in &schemas {
         for payload in &schema.payloads {
             let path =
                 schemas_dir().join(format!("vectors/{}/{}.json", schema.overlay, payload.name));
@@ -248,7 +301,7 @@ fn payload_vectors_decode_to_py_ipv8_values_and_re_encode_byte_for_byte() {
             let vectors: PayloadVectors = serde_json::from_str(&text).expect("valid vector file");
             assert_eq!(vectors.payload, payload.name);
             assert!(vectors.cases.len() >= 3, "{} has too few cases", payload.name);
-            let entry = entry(&payload.name).expect("registered");
+            let entry = entry(&schema.overlay, &payload.name).expect("registered");
             for case in &vectors.cases {
                 let what = format!("{} / {}", payload.name, case.name);
                 let bytes = unhex(&case.hex);
@@ -259,12 +312,8 @@ fn payload_vectors_decode_to_py_ipv8_values_and_re_encode_byte_for_byte() {
                 assert_eq!(hex(&out), case.hex, "{what}: re-encoding");
 
                 let mut reader = Reader::new(&bytes);
-                let mut values = serde_json::Map::new();
-                for field in &payload.fields {
-                    let value = decode_dynamic(&field.format, &mut reader)
-                        .unwrap_or_else(|e| panic!("{what}: {e}"));
-                    values.insert(field.name.clone(), value);
-                }
+                let values = decode_object(payload, &nested, &mut reader)
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
                 assert_eq!(values, normalized(payload, &case.fields), "{what}: field values");
                 cases += 1;
             }
@@ -304,7 +353,8 @@ fn packet_vectors_reassemble_byte_for_byte() {
         let mut end = bytes.len();
         let mut reader = Reader::new(&bytes[23..]);
         if packet.signed {
-            let auth = BinMemberAuthenticationPayload::decode(&mut reader).expect("auth payload");
+            let auth =
+                base::BinMemberAuthenticationPayload::decode(&mut reader).expect("auth payload");
             auth.encode(&mut out).expect("re-encodes");
             assert!(
                 auth.public_key_bin.starts_with(b"LibNaCLPK:"),
@@ -318,7 +368,7 @@ fn packet_vectors_reassemble_byte_for_byte() {
             .filter(|_| !packet.message.starts_with("app:"))
             .chain(payloads.into_iter().filter(|p| p != "GlobalTimeDistributionPayload"));
         for name in names {
-            let entry = entry(&name).unwrap_or_else(|| panic!("no Rust type for {name}"));
+            let entry = entry_any(&name).unwrap_or_else(|| panic!("no Rust type for {name}"));
             (entry.recode)(&mut reader, &mut out)
                 .unwrap_or_else(|e| panic!("{}: {name}: {e}", packet.name));
         }

@@ -45,6 +45,7 @@ from ipv8.dht.payload import (
 from ipv8.dht.routing import Node
 from ipv8.keyvault.crypto import default_eccrypto
 from ipv8.messaging import payload as core_payloads
+from ipv8.messaging.anonymization import payload as tunnel_payloads
 from ipv8.messaging import payload_headers
 from ipv8.messaging.interfaces.udp.endpoint import UDPv4Address, UDPv6Address
 from ipv8.messaging.payload import (
@@ -440,6 +441,122 @@ def signed_str_cases() -> list[Case]:
     ]
 
 
+# ----------------------------------------------------------------------------------------------------
+# Tunnel payloads (ipv8/messaging/anonymization/payload.py), spec tunnels.md §4.
+# ----------------------------------------------------------------------------------------------------
+
+INFO_HASH = bytes(range(0x60, 0x74))
+COOKIE = bytes(range(0xC0, 0xD4))
+EPHEMERAL_X = bytes.fromhex("7b4e909bbe7ffe44c465a220037d608ee35897d31ef972f07f74892cb0f73f13")
+AUTH = bytes(range(32))
+
+
+def tunnel_identifier_cases(cls: type) -> list[Case]:
+    """A circuit id and an identifier at their edges."""
+    return [("circuit 0, identifier 0", cls(0, 0)), ("captured ids", cls(0x01020304, 0x0506)),
+            ("edges", cls(2**32 - 1, 65535))]
+
+
+def tunnel_cases() -> dict[str, Callable[[], list[Case]]]:
+    """The cases of every tunnel payload."""
+    t = tunnel_payloads
+    key_a, key_b = public_key_bin("A"), public_key_bin("B")
+    info = [t.IntroductionInfo(A_WAN, key_a, key_b, 1), t.IntroductionInfo(V6_ONE, key_b, key_a, 2)]
+    return {
+        "DataPayload": lambda: [
+            ("spec message: 1.2.3.4:5 from nobody, hi", t.DataPayload(0, ("1.2.3.4", 5), ("0.0.0.0", 0), b"hi")),
+            ("IPv6 destination, empty data", t.DataPayload(7, V6_ONE, A_WAN, b"")),
+            ("host-name destination", t.DataPayload(2**32 - 1, ("tracker.example.org", 6969), B_WAN,
+                                                   bytes(range(256)))),
+        ],
+        "CreatePayload": lambda: [
+            ("spec cell: key A, X", t.CreatePayload(0x01020304, 0x0506, key_a, EPHEMERAL_X)),
+            ("empty keys", t.CreatePayload(0, 0, b"", b"")),
+            ("edges", t.CreatePayload(2**32 - 1, 65535, key_b, bytes(32))),
+        ],
+        "CreatedPayload": lambda: [
+            ("no candidates", t.CreatedPayload(1, 2, EPHEMERAL_X, AUTH, b"")),
+            ("encrypted candidates", t.CreatedPayload(0x01020304, 0x0506, EPHEMERAL_X, AUTH, bytes(range(100)))),
+            ("edges", t.CreatedPayload(2**32 - 1, 65535, b"", bytes(32), b"\xff")),
+        ],
+        "ExtendPayload": lambda: [
+            ("to B at its WAN address", t.ExtendPayload(5, 6, key_b, EPHEMERAL_X, B_WAN)),
+            ("address unknown", t.ExtendPayload(0, 0, key_a, EPHEMERAL_X, ZERO_V4)),
+            ("IPv6 node", t.ExtendPayload(2**32 - 1, 65535, key_b, b"", V6_TWENTY)),
+        ],
+        "ExtendedPayload": lambda: [
+            ("no candidates", t.ExtendedPayload(1, 2, EPHEMERAL_X, AUTH, b"")),
+            ("encrypted candidates", t.ExtendedPayload(3, 4, EPHEMERAL_X, AUTH, bytes(range(64)))),
+            ("edges", t.ExtendedPayload(2**32 - 1, 65535, b"", bytes(32), b"")),
+        ],
+        "PingPayload": lambda: tunnel_identifier_cases(t.PingPayload),
+        "PongPayload": lambda: tunnel_identifier_cases(t.PongPayload),
+        "DestroyPayload": lambda: [("unknown", t.DestroyPayload(1, 1)), ("shutdown", t.DestroyPayload(2, 2)),
+                                   ("unneeded, edge id", t.DestroyPayload(2**32 - 1, 4))],
+        "EstablishIntroPayload": lambda: [
+            ("seeder key A", t.EstablishIntroPayload(1, 2, INFO_HASH, key_a)),
+            ("empty key", t.EstablishIntroPayload(0, 0, bytes(20), b"")),
+            ("edges", t.EstablishIntroPayload(2**32 - 1, 65535, INFO_HASH, key_b)),
+        ],
+        "IntroEstablishedPayload": lambda: tunnel_identifier_cases(t.IntroEstablishedPayload),
+        "EstablishRendezvousPayload": lambda: [
+            ("cookie", t.EstablishRendezvousPayload(1, 2, COOKIE)),
+            ("zero cookie", t.EstablishRendezvousPayload(0, 0, bytes(20))),
+            ("edges", t.EstablishRendezvousPayload(2**32 - 1, 65535, COOKIE)),
+        ],
+        "RendezvousEstablishedPayload": lambda: [
+            ("IPv4 point", t.RendezvousEstablishedPayload(1, 2, C_WAN)),
+            ("IPv6 point", t.RendezvousEstablishedPayload(3, 4, V6_ONE)),
+            ("edges", t.RendezvousEstablishedPayload(2**32 - 1, 65535, MAX_V4)),
+        ],
+        "CreateE2EPayload": lambda: [
+            ("key A, X", t.CreateE2EPayload(1, INFO_HASH, key_a, EPHEMERAL_X)),
+            ("empty keys", t.CreateE2EPayload(0, bytes(20), b"", b"")),
+            ("edges", t.CreateE2EPayload(65535, INFO_HASH, key_b, bytes(32))),
+        ],
+        "CreatedE2EPayload": lambda: [
+            ("rendezvous info", t.CreatedE2EPayload(1, EPHEMERAL_X, AUTH, bytes(range(120)))),
+            ("empty", t.CreatedE2EPayload(0, b"", bytes(32), b"")),
+            ("edges", t.CreatedE2EPayload(65535, EPHEMERAL_X, AUTH, b"\x00")),
+        ],
+        "LinkE2EPayload": lambda: [
+            ("cookie", t.LinkE2EPayload(1, 2, COOKIE)),
+            ("zero cookie", t.LinkE2EPayload(0, 0, bytes(20))),
+            ("edges", t.LinkE2EPayload(2**32 - 1, 65535, COOKIE)),
+        ],
+        "LinkedE2EPayload": lambda: tunnel_identifier_cases(t.LinkedE2EPayload),
+        "PeersRequestPayload": lambda: [
+            ("info hash", t.PeersRequestPayload(1, 2, INFO_HASH)),
+            ("zero hash", t.PeersRequestPayload(0, 0, bytes(20))),
+            ("edges", t.PeersRequestPayload(2**32 - 1, 65535, INFO_HASH)),
+        ],
+        "IntroductionInfo": lambda: [
+            ("from the DHT", info[0]), ("from PEX over IPv6", info[1]),
+            ("unknown source, empty keys", t.IntroductionInfo(ZERO_V4, b"", b"", 0)),
+        ],
+        "PeersResponsePayload": lambda: [
+            ("two points", t.PeersResponsePayload(1, 2, INFO_HASH, info)),
+            ("none", t.PeersResponsePayload(0, 0, bytes(20), [])),
+            ("edges", t.PeersResponsePayload(2**32 - 1, 65535, INFO_HASH, info[:1])),
+        ],
+        "RendezvousInfo": lambda: [
+            ("IPv4 point", t.RendezvousInfo(C_WAN, key_a, COOKIE)),
+            ("IPv6 point", t.RendezvousInfo(V6_ONE, key_b, bytes(20))),
+            ("empty key", t.RendezvousInfo(ZERO_V4, b"", COOKIE)),
+        ],
+        "TestRequestPayload": lambda: [
+            ("1 KiB asked", t.TestRequestPayload(1, 2, 1024, b"ping")),
+            ("nothing asked", t.TestRequestPayload(0, 0, 0, b"")),
+            ("edges", t.TestRequestPayload(2**32 - 1, 65535, 65535, bytes(range(256)))),
+        ],
+        "TestResponsePayload": lambda: [
+            ("data", t.TestResponsePayload(1, 2, b"pong")),
+            ("empty", t.TestResponsePayload(0, 0, b"")),
+            ("edges", t.TestResponsePayload(2**32 - 1, 65535, bytes(range(256)))),
+        ],
+    }
+
+
 PAYLOAD_CASES: dict[str, Callable[[], list[Case]]] = {
     "PingRequestPayload": lambda: dht_identifier_cases(PingRequestPayload),
     "PingResponsePayload": lambda: dht_identifier_cases(PingResponsePayload),
@@ -467,15 +584,24 @@ PAYLOAD_CASES: dict[str, Callable[[], list[Case]]] = {
     "PingPayload": ping_cases,
     "PongPayload": pong_cases,
 }
+TUNNEL_CASES = tunnel_cases()
 
 
 # ----------------------------------------------------------------------------------------------------
 # Turning packed bytes back into JSON field values, using py-ipv8's own per-format unpackers.
 # ----------------------------------------------------------------------------------------------------
 
-def payload_class(name: str) -> type[Serializable]:
-    """Find the py-ipv8 payload class that a schema [[payload]] entry names."""
-    for module in (payload_headers, core_payloads, discovery_payloads, dht_payloads):
+OVERLAY_MODULES = {
+    "core": (payload_headers, core_payloads),
+    "discovery": (discovery_payloads,),
+    "dht": (dht_payloads,),
+    "tunnel": (tunnel_payloads,),
+}
+
+
+def payload_class(name: str, overlay: str) -> type[Serializable]:
+    """Find the py-ipv8 payload class that a schema [[payload]] entry of `overlay` names."""
+    for module in OVERLAY_MODULES.get(overlay, (payload_headers, core_payloads, discovery_payloads, dht_payloads)):
         cls = getattr(module, name, None)
         if isinstance(cls, type) and issubclass(cls, Serializable):
             return cls
@@ -501,8 +627,14 @@ def json_field_value(fmt: str, values: list[Any]) -> Any:
         return int(value)
     if fmt == "?":
         return bool(value)
-    if fmt == "20s":
+    if fmt in ("20s", "32s"):
         return value.hex()
+    if fmt == "address":
+        host, port = value
+        try:
+            return format_address((host, port))
+        except ValueError:
+            return f"{host}:{port}"
     if fmt == "varlenH-list":
         return [item.hex() for item in value]
     if fmt == "node-list":
@@ -517,12 +649,28 @@ def json_field_value(fmt: str, values: list[Any]) -> Any:
     raise ValueError(f"no JSON encoding defined for format {fmt}")
 
 
-def decode_fields(schema_fields: list[dict], data: bytes) -> dict[str, Any]:
+# Every schema [[payload]] entry by name, for nested payload fields (filled by main).
+NESTED_ENTRIES: dict[str, dict] = {}
+
+
+def nested_json(obj: Serializable, entry: dict) -> dict[str, Any]:
+    """A nested payload object as the vector file's JSON object, field by field."""
+    return {field["name"]: json_field_value(field["format"], [getattr(obj, field["name"])])
+            for field in entry["fields"]}
+
+
+def decode_fields(schema_fields: list[dict], data: bytes, overlay: str = "") -> dict[str, Any]:
     """Read packed payload bytes field by field in schema order and require that they are consumed exactly."""
     offset = 0
     fields: dict[str, Any] = {}
     for field in schema_fields:
         values: list[Any] = []
+        if field["format"] == "payload-list":
+            nested = NESTED_ENTRIES[field["payload"]]
+            cls = payload_class(field["payload"], overlay)
+            offset = default_serializer.get_packer_for("payload-list").unpack(data, offset, values, cls)
+            fields[field["name"]] = [nested_json(item, nested) for item in values[0]]
+            continue
         offset = default_serializer.get_packer_for(field["format"]).unpack(data, offset, values)
         fields[field["name"]] = json_field_value(field["format"], values)
     if offset != len(data):
@@ -553,23 +701,26 @@ def check_round_trip(cls: type[Serializable], data: bytes) -> None:
 def check_schema_matches_class(entry: dict, cls: type[Serializable]) -> None:
     """Require the schema's field formats to equal the py-ipv8 class's format list."""
     schema_formats = [field["format"] for field in entry["fields"]]
-    if schema_formats != list(cls.format_list):
+    py_formats = ["payload-list" if isinstance(fmt, list) else fmt for fmt in cls.format_list]
+    if schema_formats != py_formats:
         raise AssertionError(f"{entry['name']}: schema formats {schema_formats} != py-ipv8 {cls.format_list}")
     if "msg_id" in entry and entry["msg_id"] != cls.msg_id:
         raise AssertionError(f"{entry['name']}: schema msg_id {entry['msg_id']} != py-ipv8 {cls.msg_id}")
 
 
-def payload_vector(entry: dict) -> dict:
+def payload_vector(entry: dict, overlay: str) -> dict:
     """Build the vector document of one schema [[payload]] entry."""
-    cls = payload_class(entry["name"])
+    cls = payload_class(entry["name"], overlay)
     check_schema_matches_class(entry, cls)
     cases = []
-    for case_name, obj in PAYLOAD_CASES[entry["name"]]():
+    builders = TUNNEL_CASES if overlay == "tunnel" else PAYLOAD_CASES
+    for case_name, obj in builders[entry["name"]]():
         if type(obj) is not cls:
             raise AssertionError(f"case {case_name!r} built a {type(obj).__name__}, not a {cls.__name__}")
         data = default_serializer.pack_serializable(obj)
         check_round_trip(cls, data)
-        cases.append({"name": case_name, "fields": decode_fields(entry["fields"], data), "hex": data.hex()})
+        cases.append({"name": case_name, "fields": decode_fields(entry["fields"], data, overlay),
+                      "hex": data.hex()})
     if len(cases) < 3:
         raise AssertionError(f"{entry['name']} has fewer than three cases")
     return {"payload": entry["name"], "generator": GENERATOR, "cases": cases}
@@ -820,11 +971,14 @@ def main() -> int:
         raise SystemExit(f"expected pyipv8 {PYIPV8_VERSION}, found {installed}")
 
     schemas = load_schemas(args.schemas)
+    for schema in schemas:
+        for entry in schema.get("payload", []):
+            NESTED_ENTRIES[entry["name"]] = entry
     payload_docs = []
     schema_messages: dict[str, dict] = {}
     for schema in schemas:
         for entry in schema.get("payload", []):
-            document = payload_vector(entry)
+            document = payload_vector(entry, schema["overlay"])
             write_json(args.outdir / schema["overlay"] / f"{entry['name']}.json", document)
             payload_docs.append(document)
         for message in schema.get("message", []):

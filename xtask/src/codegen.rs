@@ -36,12 +36,27 @@ fn generate(check: bool) -> anyhow::Result<Vec<PathBuf>> {
     Ok(stale)
 }
 
+/// The Rust type of a field, and whether `#[payload]` picks its format for it by default.
+fn field_type(field: &Field) -> anyhow::Result<(String, bool)> {
+    match (field.format.as_str(), &field.payload) {
+        ("payload", Some(nested)) => Ok((nested.clone(), true)),
+        ("payload-list", Some(nested)) => Ok((format!("Vec<{nested}>"), true)),
+        ("payload" | "payload-list", None) => {
+            bail!("field {} of format {} names no `payload`", field.name, field.format)
+        }
+        (format, _) => rust_type(format).map(|(ty, default)| (ty.to_owned(), default)),
+    }
+}
+
 /// The Rust type of a schema format, and whether `#[payload]` picks that format for it by default.
 fn rust_type(format: &str) -> anyhow::Result<(&'static str, bool)> {
     Ok(match format {
         "Q" => ("u64", true),
         "I" => ("u32", true),
         "H" => ("u16", true),
+        "B" => ("u8", true),
+        "32s" => ("[u8; 32]", true),
+        "address" => ("Address", false),
         "?" => ("bool", true),
         "20s" => ("[u8; 20]", true),
         "varlenH-list" => ("Vec<Vec<u8>>", true),
@@ -79,6 +94,9 @@ fn render(schema: &Schema) -> anyhow::Result<String> {
     if fields(schema).any(|f| f.format == "node-list") {
         writeln!(out, "use crate::wire::format::DhtNode;")?;
     }
+    if fields(schema).any(|f| f.format == "address") {
+        writeln!(out, "use crate::wire::format::Address;")?;
+    }
     for payload in &schema.payloads {
         render_payload(&mut out, payload)?;
     }
@@ -106,7 +124,7 @@ fn render_payload(out: &mut String, payload: &Payload) -> anyhow::Result<()> {
 }
 
 fn render_field(out: &mut String, field: &Field) -> anyhow::Result<()> {
-    let (ty, is_default) = rust_type(&field.format)?;
+    let (ty, is_default) = field_type(field)?;
     writeln!(out, "    /// `{}`{}", field.format, bits_doc(&field.bits))?;
     if !is_default {
         writeln!(out, "    #[payload(format = \"{}\")]", field.format)?;
@@ -143,7 +161,7 @@ mod tests {
             schema::load_all(&project_root().join("schemas/messages")).expect("schemas load");
         for schema in &schemas {
             for field in fields(schema) {
-                assert!(rust_type(&field.format).is_ok(), "{}: {}", field.name, field.format);
+                assert!(field_type(field).is_ok(), "{}: {}", field.name, field.format);
             }
         }
     }

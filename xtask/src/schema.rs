@@ -37,6 +37,9 @@ pub(crate) struct Field {
     pub(crate) format: String,
     #[serde(default)]
     pub(crate) bits: Vec<String>,
+    /// The nested payload of a `payload` or `payload-list` field.
+    #[serde(default)]
+    pub(crate) payload: Option<String>,
 }
 
 /// How payloads travel as one message.

@@ -2,7 +2,7 @@
 //!
 //! Core messages (introductions and punctures, old and new style, and the authentication and
 //! global-time headers) are at this module's top level; the DiscoveryCommunity's own messages are in
-//! [`discovery`], the DHT's in [`dht`]. Every layout is pinned by golden vectors captured from py-ipv8.
+//! [`discovery`], the DHT's in [`dht`], the tunnels' in [`tunnel`]. Every layout is pinned by golden vectors captured from py-ipv8.
 //!
 //! # Examples
 //!
@@ -23,6 +23,7 @@
 mod generated_core;
 mod generated_dht;
 mod generated_discovery;
+mod generated_tunnel;
 
 pub use generated_core::*;
 
@@ -35,4 +36,12 @@ pub mod discovery {
 /// and its signed value layout.
 pub mod dht {
     pub use super::generated_dht::*;
+}
+
+/// The tunnels' messages (ids 1–20: data, create/created, extend/extended, ping/pong, destroy,
+/// the hidden-service handshakes, PEX and speed tests), and the nested introduction and
+/// rendezvous records. Inside a cell the circuit id travels in the cell header
+/// ([`Cell`](crate::proto::tunnel::Cell)).
+pub mod tunnel {
+    pub use super::generated_tunnel::*;
 }

@@ -1,0 +1,7 @@
+//! Fuzzes decoding of the tunnels' `CreateE2EPayload`: never panics, and what decodes re-encodes to the same
+//! bytes.
+#![no_main]
+
+use ipv8::messages::tunnel::CreateE2EPayload;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ipv8_fuzz::check_round_trip::<CreateE2EPayload>(data));

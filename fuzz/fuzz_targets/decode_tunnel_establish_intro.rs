@@ -1,0 +1,9 @@
+//! Fuzzes decoding of the tunnels' `EstablishIntroPayload`: never panics, and what decodes re-encodes to the same
+//! bytes.
+#![no_main]
+
+use ipv8::messages::tunnel::EstablishIntroPayload;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ipv8_fuzz::check_round_trip::<EstablishIntroPayload>(
+    data
+));

@@ -1,0 +1,9 @@
+//! Fuzzes decoding of the tunnels' `PeersResponsePayload`: never panics, and what decodes re-encodes to the same
+//! bytes.
+#![no_main]
+
+use ipv8::messages::tunnel::PeersResponsePayload;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ipv8_fuzz::check_round_trip::<PeersResponsePayload>(
+    data
+));
