@@ -43,9 +43,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut stored, mut found) = (false, false);
     // Gently: py-ipv8 stops answering a node that queries it ten times in five seconds.
     let mut ticker = tokio::time::interval(Duration::from_millis(1500));
+    // One listener for the whole loop: a signal that arrives while the loop body runs is
+    // not lost (a listener made anew in each turn would miss it).
+    let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
             _ = ticker.tick() => {
                 if !stored {
                     let store = StoreValue { key: RUST_KEY, data: b"from rust".to_vec(), version: Some(1) };

@@ -112,9 +112,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let address = launched.addresses.ipv4().map(|a| a.to_string());
     println!("{}", json!({ "event": "started", "mid": mid, "address": address }));
     let mut ticker = tokio::time::interval(Duration::from_millis(200));
+    // One listener for the whole loop: a signal that arrives while the loop body runs is
+    // not lost (a listener made anew in each turn would miss it).
+    let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
             _ = ticker.tick() => {
                 let handled = handle.with_node(|node, _| node.stats().handled.clone()).await?;
                 println!("{}", json!({ "event": "stats", "handled": handled }));

@@ -52,7 +52,7 @@ impl Community for Crawling {
 
 fn main() {
     const NODES: usize = 6;
-    let config = SimConfig::new(3).with_connect_all(false);
+    let config = SimConfig::new(8).with_connect_all(false);
     let mut net = TestNetwork::with_config(config, NODES, |_| Crawling);
     for i in 0..NODES - 1 {
         net.connect(i, i + 1);

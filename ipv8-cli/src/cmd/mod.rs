@@ -8,9 +8,3 @@ mod rest;
 pub(crate) mod run;
 mod summary;
 pub(crate) mod tracker;
-
-/// A seed for a node's non-cryptographic random choices, different on every start.
-pub(crate) fn seed() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::process::id())
-}

@@ -112,9 +112,12 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
     }
     let mut status = tokio::time::interval(Duration::from_secs_f64(args.status_interval.max(0.01)));
     status.tick().await;
+    // One listener for the whole loop: a signal that arrives while the loop body runs is
+    // not lost (a listener made anew in each turn would miss it).
+    let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
             _ = status.tick() => println!("{}", handle.with_node(|node, _| status_line(node)).await?),
         }
     }

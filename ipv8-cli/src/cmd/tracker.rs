@@ -8,8 +8,6 @@ use ipv8::crypto::{Curve, PrivateKey};
 use ipv8::proto::Node;
 use ipv8::runtime::{Endpoint, EndpointConfig};
 
-use super::seed;
-
 /// Arguments of `ipv8 tracker`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -42,16 +40,21 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     let endpoint = Endpoint::bind(&config).context("binding the tracker's UDP socket")?;
     let address = endpoint.local_addrs().ipv4().context("the endpoint has no IPv4 socket")?;
     let now = Instant::now();
-    let mut node = Node::new(key, seed(), now);
+    let mut node = Node::new(key, 0, now);
+    // Identifiers on a real network must not be predictable: a generator from the OS.
+    node.set_rng(ipv8::proto::Rng::from_os());
     node.set_address(address);
     node.enable_tracker(now);
     let (handle, _events, task) = ipv8::runtime::spawn(node, endpoint);
     println!("tracker listening on {address}");
     let mut status = tokio::time::interval(Duration::from_secs_f64(args.status_interval.max(0.1)));
     status.tick().await;
+    // One listener for the whole loop: a signal that arrives while the loop body runs is
+    // not lost (a listener made anew in each turn would miss it).
+    let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut stop => break,
             _ = status.tick() => {
                 let peers = handle.with_node(|node, _| node.tracker().map_or(0, ipv8::proto::tracker::Tracker::len)).await?;
                 println!("tracker {address}: {peers} peers");

@@ -59,7 +59,9 @@ fn start_tracker() -> Result<NodeHandle, Error> {
     let endpoint = Endpoint::bind(&endpoint_config)?;
     let address = endpoint.local_addrs().ipv4().ok_or("the tracker has no IPv4 address")?;
     let now = Instant::now();
-    let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, rand_seed(), now);
+    let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 0, now);
+    // Request identifiers must not be predictable on a real network: a generator from the OS.
+    node.set_rng(ipv8::proto::Rng::from_os());
     node.set_address(address);
     node.enable_tracker(now);
     let (handle, _events, _task) = ipv8::runtime::spawn(node, endpoint);
@@ -86,10 +88,13 @@ async fn talk(peers: &[Launched]) -> Result<(), Error> {
     let stop = tokio::time::sleep(RUN_FOR);
     tokio::pin!(stop);
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    // One listener for the whole loop: a signal that arrives while the loop body runs is
+    // not lost (a listener made anew in each turn would miss it).
+    let mut interrupted = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
             () = &mut stop => return Ok(()),
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = &mut interrupted => return Ok(()),
             _ = ticker.tick() => {
                 let mut clocks = Vec::with_capacity(peers.len());
                 for peer in peers {
@@ -104,10 +109,4 @@ async fn talk(peers: &[Launched]) -> Result<(), Error> {
 /// A peer's Lamport clock.
 async fn clock(handle: &NodeHandle) -> Result<i64, Error> {
     Ok(handle.with_community(|community: &mut LamportCommunity, _| community.clock()).await?)
-}
-
-/// A seed for the tracker's non-cryptographic random choices.
-fn rand_seed() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::process::id())
 }

@@ -46,7 +46,9 @@ pub async fn launch(config: &Config, registry: &OverlayRegistry) -> Result<Launc
     let endpoint = Endpoint::bind(&endpoint_config(config))?;
     let addresses = endpoint.local_addrs();
     let address = addresses.ipv4().map(|a| lan_address(a, local_ipv4_addresses()));
-    let built = build_with(config, registry, Instant::now(), seed(), address, bootstraps)?;
+    let mut built = build_with(config, registry, Instant::now(), 0, address, bootstraps)?;
+    // Identifiers on a real network must not be predictable: a generator from the OS.
+    built.node.set_rng(crate::proto::Rng::from_os());
     let (handle, events, task) = crate::runtime::spawn(built.node, endpoint);
     Ok(Launched { handle, events, task, addresses, skipped: built.skipped })
 }
@@ -66,12 +68,6 @@ fn endpoint_config(config: &Config) -> EndpointConfig {
         }
     }
     endpoint
-}
-
-/// A seed for the node's non-cryptographic random choices, different on every start.
-fn seed() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(std::process::id())
 }
 
 /// The address to advertise as our LAN address: the bound one, or, for a wildcard bind, the first

@@ -104,6 +104,13 @@ impl Node {
         }
     }
 
+    /// Replaces the node's random generator. [`Node::new`] seeds it from `seed`, which replays
+    /// exactly (the simulator's way); a node on a real network should draw it from the operating
+    /// system, as `launch` does: `node.set_rng(Rng::from_os())`.
+    pub fn set_rng(&mut self, rng: super::Rng) {
+        self.shared.rng = rng;
+    }
+
     /// Tells the node its own address (the socket it is bound to, as others reach it).
     pub fn set_address(&mut self, address: SocketAddr) {
         self.shared.addresses.lan = Some(address);

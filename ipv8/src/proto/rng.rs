@@ -1,7 +1,13 @@
-//! [`Rng`]: the node's deterministic pseudo-random numbers (`SplitMix64`), so that a simulated network
-//! replays exactly from its seed. Not for secrets: keys come from the OS RNG.
+//! [`Rng`]: the node's random numbers, from `ChaCha12` (`rand_chacha`), a cryptographic generator:
+//! request identifiers, cache numbers and circuit ids cannot be predicted from the ones a peer
+//! has seen. Seeded from a `u64` it replays exactly, so a simulated network is deterministic; a
+//! running node reseeds it from the operating system ([`Rng::from_os`]). Keys come from the OS
+//! generator directly.
 
-/// A small, fast, seedable generator (`SplitMix64`).
+use rand_chacha::ChaCha12Rng;
+use rand_chacha::rand_core::{RngCore as _, SeedableRng as _};
+
+/// A seedable cryptographic generator (`ChaCha12`).
 ///
 /// # Examples
 ///
@@ -11,26 +17,41 @@
 /// let (mut a, mut b) = (Rng::new(7), Rng::new(7));
 /// assert_eq!(a.next_u64(), b.next_u64());
 /// assert!(a.below(10) < 10);
+/// assert_ne!(Rng::from_os().next_u64(), Rng::from_os().next_u64());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Rng {
-    state: u64,
+    inner: ChaCha12Rng,
 }
 
 impl Rng {
-    /// A generator that always produces the same sequence for the same seed.
+    /// A generator that always produces the same sequence for the same seed (the simulator's).
     #[must_use]
     pub fn new(seed: u64) -> Self {
-        Self { state: seed }
+        Self { inner: ChaCha12Rng::seed_from_u64(seed) }
+    }
+
+    /// A generator with this 32-byte seed.
+    #[must_use]
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        Self { inner: ChaCha12Rng::from_seed(seed) }
+    }
+
+    /// A generator seeded from the operating system's random generator (a running node's).
+    ///
+    /// # Panics
+    ///
+    /// If the operating system has no random generator to give.
+    #[must_use]
+    pub fn from_os() -> Self {
+        let mut seed = [0; 32];
+        rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut seed);
+        Self::from_seed(seed)
     }
 
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.inner.next_u64()
     }
 
     /// A number in `0..bound` (0 when `bound` is 0).
