@@ -1,5 +1,6 @@
 //! [`Bootstrapper`] and the built-in [`DispersyBootstrapper`]: where a community without peers starts.
 
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -34,9 +35,21 @@ impl<B: Bootstrapper + ?Sized> Bootstrapper for Box<B> {
     }
 }
 
-/// py-ipv8's `DispersyBootstrapper`: known bootstrap servers (trackers), walked to at most once per
-/// `bootstrap_timeout`; they are blacklisted so they never become peers. Resolve host names before
-/// building it (the runtime does; the core performs no I/O).
+/// How long after a bootstrap that brought no peer the first retry comes; each further retry
+/// waits twice as long, up to the bootstrap timeout.
+pub const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// Bootstraps (so requests to each server) a community makes in a minute at most.
+pub const MAX_BOOTSTRAPS_PER_MINUTE: usize = 6;
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// py-ipv8's `DispersyBootstrapper`: known bootstrap servers (trackers), blacklisted so they never
+/// become peers. Resolve host names before building it (the runtime does; the core performs no
+/// I/O).
+///
+/// py-ipv8 walks to them at most once per `bootstrap_timeout` (30 s), so a node whose first
+/// exchange is lost waits half a minute for its first peer. Here a community that still has no
+/// peer retries after 1 s, then 2 s, 4 s, … up to that timeout, and never more than
+/// [`MAX_BOOTSTRAPS_PER_MINUTE`] times a minute, so servers see a bounded load.
 ///
 /// # Examples
 ///
@@ -51,7 +64,11 @@ impl<B: Bootstrapper + ?Sized> Bootstrapper for Box<B> {
 /// let now = Instant::now();
 /// assert_eq!(bootstrapper.bootstrap(now, &mut network), [tracker]);
 /// assert!(network.is_blacklisted(tracker));
-/// assert!(bootstrapper.bootstrap(now + Duration::from_secs(1), &mut network).is_empty());
+/// assert!(bootstrapper.bootstrap(now + Duration::from_millis(500), &mut network).is_empty());
+/// // Still no peer a second later: a retry, then after 2 s, 4 s, ...
+/// assert_eq!(bootstrapper.bootstrap(now + Duration::from_secs(1), &mut network), [tracker]);
+/// assert!(bootstrapper.bootstrap(now + Duration::from_secs(2), &mut network).is_empty());
+/// assert_eq!(bootstrapper.bootstrap(now + Duration::from_secs(3), &mut network), [tracker]);
 /// # Ok::<(), std::net::AddrParseError>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -59,16 +76,21 @@ pub struct DispersyBootstrapper {
     addresses: Vec<SocketAddr>,
     timeout: Duration,
     last: Option<Instant>,
+    /// Bootstraps in a row with no quiet spell (peers) between them: the backoff's exponent.
+    attempts: u32,
+    /// When the bootstraps of the last minute were made.
+    recent: VecDeque<Instant>,
 }
 
 impl DispersyBootstrapper {
-    /// Bootstraps from `addresses`, at most once per 30 s (py-ipv8's `bootstrap_timeout`).
+    /// Bootstraps from `addresses`; retries back off up to 30 s (py-ipv8's `bootstrap_timeout`).
     #[must_use]
     pub fn new(addresses: Vec<SocketAddr>) -> Self {
-        Self { addresses, timeout: Duration::from_secs(30), last: None }
+        let timeout = Duration::from_secs(30);
+        Self { addresses, timeout, last: None, attempts: 0, recent: VecDeque::new() }
     }
 
-    /// Sets the least time between two bootstraps.
+    /// Sets the longest time between two bootstraps (the backoff's cap).
     #[must_use]
     pub fn with_timeout(self, timeout: Duration) -> Self {
         Self { timeout, ..self }
@@ -83,9 +105,26 @@ impl DispersyBootstrapper {
 
 impl Bootstrapper for DispersyBootstrapper {
     fn bootstrap(&mut self, now: Instant, network: &mut Network) -> Vec<SocketAddr> {
-        if self.last.is_some_and(|last| now.duration_since(last) < self.timeout) {
+        if let Some(last) = self.last {
+            let since = now.saturating_duration_since(last);
+            // Not asked for twice the timeout: the community had peers meanwhile; start over.
+            if since >= self.timeout.saturating_mul(2) {
+                self.attempts = 0;
+            }
+            let exponent = self.attempts.saturating_sub(1).min(16);
+            let wait = FIRST_RETRY.saturating_mul(1 << exponent).min(self.timeout);
+            if since < wait {
+                return Vec::new();
+            }
+        }
+        while self.recent.front().is_some_and(|at| now.saturating_duration_since(*at) >= MINUTE) {
+            self.recent.pop_front();
+        }
+        if self.recent.len() >= MAX_BOOTSTRAPS_PER_MINUTE {
             return Vec::new();
         }
+        self.recent.push_back(now);
+        self.attempts = self.attempts.saturating_add(1);
         self.last = Some(now);
         for address in &self.addresses {
             network.blacklist(*address);

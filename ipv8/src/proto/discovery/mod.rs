@@ -22,7 +22,7 @@ mod walker;
 #[cfg(test)]
 mod tests;
 
-pub use bootstrap::{Bootstrapper, DispersyBootstrapper};
+pub use bootstrap::{Bootstrapper, DispersyBootstrapper, FIRST_RETRY, MAX_BOOTSTRAPS_PER_MINUTE};
 pub use broadcast::{PROBE_LEN, UdpBroadcastBootstrapper, parse_probe, probe};
 pub use churn::RandomChurn;
 pub use community::{DiscoveryCommunity, PING_TIMEOUT};
