@@ -70,24 +70,14 @@ fn files(dir: &Path) -> anyhow::Result<BTreeMap<PathBuf, Vec<u8>>> {
 pub(crate) fn interop() -> anyhow::Result<()> {
     let python = venv()?;
     let root = project_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = [
-        "build",
-        "-p",
-        "ipv8-cli",
-        "-p",
-        "ipv8",
-        "--bin",
-        "ipv8",
+    cargo_build(&[
         "--example",
         "interop_peer",
         "--example",
         "interop_identities",
         "--example",
         "interop_dht",
-        "--locked",
-    ];
-    run(Command::new(cargo).args(build).current_dir(&root))?;
+    ])?;
     let script = root.join("xtask/py/interop.py");
     let ipv8 = root.join("target/debug/ipv8");
     let peer = root.join("target/debug/examples/interop_peer");
@@ -105,6 +95,13 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         .arg(dht))
 }
 
+/// Builds the `ipv8` binary and the given extra targets of the `ipv8` crate.
+fn cargo_build(extra: &[&str]) -> anyhow::Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let base = ["build", "--locked", "-p", "ipv8-cli", "-p", "ipv8", "--bin", "ipv8"];
+    run(Command::new(cargo).args(base).args(extra).current_dir(project_root()))
+}
+
 /// `cargo xtask bench-py`: py-ipv8's serializer timings.
 pub(crate) fn bench() -> anyhow::Result<()> {
     let python = venv()?;
@@ -115,21 +112,7 @@ pub(crate) fn bench() -> anyhow::Result<()> {
 pub(crate) fn bench_dht() -> anyhow::Result<()> {
     let python = venv()?;
     let root = project_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let build = [
-        "build",
-        "--release",
-        "-p",
-        "ipv8-cli",
-        "-p",
-        "ipv8",
-        "--bin",
-        "ipv8",
-        "--example",
-        "dht_ops",
-        "--locked",
-    ];
-    run(Command::new(cargo).args(build).current_dir(&root))?;
+    cargo_build(&["--release", "--example", "dht_ops"])?;
     run(Command::new(python)
         .arg(root.join("xtask/py/bench_dht.py"))
         .arg("--ipv8-bin")
