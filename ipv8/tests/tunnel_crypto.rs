@@ -5,8 +5,8 @@
 use ipv8::crypto::{PrivateKey, box_beforenm};
 use ipv8::messages::tunnel::{CreatePayload, DataPayload};
 use ipv8::proto::tunnel::{
-    COMMUNITY_ID, Cell, CellError, CryptoError, Direction, EphemeralKey, LAYER_OVERHEAD,
-    SessionKeys, cell_message, complete, respond,
+    COMMUNITY_ID, Candidates, CandidatesError, Cell, CellError, CryptoError, Direction,
+    EphemeralKey, LAYER_OVERHEAD, MAX_OFFERED, SessionKeys, cell_message, complete, respond,
 };
 use ipv8::wire::Payload as _;
 use ipv8::wire::format::Address;
@@ -183,4 +183,43 @@ fn malformed_cells_are_refused_with_a_reason() {
     let mut data = packet;
     data[29] = 1;
     assert_eq!(Cell::decode(&data), Err(CellError::PlaintextNotAllowed(1)), "only create/created");
+}
+
+#[test]
+fn candidate_lists_split_as_py_ipv8_splits_them() {
+    let key = |n: u8| vec![n; 74];
+    // py-ipv8 sends relay-only nodes, then the first exit twice, then the other exits.
+    let offer = Candidates { relays: vec![key(1), key(2)], exits: vec![key(7), key(8)] };
+    assert_eq!(offer.to_list(), [key(1), key(2), key(7), key(7), key(8)]);
+    assert_eq!(Candidates::from_list(offer.to_list()), offer);
+    // No exits: no separator, all relays; no relays: the list starts with the pair.
+    let relays_only = Candidates { relays: vec![key(1)], exits: Vec::new() };
+    assert_eq!(Candidates::from_list(relays_only.to_list()), relays_only);
+    let exits_only = Candidates { relays: Vec::new(), exits: vec![key(9)] };
+    assert_eq!(exits_only.to_list(), [key(9), key(9)]);
+    assert_eq!(Candidates::from_list(exits_only.to_list()), exits_only);
+    // At most four of each are offered.
+    let many =
+        Candidates { relays: (1..=6).map(key).collect(), exits: (10..=16).map(key).collect() };
+    let list = many.to_list();
+    assert_eq!(list.len(), 4 + 1 + 4);
+    let back = Candidates::from_list(list);
+    assert_eq!((back.relays.len(), back.exits.len()), (MAX_OFFERED, MAX_OFFERED));
+}
+
+#[test]
+fn sealed_candidates_open_only_with_the_hops_keys() {
+    let (x, created) = handshake();
+    let mut hop_keys = created.keys.clone();
+    let offer = Candidates { relays: vec![vec![3; 74]], exits: vec![vec![4; 74]] };
+    let sealed = offer.seal(&mut hop_keys);
+    let originator = complete(&x, &responder().public_key(), &created.y, &created.auth).unwrap();
+    assert_eq!(Candidates::open(&sealed, &originator).unwrap(), offer);
+    let mut tampered = sealed.clone();
+    tampered[9] ^= 1;
+    assert!(matches!(Candidates::open(&tampered, &originator), Err(CandidatesError::Crypto(_))));
+    // A layer that opens but holds no list of keys.
+    let mut keys = originator.clone();
+    let not_a_list = keys.encrypt(Direction::Forward, &[5, 0, 9]);
+    assert!(matches!(Candidates::open(&not_a_list, &originator), Err(CandidatesError::Decode(_))));
 }

@@ -1,12 +1,15 @@
 //! Anonymous tunnels (py-ipv8's `TunnelCommunity` and `HiddenTunnelCommunity`, spec
 //! `tunnels.md`). This first part is the wire and the cryptography every circuit stands on:
 //! [`Cell`] framing, the ntor-like handshake ([`respond`], [`complete`]), per-hop
-//! [`SessionKeys`] with their ChaCha20-Poly1305 layers, and the [`PeerFlags`] peers advertise.
+//! [`SessionKeys`] with their ChaCha20-Poly1305 layers, the [`Candidates`] a hop offers, and the
+//! [`PeerFlags`] peers advertise.
 
+mod candidates;
 mod cell;
 mod crypto;
 mod flags;
 
+pub use candidates::{Candidates, CandidatesError, MAX_OFFERED};
 pub use cell::{CELL_HEADER_LEN, CELL_ID, Cell, CellError, cell_message};
 pub use crypto::{
     Created, CryptoError, Direction, EphemeralKey, LAYER_OVERHEAD, SessionKeys, complete, respond,
