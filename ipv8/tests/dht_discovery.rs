@@ -15,6 +15,7 @@ use ipv8::proto::dht::{
 };
 use ipv8::proto::{Community, Context, Peer};
 use ipv8::testing::{SimConfig, TestNetwork};
+use ipv8::wire::Message as _;
 use ipv8::wire::format::DhtNode;
 
 fn network(n: usize) -> TestNetwork<DhtCommunity> {
@@ -236,4 +237,39 @@ fn a_poisoner_stuffing_responses_cannot_derail_a_lookup() {
     let found = net.dht(5).find_values([6; 20]).expect("a lookup");
     assert_eq!(found, [(b"real".to_vec(), None)], "the lookup still finds the value");
     assert!(dropped(&net, 5, "dht_oversized_response") >= 1, "the stuffed response was noticed");
+}
+
+#[test]
+fn a_response_from_a_node_not_asked_is_refused_and_the_real_one_still_counts() {
+    use ipv8::messages::dht::{PingRequestPayload, PingResponsePayload};
+    use ipv8::proto::discovery::Ping as _;
+
+    let mut net = network(3);
+    let (asked, other) = (net.peer(1), net.peer(0));
+    net.with_overlay(0, |dht, ctx| dht.ping(ctx, &asked));
+    // Node 1 gets the ping; its answer is lost while node 0 is away.
+    net.set_online(0, false);
+    let received = net
+        .expect_received(1, [PingRequestPayload::MSG_ID])
+        .in_community(ipv8::proto::dht::COMMUNITY_ID)
+        .during(|net| {
+            net.deliver_messages();
+        });
+    net.set_online(0, true);
+    let Some(ping) =
+        received.first().and_then(ipv8::proto::Received::payload::<PingRequestPayload>)
+    else {
+        panic!("node 1 got the ping")
+    };
+    let answer = PingResponsePayload { identifier: ping.identifier };
+    // Node 2 answers in node 1's place: refused, and the ping still waits for node 1.
+    net.with_overlay(2, |_, ctx| ctx.ez_send(&other, &answer));
+    net.deliver_messages();
+    assert_eq!(dropped(&net, 0, "dht_response_from_elsewhere"), 1);
+    net.with_overlay(1, |_, ctx| ctx.ez_send(&other, &answer));
+    net.deliver_messages();
+    assert_eq!(dropped(&net, 0, "dht_unexpected_response"), 0, "the real answer was awaited");
+    let table = net.overlay(0).routing_table().expect("a table");
+    let id = ipv8::proto::dht::NodeId::of(asked.address().ip(), &asked.mid());
+    assert!(table.get(&id).is_some_and(|node| node.rtt.is_some()), "node 1's answer counted");
 }

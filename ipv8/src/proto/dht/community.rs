@@ -434,7 +434,8 @@ impl DhtCommunity {
         values: Vec<Vec<u8>>,
     ) {
         let Some(token) = self.token_of(peer, Some(ctx.now())) else { return };
-        let Ok(identifier) = ctx.add_random_cache(StoreCache { lookup: 0 }) else { return };
+        let cache = StoreCache { lookup: 0, node: helper_id(peer) };
+        let Ok(identifier) = ctx.add_random_cache(cache) else { return };
         let values = values.into_iter().take(super::handlers::MAX_VALUES_IN_STORE).collect();
         let request = StoreRequestPayload { identifier: identifier as u32, token, target, values };
         ctx.ez_send(peer, &request);
@@ -466,7 +467,8 @@ impl DhtCommunity {
         let mut sent = 0;
         for peer in closest {
             let Some(token) = self.token_of(&peer, Some(now)) else { continue };
-            let Ok(identifier) = ctx.add_random_cache(StoreCache { lookup: id }) else { continue };
+            let cache = StoreCache { lookup: id, node: helper_id(&peer) };
+            let Ok(identifier) = ctx.add_random_cache(cache) else { continue };
             let request = StoreRequestPayload {
                 identifier: identifier as u32,
                 token,
@@ -609,9 +611,10 @@ impl NumberCache<DhtCommunity> for FindCache {
     }
 }
 
-/// A store-request waiting for its response.
+/// A store-request of lookup `lookup` (0: a cached copy) to `node`, waiting for its response.
 pub(super) struct StoreCache {
     pub(super) lookup: u64,
+    pub(super) node: NodeId,
 }
 
 impl NumberCache<DhtCommunity> for StoreCache {

@@ -13,7 +13,7 @@ use crate::messages::dht::{
     PingRequestPayload, PingResponsePayload, StorePeerRequestPayload, StorePeerResponsePayload,
     StoreRequestPayload, StoreResponsePayload,
 };
-use crate::proto::{Context, Peer};
+use crate::proto::{Context, NumberCache, Peer};
 use crate::wire::format::DhtNode;
 
 /// Most values one store-request may carry (py-ipv8's `MAX_VALUES_IN_STORE`).
@@ -37,21 +37,16 @@ impl DhtCommunity {
     #[lazy_handler]
     fn on_ping_response(&mut self, ctx: &mut Context<Self>, peer: &Peer, p: PingResponsePayload) {
         let id = node_id(peer);
-        let identifier = u64::from(p.identifier);
-        if let Some(ping) = ctx.request_cache().pop::<ConnectPingCache>(identifier) {
-            self.learn(ctx, peer);
-            let ConnectPingCache { peer: asked, reply, .. } = ping;
-            ctx.reply(reply, Ok(vec![asked]));
+        let number = u64::from(p.identifier);
+        if ctx.request_cache().get::<ConnectPingCache>(number).is_some() {
+            if let Some(ping) = take::<ConnectPingCache>(ctx, p.identifier, peer) {
+                self.learn(ctx, peer);
+                let ConnectPingCache { peer: asked, reply, .. } = ping;
+                ctx.reply(reply, Ok(vec![asked]));
+            }
             return;
         }
-        let Some(ping) = ctx.request_cache().pop::<PingCache>(identifier) else {
-            ctx.refuse("dht_unexpected_response");
-            return;
-        };
-        if ping.node != id {
-            ctx.refuse("dht_response_from_elsewhere");
-            return;
-        }
+        let Some(ping) = take::<PingCache>(ctx, p.identifier, peer) else { return };
         let now = ctx.now();
         if let Some(node) = self.table(ctx).and_then(|t| t.get_mut(&id)) {
             node.answered(ping.sent_at, now);
@@ -87,17 +82,7 @@ impl DhtCommunity {
     #[lazy_handler]
     fn on_find_response(&mut self, ctx: &mut Context<Self>, peer: &Peer, p: FindResponsePayload) {
         let from = node_id(peer);
-        let Some(cache) = ctx.request_cache().pop::<FindCache>(u64::from(p.identifier)) else {
-            ctx.refuse("dht_unexpected_response");
-            return;
-        };
-        if cache.node != from {
-            // py-ipv8 does not check this (spec quirk Q4); a node we did not ask cannot steer a
-            // lookup. The request counts as failed.
-            ctx.refuse("dht_response_from_elsewhere");
-            self.find_failed(ctx, cache.lookup, cache.node);
-            return;
-        }
+        let Some(cache) = take::<FindCache>(ctx, p.identifier, peer) else { return };
         self.learn(ctx, peer);
         if p.nodes.len() > MAX_IN_FIND || p.values.len() > MAX_IN_FIND {
             ctx.refuse("dht_oversized_response");
@@ -129,15 +114,9 @@ impl DhtCommunity {
 
     /// Counts a confirmed store.
     #[lazy_handler]
-    fn on_store_response(
-        &mut self,
-        ctx: &mut Context<Self>,
-        _peer: &Peer,
-        p: StoreResponsePayload,
-    ) {
-        match ctx.request_cache().pop::<StoreCache>(u64::from(p.identifier)) {
-            Some(cache) => self.store_done(ctx, cache.lookup, true),
-            None => ctx.refuse("dht_unexpected_response"),
+    fn on_store_response(&mut self, ctx: &mut Context<Self>, peer: &Peer, p: StoreResponsePayload) {
+        if let Some(cache) = take::<StoreCache>(ctx, p.identifier, peer) {
+            self.store_done(ctx, cache.lookup, true);
         }
     }
 
@@ -163,10 +142,8 @@ impl DhtCommunity {
         peer: &Peer,
         p: StorePeerResponsePayload,
     ) {
-        match ctx.request_cache().pop::<StorePeerCache>(u64::from(p.identifier)) {
-            Some(cache) if cache.peer.key() == peer.key() => self.on_stored_me(cache.peer),
-            Some(_) => ctx.refuse("dht_response_from_elsewhere"),
-            None => ctx.refuse("dht_unexpected_response"),
+        if let Some(cache) = take::<StorePeerCache>(ctx, p.identifier, peer) {
+            self.on_stored_me(cache.peer);
         }
     }
 
@@ -199,14 +176,10 @@ impl DhtCommunity {
     fn on_connect_peer_response(
         &mut self,
         ctx: &mut Context<Self>,
-        _peer: &Peer,
+        peer: &Peer,
         p: ConnectPeerResponsePayload,
     ) {
-        let Some(cache) = ctx.request_cache().pop::<ConnectPeerCache>(u64::from(p.identifier))
-        else {
-            ctx.refuse("dht_unexpected_response");
-            return;
-        };
+        let Some(cache) = take::<ConnectPeerCache>(ctx, p.identifier, peer) else { return };
         let peers = p
             .nodes
             .into_iter()
@@ -297,6 +270,66 @@ impl DhtCommunity {
             .iter()
             .map(|n| DhtNode { address: n.address(), public_key: n.key().to_bin().to_vec() })
             .collect()
+    }
+}
+
+/// A request cache that knows which node its request went to.
+pub(super) trait SentTo: NumberCache<DhtCommunity> {
+    /// Whether the request went to `peer`.
+    fn sent_to(&self, peer: &Peer) -> bool;
+}
+
+/// Takes the cache of type `T` waiting under `identifier` if its request went to `peer`. A
+/// response nobody waits for is refused; so is one from a node the request did not go to (py-ipv8
+/// does not check, spec quirk Q4), which leaves the cache in place for the real answer.
+fn take<T: SentTo>(ctx: &mut Context<'_, DhtCommunity>, identifier: u32, peer: &Peer) -> Option<T> {
+    let number = u64::from(identifier);
+    match ctx.request_cache().get::<T>(number).map(|cache| cache.sent_to(peer)) {
+        None => {
+            ctx.refuse("dht_unexpected_response");
+            None
+        }
+        Some(false) => {
+            ctx.refuse("dht_response_from_elsewhere");
+            None
+        }
+        Some(true) => ctx.request_cache().pop::<T>(number),
+    }
+}
+
+impl SentTo for FindCache {
+    fn sent_to(&self, peer: &Peer) -> bool {
+        self.node == node_id(peer)
+    }
+}
+
+impl SentTo for StoreCache {
+    fn sent_to(&self, peer: &Peer) -> bool {
+        self.node == node_id(peer)
+    }
+}
+
+impl SentTo for PingCache {
+    fn sent_to(&self, peer: &Peer) -> bool {
+        self.node == node_id(peer)
+    }
+}
+
+impl SentTo for ConnectPeerCache {
+    fn sent_to(&self, peer: &Peer) -> bool {
+        self.node == node_id(peer)
+    }
+}
+
+impl SentTo for StorePeerCache {
+    fn sent_to(&self, peer: &Peer) -> bool {
+        self.peer.key() == peer.key()
+    }
+}
+
+impl SentTo for ConnectPingCache {
+    fn sent_to(&self, peer: &Peer) -> bool {
+        self.peer.key() == peer.key()
     }
 }
 

@@ -160,7 +160,8 @@ impl DhtCommunity {
         let lan = ctx.my_address().unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
         let mut sent = 0;
         for peer in closest.into_iter().take(TARGET_NODES) {
-            let Ok(identifier) = ctx.add_random_cache(ConnectPeerCache { lookup }) else {
+            let node = NodeId::of(peer.address().ip(), &peer.mid());
+            let Ok(identifier) = ctx.add_random_cache(ConnectPeerCache { lookup, node }) else {
                 continue;
             };
             let request = ConnectPeerRequestPayload {
@@ -313,9 +314,10 @@ impl NumberCache<DhtCommunity> for StorePeerCache {
     }
 }
 
-/// A connect-peer-request of lookup `lookup` waiting for its response.
+/// A connect-peer-request of lookup `lookup` to `node`, waiting for its response.
 pub(super) struct ConnectPeerCache {
     pub(super) lookup: u64,
+    pub(super) node: NodeId,
 }
 
 impl NumberCache<DhtCommunity> for ConnectPeerCache {
