@@ -42,6 +42,9 @@ pub enum CryptoError {
     /// A layer that does not decrypt with these keys.
     #[error("a layer that does not decrypt")]
     Decrypt,
+    /// A layer whose counter was seen before (a replayed cell).
+    #[error("a layer seen before")]
+    Replayed,
 }
 
 /// The ephemeral X25519 key of one side of a handshake (`x` or `y`).
@@ -256,6 +259,17 @@ impl SessionKeys {
         layer
     }
 
+    /// Skips one counter value of `direction`, as if a message had been sent: for a counter the
+    /// other end used already (a hop seals its candidate list under the FORWARD counter the
+    /// originator starts from).
+    pub fn skip(&mut self, direction: Direction) {
+        let keys = match direction {
+            Direction::Forward => &mut self.forward,
+            Direction::Backward => &mut self.backward,
+        };
+        keys.counter = keys.counter.wrapping_add(1);
+    }
+
     /// Removes one layer of `direction`. The counter is taken from the layer (py-ipv8 checks no
     /// replay at this level).
     ///
@@ -272,5 +286,27 @@ impl SessionKeys {
         let keys = self.keys(direction);
         let nonce = keys.nonce(u64::from_be_bytes(bytes));
         keys.cipher.decrypt(Nonce::from_slice(&nonce), sealed).map_err(|_| CryptoError::Decrypt)
+    }
+
+    /// As [`SessionKeys::decrypt`], refusing a layer whose counter `window` has seen, and
+    /// recording the counter of one that decrypts.
+    ///
+    /// # Errors
+    ///
+    /// As [`SessionKeys::decrypt`], and [`CryptoError::Replayed`].
+    pub fn decrypt_once(
+        &self,
+        direction: Direction,
+        layer: &[u8],
+        window: &mut super::ReplayWindow,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let counter = layer.get(..8).map(|b| u64::from_be_bytes(b.try_into().unwrap_or_default()));
+        let counter = counter.ok_or(CryptoError::TooShort)?;
+        if !window.would_accept(counter) {
+            return Err(CryptoError::Replayed);
+        }
+        let plaintext = self.decrypt(direction, layer)?;
+        window.accept(counter);
+        Ok(plaintext)
     }
 }

@@ -1,0 +1,320 @@
+//! [`TunnelCommunity`]: py-ipv8's `TunnelCommunity` (spec `tunnels.md`): circuits built for this
+//! node, relays and exits served for others, the peers that offer to be hops, and the cells
+//! between them. The handshake steps live in `originate` (our circuits) and `hop` (others'),
+//! cells in `cells`, upkeep in `upkeep`, what applications ask in `requests`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use super::circuit::Circuit;
+use super::exit::ExitSocket;
+use super::relay::RelayRoute;
+use super::{COMMUNITY_ID, Cell, Direction, EphemeralKey, PeerFlags, TunnelSettings, cell_message};
+use crate::crypto::PublicKey;
+use crate::proto::{
+    Community, CommunityId, Context, DropReason, Incoming, Peer, SocketError, SocketId,
+};
+use crate::wire::Message;
+use crate::wire::format::Address;
+
+/// Why a circuit could not be built or used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TunnelError {
+    /// No candidate has the exit flags asked for.
+    #[error("Could not create circuit, no available exit-nodes")]
+    NoExit,
+    /// No candidate can be the first hop.
+    #[error("Could not create circuit, no first hop available")]
+    NoFirstHop,
+    /// Hops asked for is zero.
+    #[error("a circuit needs at least one hop")]
+    NoHops,
+    /// No circuit by that id.
+    #[error("no circuit {0}")]
+    UnknownCircuit(u32),
+    /// The circuit is not ready for data.
+    #[error("circuit {0} is not ready")]
+    NotReady(u32),
+    /// The destination cannot be sent to (`0.0.0.0:0`, or not encodable).
+    #[error("cannot send data to {0}")]
+    BadDestination(String),
+    /// The circuit was removed before it was ready; py-ipv8's reason.
+    #[error("circuit removed: {0}")]
+    Removed(String),
+}
+
+/// What a tunnel community tells the application, as [`Event::Community`](crate::proto::Event).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum TunnelEvent {
+    /// One of our circuits has all its hops.
+    CircuitReady(super::CircuitInfo),
+    /// One of our circuits was removed.
+    CircuitRemoved {
+        /// The circuit.
+        circuit: u32,
+        /// Why (py-ipv8's words: "no activity", "too old", "timeout", ...).
+        reason: String,
+    },
+    /// Data came back through one of our circuits (from its exit's socket).
+    Data {
+        /// The circuit it came through.
+        circuit: u32,
+        /// Who sent it to the exit.
+        origin: Address,
+        /// The datagram.
+        data: Vec<u8>,
+    },
+}
+
+/// The tunnel overlay (py-ipv8's `TunnelCommunity`), under community id
+/// `81ded07332bdc775aa5a46f96de9f8f390bbc9f3`.
+///
+/// # Examples
+///
+/// A one-hop circuit through an exit, data out to an echo server on the (simulated) network and
+/// back:
+///
+/// ```
+/// use ipv8::proto::tunnel::{CreateCircuit, PeerFlags, TunnelCommunity, TunnelSettings};
+/// use ipv8::testing::TestNetwork;
+///
+/// let mut net = TestNetwork::initialize(2, |i| {
+///     let mut settings = TunnelSettings::default();
+///     if i == 1 {
+///         settings.peer_flags = PeerFlags::RELAY | PeerFlags::EXIT_BT;
+///     }
+///     TunnelCommunity::new(settings)
+/// });
+/// net.introduce_nodes();
+/// let circuit = net.ask_and_wait::<TunnelCommunity, _>(0, CreateCircuit::new(1)).unwrap();
+/// let circuit = circuit.expect("node 1 is an exit");
+/// assert_eq!(circuit.hops[0].key(), net.public_key(1));
+/// assert_eq!(net.community::<TunnelCommunity>(1).exit_count(), 1);
+/// ```
+pub struct TunnelCommunity {
+    pub(super) settings: TunnelSettings,
+    /// Peers that offer to be hops, by their key, with the flags they advertise.
+    pub(super) candidates: HashMap<PublicKey, (Peer, PeerFlags)>,
+    pub(super) circuits: HashMap<u32, Circuit>,
+    pub(super) relays: HashMap<u32, RelayRoute>,
+    pub(super) exits: HashMap<u32, ExitSocket>,
+    /// The exit each exit socket belongs to.
+    pub(super) exit_sockets: HashMap<SocketId, u32>,
+    /// Circuits wanted per hop count (py-ipv8's `circuits_needed`).
+    pub(super) circuits_needed: std::collections::BTreeMap<usize, usize>,
+}
+
+impl TunnelCommunity {
+    /// A tunnel community with these settings.
+    #[must_use]
+    pub fn new(settings: TunnelSettings) -> Self {
+        Self {
+            settings,
+            candidates: HashMap::new(),
+            circuits: HashMap::new(),
+            relays: HashMap::new(),
+            exits: HashMap::new(),
+            exit_sockets: HashMap::new(),
+            circuits_needed: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Its settings.
+    #[must_use]
+    pub fn settings(&self) -> &TunnelSettings {
+        &self.settings
+    }
+
+    /// The circuits this node built, in every state.
+    pub fn circuits(&self) -> impl Iterator<Item = &Circuit> {
+        self.circuits.values()
+    }
+
+    /// One of our circuits.
+    #[must_use]
+    pub fn circuit(&self, id: u32) -> Option<&Circuit> {
+        self.circuits.get(&id)
+    }
+
+    /// Relay routes this node serves (two per relayed circuit, one per direction).
+    #[must_use]
+    pub fn relay_count(&self) -> usize {
+        self.relays.len()
+    }
+
+    /// Circuits this node is the last hop of.
+    #[must_use]
+    pub fn exit_count(&self) -> usize {
+        self.exits.len()
+    }
+
+    /// The peers that offer to be hops, with their flags.
+    pub fn candidates(&self) -> impl Iterator<Item = &(Peer, PeerFlags)> {
+        self.candidates.values()
+    }
+
+    /// Candidates with all of `flags` and a key that can do the handshake (curve25519).
+    pub(super) fn candidates_with(&self, flags: PeerFlags) -> Vec<Peer> {
+        let mut peers: Vec<_> = self
+            .candidates
+            .values()
+            .filter(|(peer, have)| have.contains(flags) && peer.key().x25519().is_some())
+            .map(|(peer, _)| peer.clone())
+            .collect();
+        // A stable order, so that a seeded simulation repeats.
+        peers.sort_by_key(Peer::mid);
+        peers
+    }
+
+    pub(super) fn flags_of(&self, key: &PublicKey) -> PeerFlags {
+        self.candidates.get(key).map(|(_, flags)| *flags).unwrap_or_default()
+    }
+
+    /// A random circuit id that none of our circuits, relays or exits uses.
+    pub(super) fn new_circuit_id(&self, ctx: &mut Context<'_, Self>) -> u32 {
+        loop {
+            let id = u32::try_from(ctx.rng().below(1 << 32)).unwrap_or(0);
+            let taken = self.circuits.contains_key(&id)
+                || self.relays.contains_key(&id)
+                || self.exits.contains_key(&id);
+            if id != 0 && !taken {
+                return id;
+            }
+        }
+    }
+
+    /// Sends an inner message along circuit `circuit_id` to `to`, with the layers its role there
+    /// calls for (spec §5): our circuit wraps it for every hop, an exit adds its BACKWARD layer,
+    /// a relay that just joined (extended) adds the originator's BACKWARD layer. Create and created
+    /// go in plaintext.
+    pub(super) fn send_cell<P: Message>(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        to: SocketAddr,
+        payload: &P,
+    ) {
+        let Ok(bytes) = payload.to_bytes() else { return };
+        let Some(circuit_id) = bytes.get(..4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        else {
+            return;
+        };
+        let mut message = cell_message(P::MSG_ID, &bytes);
+        let plaintext = matches!(P::MSG_ID, 2 | 3);
+        let mut relay_early = false;
+        if !plaintext {
+            if let Some(circuit) = self.circuits.get_mut(&circuit_id) {
+                relay_early =
+                    P::MSG_ID == 4 || circuit.relay_early_sent < self.settings.max_relay_early;
+                if relay_early {
+                    circuit.relay_early_sent += 1;
+                }
+                message = circuit.wrap(message);
+            } else if let Some(exit) = self.exits.get_mut(&circuit_id) {
+                message = exit.keys.encrypt(Direction::Backward, &message);
+            } else if let Some(next) = self.relays.get(&circuit_id).map(|route| route.next_id) {
+                let Some(other) = self.relays.get_mut(&next) else { return };
+                message = other.keys.encrypt(other.direction, &message);
+            } else {
+                return;
+            }
+        }
+        let cell = Cell { circuit_id, plaintext, relay_early, message };
+        let packet = cell.encode(COMMUNITY_ID);
+        let len = packet.len();
+        ctx.send_direct(to, packet);
+        if let Some(circuit) = self.circuits.get_mut(&circuit_id) {
+            circuit.traffic.up(len);
+        } else if let Some(route) = self.relays.get_mut(&circuit_id) {
+            route.traffic.up(len);
+        }
+    }
+
+    /// Sends a signed destroy for `circuit_id` to `to` (reason 0 is never sent: relays would not
+    /// pass it on).
+    pub(super) fn send_destroy(
+        ctx: &mut Context<'_, Self>,
+        to: SocketAddr,
+        circuit_id: u32,
+        reason: u16,
+    ) {
+        let reason = reason.max(super::DESTROY_UNKNOWN);
+        ctx.ez_send(to, &crate::messages::tunnel::DestroyPayload { circuit_id, reason });
+    }
+}
+
+/// A fresh ephemeral key for one handshake, from the node's random source.
+pub(super) fn ephemeral(ctx: &mut Context<'_, TunnelCommunity>) -> EphemeralKey {
+    let mut secret = [0; 32];
+    for chunk in secret.chunks_mut(8) {
+        chunk.copy_from_slice(&ctx.rng().next_u64().to_le_bytes());
+    }
+    EphemeralKey::from_secret(secret)
+}
+
+impl Community for TunnelCommunity {
+    fn community_id(&self) -> CommunityId {
+        COMMUNITY_ID
+    }
+
+    fn started(&mut self, ctx: &mut Context<'_, Self>) {
+        ctx.set_introduction_extra_bytes(self.settings.peer_flags.to_extra_bytes().to_vec());
+        Self::start_upkeep(ctx);
+    }
+
+    fn on_packet(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        incoming: &Incoming<'_>,
+    ) -> Result<(), DropReason> {
+        if incoming.msg_id() == super::CELL_ID {
+            self.on_cell(ctx, incoming.source(), incoming.data())
+        } else {
+            self.dispatch_message(ctx, incoming)
+        }
+    }
+
+    fn introduction_request_callback(
+        &mut self,
+        _ctx: &mut Context<'_, Self>,
+        peer: &Peer,
+        request: &crate::proto::discovery::IntroductionRequest,
+    ) {
+        let flags = PeerFlags::from_extra_bytes(&request.extra_bytes);
+        self.candidates.insert(peer.key().clone(), (peer.clone(), flags));
+    }
+
+    fn introduction_response_callback(
+        &mut self,
+        _ctx: &mut Context<'_, Self>,
+        peer: &Peer,
+        response: &crate::proto::discovery::IntroductionResponse,
+    ) {
+        let flags = PeerFlags::from_extra_bytes(&response.extra_bytes);
+        self.candidates.insert(peer.key().clone(), (peer.clone(), flags));
+    }
+
+    fn on_peer_removed(&mut self, _ctx: &mut Context<'_, Self>, peer: &Peer) {
+        self.candidates.remove(peer.key());
+    }
+
+    fn on_socket_opened(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        socket: SocketId,
+        result: Result<SocketAddr, SocketError>,
+    ) {
+        self.exit_socket_opened(ctx, socket, result.is_ok());
+    }
+
+    fn on_socket_datagram(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        socket: SocketId,
+        source: SocketAddr,
+        data: &[u8],
+    ) -> Result<(), DropReason> {
+        self.exit_received(ctx, socket, source, data)
+    }
+}

@@ -1,0 +1,274 @@
+//! Serving others' circuits (spec `tunnels.md` §6.2): joining one (create → created, as its exit
+//! for now), extending it to the next hop (extend → create there, created → extended back, after
+//! which we relay it), and taking it down when the right neighbour says so (destroy).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use super::community::{TunnelCommunity, ephemeral};
+use super::exit::ExitSocket;
+use super::relay::RelayRoute;
+use super::{Candidates, Direction, MAX_OFFERED, PeerFlags, respond};
+use crate::community;
+use crate::messages::tunnel::{
+    CreatePayload, CreatedPayload, DestroyPayload, ExtendPayload, ExtendedPayload,
+};
+use crate::proto::{Context, DropReason, NumberCache, Peer};
+
+/// How long the hop that asked us to extend waits for the next hop's created.
+const CREATE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn refused(reason: &'static str) -> DropReason {
+    DropReason::Refused(reason)
+}
+
+/// We joined a circuit (py-ipv8's `CreatedRequestCache`): its originator may ask us to extend it,
+/// to one of the candidates we offered or to an address it names, until the cache times out.
+pub(super) struct CreatedCache {
+    /// The candidates we offered, by their key.
+    offered: HashMap<Vec<u8>, Peer>,
+    timeout: std::time::Duration,
+}
+
+impl NumberCache<TunnelCommunity> for CreatedCache {
+    fn timeout_delay(&self) -> std::time::Duration {
+        self.timeout
+    }
+}
+
+/// We asked the next hop to join a circuit we extend (py-ipv8's `CreateRequestCache`).
+pub(super) struct CreateCache {
+    /// The identifier of the originator's extend, echoed in our extended.
+    extend_identifier: u16,
+    /// The circuit id toward the next hop.
+    to_id: u32,
+    /// The circuit id toward the originator.
+    from_id: u32,
+    previous: Peer,
+    next: Peer,
+}
+
+impl NumberCache<TunnelCommunity> for CreateCache {
+    fn timeout_delay(&self) -> std::time::Duration {
+        CREATE_TIMEOUT
+    }
+}
+
+impl TunnelCommunity {
+    /// Someone asks us to join its circuit: we become its last hop (an exit, for now) and offer
+    /// candidates it may extend to.
+    pub(super) fn on_create(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        source: SocketAddr,
+        p: &CreatePayload,
+    ) -> Result<(), DropReason> {
+        let id = p.circuit_id;
+        if self.settings.peer_flags.is_empty() {
+            return Err(refused("tunnel_not_relaying"));
+        }
+        if ctx.request_cache().has::<CreatedCache>(u64::from(id))
+            || self.exits.contains_key(&id)
+            || self.relays.contains_key(&id)
+        {
+            return Err(refused("tunnel_duplicate_create"));
+        }
+        if self.relays.len() + self.exits.len() >= self.settings.max_joined_circuits {
+            return Err(refused("tunnel_too_many_joined"));
+        }
+        let key = ctx.parse_public_key(&p.node_public_key).ok_or(refused("tunnel_bad_key"))?;
+        let x: [u8; 32] = p.key.as_slice().try_into().map_err(|_| refused("tunnel_bad_key"))?;
+        let secret = ephemeral(ctx);
+        let mut created =
+            respond(ctx.my_private_key(), &secret, &x).map_err(|_| refused("tunnel_handshake"))?;
+        let (offer, offered) = self.offer();
+        let candidates_enc = offer.seal(&mut created.keys);
+        let cache = CreatedCache { offered, timeout: self.settings.unstable_timeout };
+        ctx.add_cache(u64::from(id), cache).map_err(|_| refused("tunnel_duplicate_create"))?;
+        let previous = Peer::new(key, source);
+        self.exits.insert(id, ExitSocket::new(previous, created.keys, ctx.now()));
+        let reply = CreatedPayload {
+            circuit_id: id,
+            identifier: p.identifier,
+            key: created.y.to_vec(),
+            auth: created.auth,
+            candidates_enc,
+        };
+        self.send_cell(ctx, source, &reply);
+        Ok(())
+    }
+
+    /// The candidates a new circuit may extend to: up to 4 relays that do not exit, then up to 4
+    /// exits (spec §4).
+    fn offer(&self) -> (Candidates, HashMap<Vec<u8>, Peer>) {
+        let exits: Vec<Peer> = self
+            .candidates_with(PeerFlags::EXIT_BT | PeerFlags::RELAY)
+            .into_iter()
+            .take(MAX_OFFERED)
+            .collect();
+        let relays: Vec<Peer> = self
+            .candidates_with(PeerFlags::RELAY)
+            .into_iter()
+            .filter(|peer| !self.flags_of(peer.key()).contains(PeerFlags::EXIT_BT))
+            .take(MAX_OFFERED)
+            .collect();
+        let offered =
+            relays.iter().chain(&exits).map(|p| (p.key().to_bin().to_vec(), p.clone())).collect();
+        let bins = |peers: &[Peer]| peers.iter().map(|p| p.key().to_bin().to_vec()).collect();
+        (Candidates { relays: bins(&relays), exits: bins(&exits) }, offered)
+    }
+
+    /// The originator asks us, its last hop, to extend its circuit.
+    pub(super) fn on_extend(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        p: ExtendPayload,
+    ) -> Result<(), DropReason> {
+        if !self.settings.peer_flags.contains(PeerFlags::RELAY) {
+            return Err(refused("tunnel_not_relaying"));
+        }
+        let from_id = p.circuit_id;
+        let Some(cache) = ctx.request_cache().get::<CreatedCache>(u64::from(from_id)) else {
+            return Err(refused("tunnel_unexpected_extend"));
+        };
+        let next = match cache.offered.get(&p.node_public_key) {
+            Some(peer) => peer.clone(),
+            None if p.node_addr == super::cells::NOWHERE => {
+                return Err(refused("tunnel_extend_unknown_target"));
+            }
+            None => {
+                let key =
+                    ctx.parse_public_key(&p.node_public_key).ok_or(refused("tunnel_bad_key"))?;
+                let known = ctx.network().get(&key).map(|entry| entry.peer.clone());
+                known.unwrap_or_else(|| Peer::new(key, p.node_addr))
+            }
+        };
+        let Some(previous) = self.exits.get(&from_id).map(|exit| exit.peer.clone()) else {
+            return Err(refused("tunnel_unexpected_extend"));
+        };
+        if next.key() == ctx.my_key() || next.key() == previous.key() {
+            return Err(refused("tunnel_extend_loop"));
+        }
+        let to_id = self.new_circuit_id(ctx);
+        let address = next.address();
+        let cache = CreateCache { extend_identifier: p.identifier, to_id, from_id, previous, next };
+        let number = ctx.add_random_cache(cache).map_err(|_| refused("tunnel_busy"))?;
+        let create = CreatePayload {
+            circuit_id: to_id,
+            identifier: u16::try_from(number).unwrap_or_default(),
+            node_public_key: ctx.my_key().to_bin().to_vec(),
+            key: p.key,
+        };
+        self.send_cell(ctx, address, &create);
+        Ok(())
+    }
+
+    /// A hop answered a create: the one we sent for an extend (we become a relay and tell the
+    /// originator), or the first hop of one of our circuits.
+    pub(super) fn on_created(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        source: SocketAddr,
+        p: CreatedPayload,
+    ) -> Result<(), DropReason> {
+        let number = u64::from(p.identifier);
+        let ours = match ctx.request_cache().get::<CreateCache>(number) {
+            Some(cache) if cache.to_id == p.circuit_id => {
+                if cache.next.address() != source {
+                    return Err(refused("tunnel_response_from_elsewhere"));
+                }
+                false
+            }
+            _ => true,
+        };
+        if ours {
+            let answer = super::originate::HopAnswer {
+                identifier: p.identifier,
+                key: p.key,
+                auth: p.auth,
+                candidates_enc: p.candidates_enc,
+            };
+            return self.hop_answered(ctx, source, p.circuit_id, &answer);
+        }
+        let Some(cache) = ctx.request_cache().pop::<CreateCache>(number) else {
+            return Err(refused("tunnel_unexpected_created"));
+        };
+        let Some(exit) = self.exits.remove(&cache.from_id) else {
+            return Err(refused("tunnel_unexpected_created"));
+        };
+        for socket in exit.sockets() {
+            self.exit_sockets.remove(&socket);
+            ctx.close_socket(socket);
+        }
+        let now = ctx.now();
+        let back = RelayRoute::new(
+            cache.from_id,
+            cache.previous.clone(),
+            exit.keys.clone(),
+            Direction::Backward,
+            now,
+        );
+        let forward = RelayRoute::new(cache.to_id, cache.next, exit.keys, Direction::Forward, now);
+        self.relays.insert(cache.to_id, back);
+        self.relays.insert(cache.from_id, forward);
+        let extended = ExtendedPayload {
+            circuit_id: cache.from_id,
+            identifier: cache.extend_identifier,
+            key: p.key,
+            auth: p.auth,
+            candidates_enc: p.candidates_enc,
+        };
+        self.send_cell(ctx, cache.previous.address(), &extended);
+        Ok(())
+    }
+
+    /// Our last hop extended one of our circuits.
+    pub(super) fn on_extended(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        source: SocketAddr,
+        p: ExtendedPayload,
+    ) -> Result<(), DropReason> {
+        let answer = super::originate::HopAnswer {
+            identifier: p.identifier,
+            key: p.key,
+            auth: p.auth,
+            candidates_enc: p.candidates_enc,
+        };
+        self.hop_answered(ctx, source, p.circuit_id, &answer)
+    }
+}
+
+#[community]
+impl TunnelCommunity {
+    /// A neighbour takes a circuit down: accepted only from the peer on the side the destroy
+    /// comes from (a relay passes it on to the other side, with the same reason).
+    #[lazy_handler]
+    fn on_destroy(&mut self, ctx: &mut Context<Self>, peer: &Peer, p: DestroyPayload) {
+        let id = p.circuit_id;
+        let reason = format!("got destroy with reason {}", p.reason);
+        let next = self.relays.get(&id).map(|route| route.next_id);
+        let from_previous = next
+            .and_then(|next| self.relays.get(&next))
+            .is_some_and(|route| route.peer.key() == peer.key());
+        if from_previous {
+            if let Some(route) = self.relays.remove(&id) {
+                if p.reason != 0 {
+                    Self::send_destroy(ctx, route.peer.address(), route.next_id, p.reason);
+                }
+                self.relays.remove(&route.next_id);
+            }
+        } else if self.exits.get(&id).is_some_and(|exit| exit.peer.key() == peer.key()) {
+            self.remove_exit(ctx, id);
+        } else if self
+            .circuits
+            .get(&id)
+            .and_then(|circuit| circuit.hops.first())
+            .is_some_and(|hop| hop.peer.key() == peer.key())
+        {
+            self.remove_circuit(ctx, id, &reason, None);
+        } else {
+            ctx.refuse("tunnel_destroy_unauthorized");
+        }
+    }
+}
