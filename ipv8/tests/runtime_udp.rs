@@ -313,6 +313,68 @@ async fn a_community_owns_a_udp_socket_of_its_own() {
     assert_eq!((&buf[..len], from), (&b"echo: plain udp"[..], exit));
 }
 
+/// Opens a socket and sends from it the moment it is open (as a tunnel exit does with the
+/// datagrams it queued), before the socket ever received anything.
+struct FirstWord {
+    to: SocketAddr,
+}
+
+#[community]
+impl FirstWord {}
+
+impl Community for FirstWord {
+    fn community_id(&self) -> CommunityId {
+        CommunityId(*b"udp first word test!")
+    }
+
+    fn started(&mut self, ctx: &mut Context<'_, Self>) {
+        let bind = "127.0.0.1:0".parse().expect("an address");
+        ctx.open_socket(bind).expect("room for a socket");
+    }
+
+    fn on_socket_opened(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        socket: SocketId,
+        result: Result<SocketAddr, SocketError>,
+    ) {
+        if result.is_ok() {
+            for n in 0..3_u8 {
+                ctx.send_on(socket, self.to, vec![b'0' + n]);
+            }
+        }
+    }
+}
+
+/// On a runtime with one worker, the node's loop must wait for a fresh socket to become writable
+/// rather than spin on it: a spinning loop starves the I/O driver and nothing more is sent or
+/// received. The client listens from a plain thread, so a stuck node shows as a timeout here.
+#[test]
+fn a_fresh_socket_sends_what_was_queued_for_it() {
+    let client = std::net::UdpSocket::bind("127.0.0.1:0").expect("a client socket");
+    client.set_read_timeout(Some(PATIENCE * 5)).expect("a timeout");
+    let to = client.local_addr().expect("bound");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let node = runtime.block_on(async {
+        let a = Running::start(&ipv4_loopback());
+        a.handle.with_node(move |node, now| node.add_community(now, FirstWord { to })).await?.ok();
+        Ok::<_, ipv8::runtime::RuntimeError>(a)
+    });
+    let mut buf = [0; 8];
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        let Ok((len, _)) = client.recv_from(&mut buf) else { break };
+        got.push(buf[..len].to_vec());
+    }
+    runtime.shutdown_background();
+    assert!(node.is_ok());
+    assert_eq!(got, [b"0", b"1", b"2"], "the socket's first datagrams left");
+}
+
 #[tokio::test]
 async fn signed_and_unsigned_messages_cross_the_loopback() {
     let a = Running::start(&ipv4_loopback());

@@ -204,11 +204,11 @@ async def scenario_tracker(ipv8_bin: str) -> dict:
 class RustNode:
     """`ipv8 run` on 127.0.0.1, bootstrapping only from a loopback tracker; reads its status lines."""
 
-    def __init__(self, ipv8_bin: str, workdir: Path, bootstrap_port: int) -> None:
+    def __init__(self, ipv8_bin: str, workdir: Path, bootstrap_port: int, extra: list[str] | None = None) -> None:
+        self.rest_port = free_tcp_port()
         self.args = [ipv8_bin, "run", "--ip", LOOPBACK, "--port", str(free_port()),
                      "--bootstrap", f"{LOOPBACK}:{bootstrap_port}", "--working-directory", str(workdir),
-                     "--status-interval", "0.1", "--rest-port", str(free_tcp_port())]
-        self.rest_port = int(self.args[-1])
+                     "--status-interval", "0.1", "--rest-port", str(self.rest_port), *(extra or [])]
         self.mid: str | None = None
         self.discovery_peers = 0
         self.process: asyncio.subprocess.Process | None = None
@@ -275,8 +275,8 @@ async def scenario_discovery(ipv8_bin: str) -> dict:
 class RustPeer:
     """The `interop_peer` example on 127.0.0.1: an app community; its JSON lines are collected."""
 
-    def __init__(self, peer_bin: str, bootstrap_port: int) -> None:
-        self.args = [peer_bin, f"{LOOPBACK}:{bootstrap_port}"]
+    def __init__(self, peer_bin: str, bootstrap_port: int, extra: list[str] | None = None) -> None:
+        self.args = [peer_bin, f"{LOOPBACK}:{bootstrap_port}", *(extra or [])]
         self.events: list[dict] = []
         self.process: asyncio.subprocess.Process | None = None
         self.reader: asyncio.Task | None = None
@@ -661,8 +661,161 @@ async def scenario_dht_network(ipv8_bin: str) -> dict:
         tracker.wait(timeout=10)
 
 
+BT_DATA = b"d1:ad2:id20:py-ipv8-tunnel-data1:q4:ping1:t2:aa1:y1:qe"
+
+
+class EchoServer(asyncio.DatagramProtocol):
+    """A UDP echo server on 127.0.0.1: what circuits' exits send to in the tunnel scenarios."""
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.received = 0
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        self.received += 1
+        self.transport.sendto(data, addr)
+
+
+async def start_echo() -> tuple:
+    transport, protocol = await asyncio.get_running_loop().create_datagram_endpoint(
+        EchoServer, local_addr=(LOOPBACK, 0))
+    return transport, protocol, transport.get_extra_info("sockname")[1]
+
+
+def tunnel_classes() -> dict:
+    """A py-ipv8 TunnelCommunity that keeps the raw data its circuits bring back."""
+    from ipv8.messaging.anonymization.community import TunnelCommunity
+
+    class EchoTunnel(TunnelCommunity):
+        def __init__(self, settings) -> None:
+            super().__init__(settings)
+            self.echoes: list = []
+
+        def on_raw_data(self, circuit, origin, data: bytes) -> None:
+            self.echoes.append((circuit.circuit_id, tuple(origin), data))
+
+    return {"EchoTunnel": EchoTunnel}
+
+
+def py_tunnel_config(workdir: Path, name: str, bootstrap_port: int, flags: list[int]) -> dict:
+    """A py-ipv8 configuration running the echo-keeping TunnelCommunity with `flags`."""
+    config = py_config(workdir, name, bootstrap_port, ("EchoTunnel",))
+    config["overlays"][0]["initialize"] = {"peer_flags": flags, "max_circuits": 1}
+    return config
+
+
+async def py_circuit(tunnel, hops: int, timeout: float):
+    """A ready circuit of `hops` hops ending at an exit with EXIT_BT, built by py-ipv8 (retried
+    until `timeout`): the circuit and the seconds it took."""
+    from ipv8.messaging.anonymization.tunnel import (
+        CIRCUIT_STATE_EXTENDING,
+        CIRCUIT_STATE_READY,
+        PEER_FLAG_EXIT_BT,
+    )
+
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        circuit = tunnel.create_circuit(hops, exit_flags=[PEER_FLAG_EXIT_BT])
+        if circuit is not None:
+            built = await wait_until(lambda: circuit.state != CIRCUIT_STATE_EXTENDING, 15.0)
+            if built is not None and circuit.state == CIRCUIT_STATE_READY:
+                return circuit, time.monotonic() - start
+        await asyncio.sleep(1.0)
+    return None, None
+
+
+async def py_echoes(tunnel, circuit, echo_port: int) -> bool:
+    """py-ipv8 sends data through `circuit` to the echo server; whether it comes back."""
+    tunnel.echoes.clear()
+    tunnel.send_data(circuit.hop.address, circuit.circuit_id, (LOOPBACK, echo_port), ("0.0.0.0", 0), BT_DATA)
+    await wait_until(lambda: bool(tunnel.echoes), 10.0)
+    return any(origin == (LOOPBACK, echo_port) and data == BT_DATA for _, origin, data in tunnel.echoes)
+
+
+async def scenario_tunnels_py_through_rust(ipv8_bin: str) -> dict:
+    """A py-ipv8 node builds circuits through `ipv8 run` nodes (a relay and an `--exit`) to a local
+    UDP echo server and gets its data back: one hop (our exit) and two (our relay, our exit)."""
+    port = free_port()
+    tracker = start_tracker(ipv8_bin, port)
+    echo, _, echo_port = await start_echo()
+    rust_nodes: list[RustNode] = []
+    py = None
+    report: dict = {"scenario": "tunnels-py-through-rust", "ok": False}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, extra in (("relay", []), ("exit", ["--exit"])):
+                workdir = Path(tmp) / name
+                workdir.mkdir()
+                node = RustNode(ipv8_bin, workdir, port, extra)
+                await node.start()
+                rust_nodes.append(node)
+            workdir = Path(tmp) / "py"
+            workdir.mkdir()
+            py = IPv8(py_tunnel_config(workdir, "py", port, []), extra_communities=tunnel_classes())
+            await py.start()
+            tunnel = py.overlays[0]
+            for hops in (1, 2):
+                circuit, took = await py_circuit(tunnel, hops, 45.0)
+                report[f"hops{hops}_build_seconds"] = took
+                report[f"hops{hops}_echo"] = circuit is not None and await py_echoes(tunnel, circuit, echo_port)
+            report["ok"] = report["hops1_echo"] and report["hops2_echo"]
+            return report
+    finally:
+        if py is not None:
+            await py.stop()
+        for node in rust_nodes:
+            await node.stop()
+        echo.close()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
+
+async def scenario_tunnels_rust_through_py(ipv8_bin: str, tunnel_bin: str) -> dict:
+    """Our node (the `interop_tunnel` example) builds a two-hop circuit through py-ipv8 nodes (a relay
+    and an exit) to a local UDP echo server and gets its data back."""
+    port = free_port()
+    tracker = start_tracker(ipv8_bin, port)
+    echo, _, echo_port = await start_echo()
+    py_nodes: list = []
+    rust = RustPeer(tunnel_bin, port, [f"{LOOPBACK}:{echo_port}", "2"])
+    report: dict = {"scenario": "tunnels-rust-through-py", "ok": False}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, flags in (("relay", [1]), ("exit", [1, 2])):
+                workdir = Path(tmp) / name
+                workdir.mkdir()
+                instance = IPv8(py_tunnel_config(workdir, name, port, flags), extra_communities=tunnel_classes())
+                await instance.start()
+                py_nodes.append(instance)
+            await rust.start()
+            keys = [instance.overlays[0].my_peer.public_key.key_to_bin().hex() for instance in py_nodes]
+
+            def echoed() -> bool:
+                return any(e["event"] == "data" and str(echo_port) in e["origin"]
+                           and e["data"] == RUST_TUNNEL_DATA for e in rust.events)
+
+            took = await wait_until(echoed, 60.0)
+            circuits = [e for e in rust.events if e["event"] == "circuit"]
+            report["hops"] = circuits[-1]["hops"] == keys if circuits else False
+            report["seconds"] = took
+            report["ok"] = took is not None and report["hops"]
+            return report
+    finally:
+        for instance in py_nodes:
+            await instance.stop()
+        await rust.stop()
+        echo.close()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
+
+RUST_TUNNEL_DATA = "d1:ad2:id20:rust-ipv8-tunnel-data1:q4:ping1:t2:aa1:y1:qe"
+
+
 SCENARIOS = {"tracker": scenario_tracker, "discovery": scenario_discovery, "messages": scenario_messages,
-             "identities": scenario_identities, "dht": scenario_dht, "dht-network": scenario_dht_network}
+             "identities": scenario_identities, "dht": scenario_dht, "dht-network": scenario_dht_network,
+             "tunnels-py-through-rust": scenario_tunnels_py_through_rust,
+             "tunnels-rust-through-py": scenario_tunnels_rust_through_py}
 
 
 async def main() -> int:
@@ -672,6 +825,7 @@ async def main() -> int:
     parser.add_argument("--peer-bin", required=True, help="the interop_peer example binary")
     parser.add_argument("--identities-bin", required=True, help="the interop_identities example binary")
     parser.add_argument("--dht-bin", required=True, help="the interop_dht example binary")
+    parser.add_argument("--tunnel-bin", required=True, help="the interop_tunnel example binary")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
     args = parser.parse_args()
     failed = 0
@@ -681,6 +835,8 @@ async def main() -> int:
             result = await scenario(args.ipv8_bin, args.identities_bin)
         elif name == "dht":
             result = await scenario(args.ipv8_bin, args.dht_bin)
+        elif name == "tunnels-rust-through-py":
+            result = await scenario(args.ipv8_bin, args.tunnel_bin)
         elif scenario.__code__.co_argcount == 2:
             result = await scenario(args.ipv8_bin, args.peer_bin)
         else:

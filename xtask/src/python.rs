@@ -77,12 +77,15 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         "interop_identities",
         "--example",
         "interop_dht",
+        "--example",
+        "interop_tunnel",
     ])?;
     let script = root.join("xtask/py/interop.py");
     let ipv8 = root.join("target/debug/ipv8");
     let peer = root.join("target/debug/examples/interop_peer");
     let identities = root.join("target/debug/examples/interop_identities");
     let dht = root.join("target/debug/examples/interop_dht");
+    let tunnel = root.join("target/debug/examples/interop_tunnel");
     run(Command::new(python)
         .arg(script)
         .arg("--ipv8-bin")
@@ -92,7 +95,9 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         .arg("--identities-bin")
         .arg(identities)
         .arg("--dht-bin")
-        .arg(dht))
+        .arg(dht)
+        .arg("--tunnel-bin")
+        .arg(tunnel))
 }
 
 /// Builds the `ipv8` binary and the given extra targets of the `ipv8` crate.

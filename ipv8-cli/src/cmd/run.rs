@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use ipv8::config::{Builder, Config, Transport};
-use ipv8::launch::{OverlayRegistry, launch};
+use ipv8::launch::{OverlayRegistry, TUNNEL_CLASSES, launch};
 use ipv8::proto::Node;
+use ipv8::proto::tunnel::PeerFlags;
 
 /// Arguments of `ipv8 run`.
 #[derive(clap::Args)]
@@ -38,6 +39,11 @@ pub(crate) struct Args {
     /// Seconds between status lines.
     #[arg(long, default_value_t = 5.0)]
     status_interval: f64,
+    /// Be a tunnel exit: other peers' circuits may end here and their traffic (BitTorrent-like
+    /// and IPv8 packets) leaves from this machine's address. Sets the peer flags of the tunnel
+    /// overlays to relay, exit and answer speed tests. Make sure you may do this where you run.
+    #[arg(long)]
+    exit: bool,
 }
 
 /// Runs the node until interrupted.
@@ -72,6 +78,9 @@ fn configure(args: &Args) -> anyhow::Result<Config> {
     if let Some(file) = &args.key {
         use_key_file(&mut config, file)?;
     }
+    if args.exit {
+        become_exit(&mut config)?;
+    }
     if !args.bootstrap.is_empty() {
         config.replace_bootstrap(&args.bootstrap);
     }
@@ -83,6 +92,26 @@ fn configure(args: &Args) -> anyhow::Result<Config> {
         );
     }
     Ok(config)
+}
+
+/// Gives every tunnel overlay the peer flags of an exit (as py-ipv8's `peer_flags` setting).
+fn become_exit(config: &mut Config) -> anyhow::Result<()> {
+    let flags =
+        PeerFlags::RELAY | PeerFlags::EXIT_BT | PeerFlags::EXIT_IPV8 | PeerFlags::SPEED_TEST;
+    let values: Vec<u16> =
+        (0..16).map(|bit| 1 << bit).filter(|&f| flags.contains(PeerFlags(f))).collect();
+    let mut tunnels = 0;
+    for overlay in &mut config.overlays {
+        if TUNNEL_CLASSES.contains(&overlay.class.as_str()) {
+            overlay.initialize.insert("peer_flags".into(), serde_json::json!(values));
+            tunnels += 1;
+        }
+    }
+    anyhow::ensure!(
+        tunnels > 0,
+        "--exit: the configuration has no TunnelCommunity or HiddenTunnelCommunity overlay"
+    );
+    Ok(())
 }
 
 /// Makes `file` the key of the first overlay's alias (curve25519 when it has to be made).

@@ -14,6 +14,7 @@ mod error;
 mod registry;
 #[cfg(feature = "runtime")]
 mod run;
+mod tunnel;
 mod walkers;
 
 pub use build::{Built, build};
@@ -21,4 +22,5 @@ pub use error::LaunchError;
 pub use registry::{OverlayFactory, OverlayRegistry, OverlaySetup};
 #[cfg(feature = "runtime")]
 pub use run::{Launched, launch};
+pub use tunnel::{TUNNEL_CLASSES, tunnel_settings};
 pub use walkers::StrategyArgs;

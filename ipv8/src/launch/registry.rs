@@ -168,7 +168,8 @@ pub type OverlayFactory =
 ///
 /// let registry = OverlayRegistry::with_builtin();
 /// assert!(registry.contains("DiscoveryCommunity"));
-/// assert!(!registry.contains("HiddenTunnelCommunity"));
+/// assert!(registry.contains("HiddenTunnelCommunity"));
+/// assert!(!registry.contains("IdentityCommunity"));
 /// ```
 pub struct OverlayRegistry {
     factories: BTreeMap<String, OverlayFactory>,
@@ -192,7 +193,8 @@ impl OverlayRegistry {
 
     /// A registry with the overlays this build provides: `DiscoveryCommunity`, `DHTCommunity`
     /// (store and find) and `DHTDiscoveryCommunity` (also finds peers by key), both DHTs with a
-    /// peer table of their own as py-ipv8's.
+    /// peer table of their own as py-ipv8's, and `TunnelCommunity` and `HiddenTunnelCommunity`
+    /// (circuits, relays, exits; hidden services are not served yet).
     #[must_use]
     pub fn with_builtin() -> Self {
         let mut registry = Self { strategies: Strategies::builtin(), ..Self::new() };
@@ -201,6 +203,7 @@ impl OverlayRegistry {
         registry.register("DHTDiscoveryCommunity", |setup| {
             setup.add_isolated(DhtCommunity::with_peer_discovery())
         });
+        super::tunnel::register(&mut registry);
         // `launch` resolves every DNS bootstrap name before the node starts.
         registry.register_on_start::<DiscoveryCommunity>(
             "resolve_dns_bootstrap_addresses",

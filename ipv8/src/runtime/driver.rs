@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 
-use super::sockets::{Arrival, ExtraSockets};
+use super::sockets::{Arrival, ExtraSockets, send_ready};
 use super::{Config, Endpoint, Stats};
 use crate::proto::{Event, JobDone, Node, Transmit};
 
@@ -158,7 +158,9 @@ impl Driver {
     /// closed command channel (every handle dropped) comes back as a shutdown whose answer nobody
     /// awaits.
     async fn wait(&mut self, timer: Pin<&mut Sleep>, armed: bool) -> Woken {
-        let pending = self.pending.as_ref().map(|transmit| transmit.destination);
+        let pending = self.pending.as_ref().map(|transmit| {
+            (transmit.socket.map(|id| self.extra.socket(id)), transmit.destination)
+        });
         tokio::select! {
             biased;
             command = self.commands.recv() => {
@@ -323,10 +325,20 @@ impl Inbox {
     }
 }
 
-/// Waits until the socket for `destination` can take a datagram; never, without one.
-async fn writable(endpoint: &Endpoint, destination: Option<SocketAddr>) -> io::Result<()> {
-    match destination {
-        Some(destination) => endpoint.writable(destination).await,
+/// Waits until the socket of the pending datagram (an extra socket, or the endpoint's socket for
+/// its destination) can take it; never, without one.
+async fn writable(
+    endpoint: &Endpoint,
+    pending: Option<(Option<ExtraSocket>, SocketAddr)>,
+) -> io::Result<()> {
+    match pending {
+        // A socket closed meanwhile: the send fails at once.
+        Some((Some(None), _)) => Ok(()),
+        Some((Some(Some(socket)), _)) => send_ready(socket).await,
+        Some((None, destination)) => endpoint.writable(destination).await,
         None => std::future::pending().await,
     }
 }
+
+/// An extra socket, if still open.
+type ExtraSocket = Option<std::sync::Arc<dyn super::DatagramSocket>>;

@@ -40,6 +40,10 @@ pub trait DatagramSocket: Send + Sync + 'static {
 
     /// Sends one datagram if the socket can take it now.
     fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize>;
+
+    /// Ready once the socket may take a datagram (after [`DatagramSocket::try_send_to`] said
+    /// it would block), as tokio's `UdpSocket::poll_send_ready`.
+    fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
 }
 
 /// The default [`Transport`]: UDP sockets of the operating system.
@@ -70,6 +74,15 @@ impl DatagramSocket for tokio::net::UdpSocket {
     fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
         tokio::net::UdpSocket::try_send_to(self, buf, target)
     }
+
+    fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        tokio::net::UdpSocket::poll_send_ready(self, cx)
+    }
+}
+
+/// Ready once `socket` may take a datagram.
+pub(crate) async fn send_ready(socket: Arc<dyn DatagramSocket>) -> io::Result<()> {
+    poll_fn(|cx| socket.poll_send_ready(cx)).await
 }
 
 /// A datagram that arrived on an extra socket.
@@ -127,6 +140,11 @@ impl ExtraSockets {
     pub(crate) fn send(&self, id: SocketId, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
         let (socket, _) = self.open.get(&id).ok_or(io::ErrorKind::NotConnected)?;
         socket.try_send_to(buf, target)
+    }
+
+    /// Open socket `id`.
+    pub(crate) fn socket(&self, id: SocketId) -> Option<Arc<dyn DatagramSocket>> {
+        self.open.get(&id).map(|(socket, _)| Arc::clone(socket))
     }
 
     /// Whether any socket is open (so that arrivals are worth waiting for).

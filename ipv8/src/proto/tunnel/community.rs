@@ -104,6 +104,8 @@ pub struct TunnelCommunity {
     pub(super) exit_sockets: HashMap<SocketId, u32>,
     /// Circuits wanted per hop count (py-ipv8's `circuits_needed`).
     pub(super) circuits_needed: std::collections::BTreeMap<usize, usize>,
+    /// Whether it stands for py-ipv8's `HiddenTunnelCommunity` (its name in `/overlays`).
+    hidden: bool,
 }
 
 impl TunnelCommunity {
@@ -118,7 +120,16 @@ impl TunnelCommunity {
             exits: HashMap::new(),
             exit_sockets: HashMap::new(),
             circuits_needed: std::collections::BTreeMap::new(),
+            hidden: false,
         }
+    }
+
+    /// The community a configuration's `HiddenTunnelCommunity` runs, named so in `/overlays`.
+    /// It builds, relays and exits circuits as [`TunnelCommunity::new`]; hidden services
+    /// (introduction and rendezvous points) are not served yet.
+    #[must_use]
+    pub fn hidden(settings: TunnelSettings) -> Self {
+        Self { hidden: true, ..Self::new(settings) }
     }
 
     /// Its settings.
@@ -256,6 +267,10 @@ pub(super) fn ephemeral(ctx: &mut Context<'_, TunnelCommunity>) -> EphemeralKey 
 impl Community for TunnelCommunity {
     fn community_id(&self) -> CommunityId {
         COMMUNITY_ID
+    }
+
+    fn name(&self) -> &'static str {
+        if self.hidden { "HiddenTunnelCommunity" } else { "TunnelCommunity" }
     }
 
     fn started(&mut self, ctx: &mut Context<'_, Self>) {

@@ -110,10 +110,7 @@ impl TunnelCommunity {
 
 impl Responder<BuildTunnels> for TunnelCommunity {
     fn on_request(&mut self, ctx: &mut Context<'_, Self>, request: BuildTunnels, reply: Reply<()>) {
-        if request.hops > 0 {
-            self.circuits_needed.insert(request.hops, self.settings.max_circuits);
-            self.do_circuits(ctx);
-        }
+        self.build_tunnels(ctx, request.hops);
         ctx.reply(reply, ());
     }
 }
@@ -125,13 +122,7 @@ impl Responder<TunnelsReady> for TunnelCommunity {
         request: TunnelsReady,
         reply: Reply<f64>,
     ) {
-        let wanted = self.circuits_needed.get(&request.hops).copied().unwrap_or(0);
-        let ready = if request.hops > 0 && wanted > 0 {
-            let count = |n: usize| f64::from(u32::try_from(n).unwrap_or(u32::MAX));
-            count(self.data_circuits(Some(request.hops)).count()) / count(wanted)
-        } else {
-            1.0
-        };
+        let ready = self.tunnels_ready(request.hops);
         ctx.reply(reply, ready);
     }
 }
@@ -143,9 +134,7 @@ impl Responder<ActiveDataCircuits> for TunnelCommunity {
         request: ActiveDataCircuits,
         reply: Reply<Vec<CircuitInfo>>,
     ) {
-        let mut circuits: Vec<_> =
-            self.data_circuits(request.hops).map(super::Circuit::info).collect();
-        circuits.sort_by_key(|c| c.traffic.created_at);
+        let circuits = self.active_data_circuits(request.hops);
         ctx.reply(reply, circuits);
     }
 }
@@ -199,6 +188,36 @@ impl Responder<DestroyCircuit> for TunnelCommunity {
 }
 
 impl TunnelCommunity {
+    /// Keeps `max_circuits` data circuits of `hops` hops from now on (py-ipv8's
+    /// `build_tunnels`): the missing ones are built now and every 5 s.
+    pub fn build_tunnels(&mut self, ctx: &mut Context<'_, Self>, hops: usize) {
+        if hops > 0 {
+            self.circuits_needed.insert(hops, self.settings.max_circuits);
+            self.do_circuits(ctx);
+        }
+    }
+
+    /// The share of the data circuits of `hops` hops asked for that are ready (py-ipv8's
+    /// `tunnels_ready`; 1.0 when none are asked for).
+    #[must_use]
+    pub fn tunnels_ready(&self, hops: usize) -> f64 {
+        let wanted = self.circuits_needed.get(&hops).copied().unwrap_or(0);
+        if hops == 0 || wanted == 0 {
+            return 1.0;
+        }
+        let count = |n: usize| f64::from(u32::try_from(n).unwrap_or(u32::MAX));
+        count(self.data_circuits(Some(hops)).count()) / count(wanted)
+    }
+
+    /// The ready data circuits (of `hops` hops, if given), oldest first (py-ipv8's
+    /// `active_data_circuits`).
+    #[must_use]
+    pub fn active_data_circuits(&self, hops: Option<usize>) -> Vec<CircuitInfo> {
+        let mut circuits: Vec<_> = self.data_circuits(hops).map(super::Circuit::info).collect();
+        circuits.sort_by_key(|c| c.traffic.created_at);
+        circuits
+    }
+
     /// Sends data through one of our ready circuits (py-ipv8's `tunnel_data`).
     ///
     /// # Errors
