@@ -68,6 +68,32 @@ pub enum TunnelEvent {
     },
 }
 
+/// One direction of a circuit this node relays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelayInfo {
+    /// The circuit id cells arrive under.
+    pub circuit_from: u32,
+    /// The circuit id they leave under.
+    pub circuit_to: u32,
+    /// `Forward`: toward the exit; `Backward`: toward the originator.
+    pub direction: super::Direction,
+    /// Bytes and time it has seen.
+    pub traffic: super::Traffic,
+}
+
+/// A circuit this node is the last hop of.
+#[derive(Debug, Clone)]
+pub struct ExitInfo {
+    /// The circuit id on the link to the previous hop.
+    pub circuit_from: u32,
+    /// The previous hop.
+    pub previous: Peer,
+    /// Whether data has left through it (its sockets are open).
+    pub enabled: bool,
+    /// Bytes and time it has seen.
+    pub traffic: super::Traffic,
+}
+
 /// The tunnel overlay (py-ipv8's `TunnelCommunity`), under community id
 /// `81ded07332bdc775aa5a46f96de9f8f390bbc9f3`.
 ///
@@ -159,6 +185,40 @@ impl TunnelCommunity {
     #[must_use]
     pub fn exit_count(&self) -> usize {
         self.exits.len()
+    }
+
+    /// The relay routes this node serves, one per direction of each relayed circuit.
+    #[must_use]
+    pub fn relays(&self) -> Vec<RelayInfo> {
+        let mut relays: Vec<RelayInfo> = self
+            .relays
+            .iter()
+            .map(|(id, route)| RelayInfo {
+                circuit_from: *id,
+                circuit_to: route.next_id,
+                direction: route.direction,
+                traffic: route.traffic,
+            })
+            .collect();
+        relays.sort_by_key(|relay| (relay.traffic.created_at, relay.circuit_from));
+        relays
+    }
+
+    /// The circuits this node is the last hop of.
+    #[must_use]
+    pub fn exits(&self) -> Vec<ExitInfo> {
+        let mut exits: Vec<ExitInfo> = self
+            .exits
+            .iter()
+            .map(|(id, exit)| ExitInfo {
+                circuit_from: *id,
+                previous: exit.peer.clone(),
+                enabled: exit.enabled,
+                traffic: exit.traffic,
+            })
+            .collect();
+        exits.sort_by_key(|exit| (exit.traffic.created_at, exit.circuit_from));
+        exits
     }
 
     /// The peers that offer to be hops, with their flags.

@@ -25,7 +25,7 @@ mod upkeep;
 pub use candidates::{Candidates, CandidatesError, MAX_OFFERED};
 pub use cell::{CELL_HEADER_LEN, CELL_ID, Cell, CellError, cell_message};
 pub use circuit::{Circuit, CircuitInfo, CircuitState, CircuitType, Hop, Traffic};
-pub use community::{TunnelCommunity, TunnelError, TunnelEvent};
+pub use community::{ExitInfo, RelayInfo, TunnelCommunity, TunnelError, TunnelEvent};
 pub use crypto::{
     Created, CryptoError, Direction, EphemeralKey, LAYER_OVERHEAD, SessionKeys, complete, respond,
 };
