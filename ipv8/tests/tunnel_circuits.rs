@@ -132,6 +132,16 @@ fn a_silent_first_hop_is_replaced_by_another() {
 fn a_circuit_whose_only_exit_is_silent_times_out() {
     let (mut net, _) = network(0, 1);
     net.set_online(1, false);
+    let now = net.now();
+    let pending = net.node_mut(0).ask::<TunnelCommunity, _>(now, CreateCircuit::new(1));
+    net.advance(Duration::from_secs(1));
+    let tunnels = net.community::<TunnelCommunity>(0);
+    let circuit = tunnels.circuits().next().expect("one circuit, extending");
+    assert_eq!(circuit.state(), CircuitState::Extending);
+    assert_eq!(circuit.unverified_hop(), Some(net.public_key(1)), "the exit is being added");
+    net.advance(Duration::from_secs(10));
+    let answer = pending.try_take().expect("answered");
+    assert!(matches!(answer, Ok(Ok(Err(TunnelError::Removed(_))))), "{answer:?}");
     let answer = net.ask_and_wait::<TunnelCommunity, _>(0, CreateCircuit::new(1)).unwrap();
     let Err(TunnelError::Removed(reason)) = answer else { panic!("{answer:?}") };
     assert!(reason.starts_with("timeout"), "{reason}");

@@ -7,6 +7,7 @@
 //! - `examples`: runs the examples that have an expected output and compares it.
 //! - `bench-py`: measures py-ipv8's serializer on this machine, for comparison with our criterion numbers.
 //! - `bench-dht`: DHT lookup latency on 20 loopback nodes, py-ipv8's against ours, in one run.
+//! - `bench-tunnels`: tunnel throughput, build time and CPU per MB, ours against py-ipv8's.
 
 mod ci;
 mod codegen;
@@ -49,6 +50,13 @@ enum Task {
     BenchPy,
     /// Measure DHT lookup latency on 20 loopback nodes: py-ipv8's network, then ours (release).
     BenchDht,
+    /// Measure tunnel throughput (1 and 3 hops), circuit build time and CPU per MB on loopback:
+    /// ours, py-ipv8's, and py-ipv8 with `ipv8_rust_tunnels`' endpoint (release).
+    BenchTunnels {
+        /// Seconds of sending per network.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -57,6 +65,7 @@ fn main() -> anyhow::Result<()> {
         Task::Vectors { check } => python::vectors(check),
         Task::BenchPy => python::bench(),
         Task::BenchDht => python::bench_dht(),
+        Task::BenchTunnels { seconds } => python::bench_tunnels(seconds),
         Task::Ci => ci::run(),
         Task::Interop => python::interop(),
         Task::Examples => examples::run(),

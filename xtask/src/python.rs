@@ -126,6 +126,22 @@ pub(crate) fn bench_dht() -> anyhow::Result<()> {
         .arg(root.join("target/release/examples/dht_ops")))
 }
 
+/// `cargo xtask bench-tunnels`: tunnel throughput, build time and CPU per MB on loopback networks
+/// of ours, py-ipv8's, and py-ipv8's with `ipv8_rust_tunnels`' endpoint.
+pub(crate) fn bench_tunnels(seconds: f64) -> anyhow::Result<()> {
+    let python = venv()?;
+    let root = project_root();
+    cargo_build(&["--release", "--example", "tunnel_throughput"])?;
+    run(Command::new(python)
+        .arg(root.join("xtask/py/bench_tunnels.py"))
+        .arg("--ipv8-bin")
+        .arg(root.join("target/release/ipv8"))
+        .arg("--throughput-bin")
+        .arg(root.join("target/release/examples/tunnel_throughput"))
+        .arg("--seconds")
+        .arg(seconds.to_string()))
+}
+
 /// Creates the venv if needed, installs the pinned requirements, and returns its Python.
 pub(crate) fn venv() -> anyhow::Result<PathBuf> {
     let root = project_root();

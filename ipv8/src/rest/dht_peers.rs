@@ -1,7 +1,7 @@
 //! `/dht/peers/{mid}`, `/noblockdht/{mid}` (spec `rest-api.md` §3–4): finding peers by key; and
 //! `/dht/buckets`, `/dht/buckets/{prefix}/refresh`: the routing table.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -76,14 +76,6 @@ async fn no_block(State(handle): State<NodeHandle>, Path(mid): Path<String>) -> 
     Json(json!({ "success": true })).into_response()
 }
 
-/// Unix seconds of an instant on the node's clock (`0.0` for never, as py-ipv8's defaults).
-fn unix_seconds(at: Option<Instant>, now: Instant) -> f64 {
-    let Some(at) = at else { return 0.0 };
-    let ago = now.saturating_duration_since(at);
-    let wall = SystemTime::now().checked_sub(ago).unwrap_or(UNIX_EPOCH);
-    wall.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
-}
-
 /// A 160-bit big-endian number in decimal.
 fn decimal(bytes: &[u8; 20]) -> String {
     let mut number = bytes.to_vec();
@@ -112,7 +104,7 @@ fn node_json(node: &RoutingNode, me: &NodeId, now: Instant) -> String {
         "mid": node.peer.mid().to_hex(),
         "id": node.id.to_string(),
         "failed": node.failed,
-        "last_contact": unix_seconds(contact, now),
+        "last_contact": super::json::unix_seconds(contact, now),
     });
     // The distance is a JSON integer of up to 160 bits, which serde_json's numbers cannot hold.
     let text = fields.to_string();
@@ -123,7 +115,7 @@ fn node_json(node: &RoutingNode, me: &NodeId, now: Instant) -> String {
 fn bucket_json(bucket: &Bucket, me: &NodeId, now: Instant) -> String {
     let head = json!({
         "prefix": bucket.prefix(),
-        "last_changed": unix_seconds(bucket.last_changed, now),
+        "last_changed": super::json::unix_seconds(bucket.last_changed, now),
         "endpoint": "UDPIPv4",
     })
     .to_string();
@@ -168,8 +160,6 @@ async fn refresh(State(handle): State<NodeHandle>, Path(prefix): Path<String>) -
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     #[test]
@@ -182,14 +172,5 @@ mod tests {
         let mut big = [0; 20];
         big[11] = 1; // 2^64
         assert_eq!(decimal(&big), "18446744073709551616");
-    }
-
-    #[test]
-    fn instants_become_unix_seconds() {
-        let now = Instant::now();
-        assert!((unix_seconds(None, now) - 0.0).abs() < f64::EPSILON);
-        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
-        let ten_ago = unix_seconds(now.checked_sub(Duration::from_secs(10)), now);
-        assert!((wall - 10.0 - ten_ago).abs() < 1.0, "{wall} {ten_ago}");
     }
 }

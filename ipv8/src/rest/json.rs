@@ -1,6 +1,7 @@
 //! The JSON bodies of py-ipv8's REST endpoints, built from a node's state.
 
 use std::net::SocketAddr;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -109,4 +110,28 @@ fn statistics(node: &Node, community: CommunityId) -> Value {
 fn strategy(info: &StrategyInfo) -> Value {
     let target = info.target_peers.and_then(|t| i64::try_from(t).ok()).unwrap_or(-1);
     json!({ "name": info.name, "target_peers": target })
+}
+
+/// Unix seconds of an instant on the node's clock (`0.0` for never, as py-ipv8's defaults).
+pub(super) fn unix_seconds(at: Option<Instant>, now: Instant) -> f64 {
+    let Some(at) = at else { return 0.0 };
+    let ago = now.saturating_duration_since(at);
+    let wall = SystemTime::now().checked_sub(ago).unwrap_or(UNIX_EPOCH);
+    wall.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod unix_time_tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn instants_become_unix_seconds() {
+        let now = Instant::now();
+        assert!((unix_seconds(None, now) - 0.0).abs() < f64::EPSILON);
+        let wall = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+        let ten_ago = unix_seconds(now.checked_sub(Duration::from_secs(10)), now);
+        assert!((wall - 10.0 - ten_ago).abs() < 1.0, "{wall} {ten_ago}");
+    }
 }

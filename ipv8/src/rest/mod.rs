@@ -1,4 +1,5 @@
-//! The REST API, py-ipv8 compatible: `GET /network` and `GET /overlays` (more endpoints follow).
+//! The REST API, py-ipv8 compatible: `GET /network`, `GET /overlays`, `/dht/*` and the `/tunnel/*`
+//! read routes (more endpoints follow).
 //!
 //! [`network_json`] and [`overlays_json`] build the bodies from a node; [`RestServer`] (or
 //! [`serve`]) answers them over HTTP/1.1 from a node that runs on the [`runtime`](crate::runtime),
@@ -11,6 +12,7 @@ mod error;
 mod json;
 mod routes;
 mod server;
+mod tunnel;
 
 pub use error::BindError;
 pub use json::{network_json, overlays_json};

@@ -16,6 +16,7 @@ pub(super) fn router(handle: NodeHandle) -> Router {
         .route("/network", get(network))
         .route("/overlays", get(overlays))
         .merge(super::dht::routes())
+        .merge(super::tunnel::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(handle)

@@ -188,6 +188,12 @@ impl Circuit {
         self.traffic
     }
 
+    /// The key of the hop being added, while one is.
+    #[must_use]
+    pub fn unverified_hop(&self) -> Option<&PublicKey> {
+        self.pending.as_ref().map(|pending| &pending.key)
+    }
+
     /// The first hop, to which every cell of the circuit goes: the verified one, or the one
     /// being added while there is none.
     pub(super) fn first_hop_address(&self) -> Option<std::net::SocketAddr> {

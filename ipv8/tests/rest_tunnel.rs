@@ -1,0 +1,270 @@
+//! REST `/tunnel/*` on loopback nodes: an originator builds a two-hop circuit through a relay and
+//! an exit, and each shows its side of it (the circuit, the two relay routes, the exit) with ids
+//! that match across the nodes; candidates show their flags; the settings are the community's;
+//! a node without a tunnel community answers empty lists.
+#![cfg(feature = "rest")]
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use ipv8::crypto::{Curve, PrivateKey};
+use ipv8::proto::discovery::DiscoveryCommunity;
+use ipv8::proto::tunnel::{Circuit, CreateCircuit, PeerFlags, TunnelCommunity, TunnelSettings};
+use ipv8::proto::{Node, Peer};
+use ipv8::rest::RestServer;
+use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle};
+use serde_json::{Value, json};
+
+/// A running node, the peer its tunnel community speaks as, and its REST address.
+struct Started {
+    handle: NodeHandle,
+    tunnel: Peer,
+    rest: SocketAddr,
+}
+
+/// A node on 127.0.0.1 whose tunnel community (if any) has a key of its own, as py-ipv8's
+/// configuration gives it the "anonymous id".
+async fn start(seed: u64, tunnels: Option<TunnelCommunity>) -> Started {
+    let now = Instant::now();
+    let mut node = Node::new(PrivateKey::generate(Curve::Curve25519).unwrap(), seed, now);
+    let tunnel_key = PrivateKey::generate(Curve::Curve25519).unwrap();
+    let tunnel_public = tunnel_key.public_key();
+    match tunnels {
+        Some(tunnels) => node.add_community_with_key(now, tunnels, tunnel_key).unwrap(),
+        None => node.add_community(now, DiscoveryCommunity::new()).unwrap(),
+    }
+    let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().unwrap());
+    let (handle, _events, _task) = runtime::spawn(node, Endpoint::bind(&loopback).unwrap());
+    let tunnel = Peer::new(tunnel_public, handle.local_addrs().ipv4().unwrap());
+    let server = RestServer::bind_loopback(0).await.unwrap();
+    let rest = server.local_addr().unwrap();
+    tokio::spawn(server.run(handle.clone()));
+    Started { handle, tunnel, rest }
+}
+
+fn tunnels(flags: PeerFlags, hidden: bool) -> TunnelCommunity {
+    let mut settings = TunnelSettings::default();
+    settings.peer_flags = flags;
+    if hidden { TunnelCommunity::hidden(settings) } else { TunnelCommunity::new(settings) }
+}
+
+/// GET `path`: the status code and the JSON body.
+async fn get(address: SocketAddr, path: &str) -> (u16, Value) {
+    let head = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let text = tokio::task::spawn_blocking(move || {
+        use std::io::{Read as _, Write as _};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        text
+    })
+    .await
+    .unwrap();
+    let status = text[9..12].parse().unwrap();
+    let json =
+        text.split("\r\n\r\n").nth(1).map_or(Value::Null, |b| serde_json::from_str(b).unwrap());
+    (status, json)
+}
+
+/// GET `path`, which must answer 200; the body.
+async fn get_ok(address: SocketAddr, path: &str) -> Value {
+    let (status, body) = get(address, path).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+/// The wall clock in Unix seconds.
+fn unix_now() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
+}
+
+/// Asserts that `body["creation_time"]` is a time between `from` and `to` (with a little slack).
+fn assert_time_within(body: &Value, from: f64, to: f64) {
+    let time = body["creation_time"].as_f64().unwrap_or_else(|| panic!("no float time: {body}"));
+    assert!(from - 0.1 <= time && time <= to + 0.1, "{time} not in [{from}, {to}]: {body}");
+}
+
+/// The `/tunnel/peers` entry of a peer with `flags`.
+fn peer_json(peer: &Peer, flags: &[u16]) -> Value {
+    json!({
+        "ip": "127.0.0.1",
+        "port": peer.address().port(),
+        "mid": peer.mid().to_hex(),
+        "is_key_compatible": true,
+        "flags": flags,
+    })
+}
+
+/// Polls `rest`'s `/tunnel/peers` until it lists exactly `expected` (in any order); the list.
+async fn wait_for_peers(rest: SocketAddr, mut expected: Vec<Value>) -> Value {
+    expected.sort_by_key(|peer| peer["mid"].as_str().map(str::to_owned));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let body = get_ok(rest, "/tunnel/peers").await;
+        if body == json!({ "peers": expected }) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "still {body}, want {expected:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_node_shows_its_side_of_a_two_hop_circuit() {
+    let originator = start(1, Some(tunnels(PeerFlags(0), false))).await;
+    let relay = start(2, Some(tunnels(PeerFlags::RELAY | PeerFlags::SPEED_TEST, false))).await;
+    let exit = start(3, Some(tunnels(PeerFlags::RELAY | PeerFlags::EXIT_BT, true))).await;
+    let walks = [(&originator, &relay), (&originator, &exit), (&relay, &exit)];
+    for (from, to) in walks {
+        let to = to.tunnel.address();
+        from.handle
+            .with_node(move |node, now| node.walk_to::<TunnelCommunity>(now, to))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let relay_entry = peer_json(&relay.tunnel, &[1, 8]);
+    let exit_entry = peer_json(&exit.tunnel, &[1, 2]);
+    let originator_entry = peer_json(&originator.tunnel, &[]);
+    wait_for_peers(originator.rest, vec![relay_entry.clone(), exit_entry.clone()]).await;
+    wait_for_peers(relay.rest, vec![originator_entry.clone(), exit_entry]).await;
+    wait_for_peers(exit.rest, vec![originator_entry, relay_entry]).await;
+
+    let before = unix_now();
+    let asked = originator.handle.ask::<TunnelCommunity, _>(CreateCircuit::new(2)).await;
+    let circuit = asked.unwrap().expect("a circuit through the relay and the exit");
+    let after = unix_now();
+    let id = circuit.id;
+
+    // The originator: one ready circuit through the relay, then the exit.
+    let listed = get_ok(originator.rest, "/tunnel/circuits").await;
+    let traffic = originator
+        .handle
+        .with_community::<TunnelCommunity, _>(move |t, _| t.circuit(id).map(Circuit::traffic))
+        .await
+        .unwrap()
+        .expect("the circuit");
+    let circuits = listed["circuits"].as_array().expect("a list");
+    assert_eq!(circuits.len(), 1, "{listed}");
+    let shown = &circuits[0];
+    assert_time_within(shown, before, after);
+    assert!(traffic.bytes_up > 0, "a create and an extend went out");
+    let mut expected = json!({
+        "circuit_id": id,
+        "goal_hops": 2,
+        "actual_hops": 2,
+        "verified_hops": [relay.tunnel.mid().to_hex(), exit.tunnel.mid().to_hex()],
+        "unverified_hop": "",
+        "type": "DATA",
+        "state": "READY",
+        "bytes_up": traffic.bytes_up,
+        "bytes_down": traffic.bytes_down,
+        "exit_flags": [1, 2],
+    });
+    expected["creation_time"] = shown["creation_time"].clone();
+    assert_eq!(*shown, expected);
+    assert_eq!(get_ok(originator.rest, "/tunnel/relays").await, json!({"relays": []}));
+    assert_eq!(get_ok(originator.rest, "/tunnel/exits").await, json!({"exits": []}));
+
+    // The relay: a forward route from the originator's circuit id and a backward one to it.
+    let listed = get_ok(relay.rest, "/tunnel/relays").await;
+    let routes =
+        relay.handle.with_community::<TunnelCommunity, _>(|t, _| t.relays()).await.unwrap();
+    let relays = listed["relays"].as_array().expect("a list");
+    assert_eq!(relays.len(), 2, "{listed}");
+    let direction = |d: &str| {
+        relays.iter().find(|r| r["direction"] == d).unwrap_or_else(|| panic!("{d}: {listed}"))
+    };
+    let (forward, backward) = (direction("forward"), direction("backward"));
+    assert_eq!(forward["circuit_from"], id, "cells from the originator come under its id");
+    assert_eq!(backward["circuit_to"], id);
+    assert_eq!(forward["circuit_to"], backward["circuit_from"], "{listed}");
+    assert_ne!(forward["circuit_to"], json!(id), "{listed}");
+    for shown in relays {
+        assert_eq!(shown["is_rendezvous"], false);
+        assert_time_within(shown, before, after);
+        let route = routes.iter().find(|r| shown["circuit_from"] == r.circuit_from).unwrap();
+        assert_eq!(shown["circuit_to"], route.circuit_to);
+        assert_eq!(shown["bytes_up"], route.traffic.bytes_up);
+        assert_eq!(shown["bytes_down"], route.traffic.bytes_down);
+    }
+    assert_eq!(get_ok(relay.rest, "/tunnel/circuits").await, json!({"circuits": []}));
+
+    // The exit (a hidden tunnel community, as py-ipv8 lists only theirs): the relay's next id.
+    let listed = get_ok(exit.rest, "/tunnel/exits").await;
+    let exits = listed["exits"].as_array().expect("a list");
+    assert_eq!(exits.len(), 1, "{listed}");
+    let shown = &exits[0];
+    assert_time_within(shown, before, after);
+    let known = exit.handle.with_community::<TunnelCommunity, _>(|t, _| t.exits()).await.unwrap();
+    assert_eq!(known.len(), 1);
+    let mut expected = json!({
+        "circuit_from": forward["circuit_to"],
+        "enabled": false,
+        "bytes_up": known[0].traffic.bytes_up,
+        "bytes_down": known[0].traffic.bytes_down,
+        "is_introduction": false,
+        "is_rendezvous": false,
+    });
+    expected["creation_time"] = shown["creation_time"].clone();
+    assert_eq!(*shown, expected, "no data has left yet");
+    assert_eq!(get_ok(exit.rest, "/tunnel/relays").await, json!({"relays": []}));
+
+    // Hidden services are not built: no swarms, no introduction points.
+    assert_eq!(get_ok(exit.rest, "/tunnel/swarms").await, json!({"swarms": []}));
+    assert_eq!(get_ok(exit.rest, "/tunnel/peers/dht").await, json!([]));
+    assert_eq!(get_ok(exit.rest, "/tunnel/peers/pex").await, json!([]));
+}
+
+#[tokio::test]
+async fn settings_are_the_communitys_in_py_ipv8_names_and_units() {
+    let mut settings = TunnelSettings::default();
+    settings.peer_flags = PeerFlags::RELAY | PeerFlags::SPEED_TEST | PeerFlags::EXIT_HTTP;
+    settings.max_circuits = 3;
+    settings.max_joined_circuits = 42;
+    settings.max_time_inactive = Duration::from_millis(25_500);
+    settings.max_traffic = 1234;
+    settings.max_relay_early = 5;
+    settings.circuit_timeout = Duration::from_secs(61);
+    let node = start(4, Some(TunnelCommunity::new(settings))).await;
+    let expected = json!({"settings": {
+        "anonymize": false,
+        "circuit_timeout": 61,
+        "dht_lookup_interval": 30,
+        "max_circuits": 3,
+        "max_joined_circuits": 42,
+        "max_peers": 30,
+        "max_relay_early": 5,
+        "max_time": 3600,
+        "max_time_inactive": 25.5,
+        "max_time_ip": 86400,
+        "max_traffic": 1234,
+        "min_circuits": 1,
+        "next_hop_timeout": 10,
+        "peer_flags": [1, 8, 32768],
+        "remove_tunnel_delay": 5,
+        "swarm_connection_limit": 15,
+        "swarm_lookup_interval": 30,
+        "unstable_timeout": 60,
+    }});
+    assert_eq!(get_ok(node.rest, "/tunnel/settings").await, expected);
+}
+
+#[tokio::test]
+async fn a_node_without_tunnels_answers_empty_lists() {
+    let node = start(5, None).await;
+    let empty = [
+        ("/tunnel/settings", json!({"settings": {}})),
+        ("/tunnel/circuits", json!({"circuits": []})),
+        ("/tunnel/relays", json!({"relays": []})),
+        ("/tunnel/exits", json!({"exits": []})),
+        ("/tunnel/swarms", json!({"swarms": []})),
+        ("/tunnel/peers", json!({"peers": []})),
+        ("/tunnel/peers/dht", json!([])),
+        ("/tunnel/peers/pex", json!([])),
+    ];
+    for (path, body) in empty {
+        assert_eq!(get(node.rest, path).await, (200, body), "{path}");
+    }
+}
