@@ -81,3 +81,25 @@ fn build_tunnels_on_start_asks_for_circuits() {
     assert!(tunnels.tunnels_ready(2) < 1.0, "two-hop circuits are wanted and none is ready");
     assert!((tunnels.tunnels_ready(1) - 1.0).abs() < f64::EPSILON, "one-hop ones are not");
 }
+
+#[test]
+fn an_overlay_with_anonymize_is_carried_by_the_tunnel_community() {
+    let discovery = Overlay::new("DiscoveryCommunity", key()).with_setting("anonymize", true);
+    let tunnels = Overlay::new("HiddenTunnelCommunity", key());
+    let config = Builder::from(Config::loopback(0))
+        .clear_overlays()
+        .add_overlay_spec(discovery.clone())
+        .add_overlay_spec(tunnels)
+        .finalize()
+        .expect("valid");
+    let built =
+        build(&config, &OverlayRegistry::with_builtin(), Instant::now(), 1, None).expect("builds");
+    let tunnels = built.node.community::<TunnelCommunity>().expect("a tunnel community");
+    assert!(tunnels.is_anonymized(ipv8::proto::discovery::DiscoveryCommunity::ID));
+
+    let alone = with_tunnel(discovery);
+    let error = build(&alone, &OverlayRegistry::with_builtin(), Instant::now(), 1, None)
+        .err()
+        .expect("refused: nothing could carry it");
+    assert!(matches!(&error, LaunchError::Settings { path, .. } if path == "anonymize"), "{error}");
+}

@@ -115,7 +115,9 @@ pub(crate) fn build_with(
         Duration::try_from_secs_f64(config.walker_interval)
             .unwrap_or(crate::proto::DEFAULT_WALKER_INTERVAL),
     );
+    let mut anonymized = Vec::new();
     for (overlay, bootstrap) in runnable {
+        let before = node.overlays().len();
         let mut setup = OverlaySetup {
             node: &mut node,
             now,
@@ -130,6 +132,11 @@ pub(crate) fn build_with(
         if let Some(factory) = registry.get(&overlay.class) {
             factory(&mut setup)?;
         }
+        if super::tunnel::wants_anonymity(overlay) {
+            let added = node.overlays().into_iter().skip(before);
+            anonymized.extend(added.map(|info| (overlay.class.clone(), info.community_id)));
+        }
     }
+    super::tunnel::anonymize(&mut node, now, &anonymized)?;
     Ok(Built { node, skipped })
 }

@@ -22,5 +22,5 @@ pub use error::LaunchError;
 pub use registry::{OverlayFactory, OverlayRegistry, OverlaySetup};
 #[cfg(feature = "runtime")]
 pub use run::{Launched, launch};
-pub use tunnel::{TUNNEL_CLASSES, tunnel_settings};
+pub use tunnel::{ANONYMITY_HOPS, TUNNEL_CLASSES, tunnel_settings};
 pub use walkers::StrategyArgs;

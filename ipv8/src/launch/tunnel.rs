@@ -72,6 +72,39 @@ pub fn tunnel_settings(setup: &OverlaySetup<'_>) -> Result<TunnelSettings, Launc
     Ok(s)
 }
 
+/// Hops of the circuits anonymized overlays send through (py-ipv8's `TunnelEndpoint` default).
+pub const ANONYMITY_HOPS: usize = 1;
+
+/// Whether an overlay's `initialize` asks for anonymity (py-ipv8's `"anonymize": true`).
+pub(super) fn wants_anonymity(overlay: &crate::config::Overlay) -> bool {
+    overlay.initialize.get("anonymize").and_then(serde_json::Value::as_bool) == Some(true)
+}
+
+/// Has the node's tunnel community carry the traffic of `communities` (each with the class that
+/// asked, for the error), as py-ipv8's `TunnelEndpoint` does for overlays with `anonymize`.
+///
+/// # Errors
+///
+/// [`LaunchError::Settings`] when an overlay asks for anonymity and no tunnel overlay runs.
+pub(super) fn anonymize(
+    node: &mut crate::proto::Node,
+    now: std::time::Instant,
+    communities: &[(String, crate::proto::CommunityId)],
+) -> Result<(), LaunchError> {
+    let Some((class, _)) = communities.first() else { return Ok(()) };
+    let ids: Vec<_> = communities.iter().map(|(_, id)| *id).collect();
+    let carried = node.with_community::<TunnelCommunity, _>(now, |tunnels, ctx| {
+        for id in ids {
+            tunnels.anonymize(ctx, id, ANONYMITY_HOPS);
+        }
+    });
+    carried.ok_or_else(|| LaunchError::Settings {
+        class: class.clone(),
+        path: "anonymize".into(),
+        message: "anonymity needs a TunnelCommunity or HiddenTunnelCommunity overlay".into(),
+    })
+}
+
 /// Registers the tunnel classes and their `build_tunnels` on-start call.
 pub(super) fn register(registry: &mut OverlayRegistry) {
     registry.register("TunnelCommunity", |setup| {

@@ -18,6 +18,15 @@ use super::tracker::Tracker;
 use super::{Community, CommunityId, Context, DropReason, Network, Passthrough, Peer, Stats};
 use crate::crypto::{PrivateKey, PublicKey};
 
+/// How a datagram reached the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arrival {
+    /// From a socket; `verified` when its signature was checked in a batch already.
+    Socket { verified: bool },
+    /// Delivered by a carrier (a tunnel community unwrapping it from a circuit).
+    Carried,
+}
+
 /// Most rounds of follow-up work (announcements, calls, carried datagrams) run after one step;
 /// what is left waits for the next step, so components that keep calling each other cannot hang
 /// the node.
@@ -278,7 +287,7 @@ impl Node {
     /// Handles one received datagram.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
         self.shared.now = now;
-        self.handle_one(source, data, false);
+        self.handle_one(source, data, Arrival::Socket { verified: false });
         self.follow_up();
     }
 
@@ -288,7 +297,7 @@ impl Node {
         self.shared.now = now;
         let verified = self.verify_batch(datagrams);
         for ((source, data), verified) in datagrams.iter().zip(verified) {
-            self.handle_one(*source, data, verified);
+            self.handle_one(*source, data, Arrival::Socket { verified });
         }
         self.follow_up();
     }
@@ -310,13 +319,13 @@ impl Node {
         parts.iter().map(|part| part.is_some() && results.next().unwrap_or(false)).collect()
     }
 
-    fn handle_one(&mut self, source: SocketAddr, data: &[u8], verified: bool) {
+    fn handle_one(&mut self, source: SocketAddr, data: &[u8], arrival: Arrival) {
         self.shared.stats.received += 1;
         if let Some(prefix) = super::discovery::parse_probe(data) {
             self.answer_probe(source, &prefix);
             return;
         }
-        let result = self.route(source, data, verified);
+        let result = self.route(source, data, arrival);
         match result {
             Ok(msg_id) => self.shared.stats.handled(msg_id),
             Err(reason) => {
@@ -340,11 +349,23 @@ impl Node {
         }
     }
 
-    fn route(&mut self, source: SocketAddr, data: &[u8], verified: bool) -> Result<u8, DropReason> {
+    fn route(
+        &mut self,
+        source: SocketAddr,
+        data: &[u8],
+        arrival: Arrival,
+    ) -> Result<u8, DropReason> {
         let prefix = data.first_chunk::<PREFIX_LEN>().filter(|_| data.len() >= HEADER_LEN);
         let Some(&index) = prefix.and_then(|prefix| self.by_prefix.get(prefix)) else {
             return self.route_unclaimed(source, data);
         };
+        // A carried community hears only what its carrier delivers (py-ipv8's TunnelEndpoint).
+        if arrival != Arrival::Carried
+            && prefix.is_some_and(|p| self.shared.outbox.is_redirected(p))
+        {
+            return Err(DropReason::Refused("not_through_carrier"));
+        }
+        let verified = arrival == Arrival::Socket { verified: true };
         if let Some(&slot) = self.slots.get(index) {
             self.enter(slot);
         }
@@ -803,7 +824,7 @@ impl Node {
                 }
             }
             for (source, datagram) in std::mem::take(&mut self.shared.mailbox.injected) {
-                self.handle_one(source, &datagram, false);
+                self.handle_one(source, &datagram, Arrival::Carried);
             }
         }
     }

@@ -142,6 +142,11 @@ impl Outbox {
         };
     }
 
+    /// Whether a carrier takes the datagrams of the community with `prefix`.
+    pub(crate) fn is_redirected(&self, prefix: &[u8; PREFIX_LEN]) -> bool {
+        self.redirects.contains_key(prefix)
+    }
+
     /// Stops every redirection to `carrier` (it was removed).
     pub(crate) fn forget_carrier(&mut self, carrier: CommunityId) {
         self.redirects.retain(|_, c| *c != carrier);

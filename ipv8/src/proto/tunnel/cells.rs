@@ -5,7 +5,9 @@
 use std::net::{Ipv4Addr, SocketAddr};
 
 use super::community::{TunnelCommunity, TunnelEvent};
-use super::exit::{EXIT_QUEUE, Slot, destination_allowed, exit_allowed, is_packet_of};
+use super::exit::{
+    EXIT_QUEUE, Slot, could_be_ipv8, destination_allowed, exit_allowed, is_packet_of,
+};
 use super::{COMMUNITY_ID, Cell, Direction};
 use crate::messages::tunnel::{
     CreatePayload, CreatedPayload, DataPayload, ExtendPayload, ExtendedPayload, PingPayload,
@@ -170,6 +172,9 @@ impl TunnelCommunity {
             if is_packet_of(COMMUNITY_ID, &p.data) {
                 // Hidden services' messages come back this way; none are spoken yet.
                 return Err(refused("tunnel_hidden_services_unsupported"));
+            }
+            if could_be_ipv8(&p.data) && self.carry_in(ctx, &p.org_address, &p.data) {
+                return Ok(());
             }
             let event =
                 TunnelEvent::Data { circuit: p.circuit_id, origin: p.org_address, data: p.data };

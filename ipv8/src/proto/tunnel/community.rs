@@ -132,6 +132,8 @@ pub struct TunnelCommunity {
     pub(super) circuits_needed: std::collections::BTreeMap<usize, usize>,
     /// Whether it stands for py-ipv8's `HiddenTunnelCommunity` (its name in `/overlays`).
     hidden: bool,
+    /// The communities whose traffic goes through our circuits.
+    pub(super) anonymized: super::anonymize::Anonymized,
 }
 
 impl TunnelCommunity {
@@ -147,6 +149,7 @@ impl TunnelCommunity {
             exit_sockets: HashMap::new(),
             circuits_needed: std::collections::BTreeMap::new(),
             hidden: false,
+            anonymized: super::anonymize::Anonymized::default(),
         }
     }
 
@@ -372,6 +375,10 @@ impl Community for TunnelCommunity {
 
     fn on_peer_removed(&mut self, _ctx: &mut Context<'_, Self>, peer: &Peer) {
         self.candidates.remove(peer.key());
+    }
+
+    fn on_carried(&mut self, ctx: &mut Context<'_, Self>, transmit: crate::proto::Transmit) {
+        self.carry_out(ctx, transmit);
     }
 
     fn on_socket_opened(

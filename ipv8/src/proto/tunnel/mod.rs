@@ -6,6 +6,7 @@
 //!
 //! The control plane is sans-IO like every community: cells in, cells and socket requests out.
 
+mod anonymize;
 mod candidates;
 mod cell;
 mod cells;
@@ -22,6 +23,7 @@ mod requests;
 mod settings;
 mod upkeep;
 
+pub use anonymize::{ANONYMIZED_QUEUE, Anonymize};
 pub use candidates::{Candidates, CandidatesError, MAX_OFFERED};
 pub use cell::{CELL_HEADER_LEN, CELL_ID, Cell, CellError, cell_message};
 pub use circuit::{Circuit, CircuitInfo, CircuitState, CircuitType, Hop, Traffic};

@@ -262,6 +262,7 @@ impl TunnelCommunity {
                 ctx.reply(reply, Ok(info.clone()));
             }
             ctx.emit(TunnelEvent::CircuitReady(info));
+            self.flush_anonymized(ctx);
             return Ok(());
         }
         let Ok(offered) = offered else {
