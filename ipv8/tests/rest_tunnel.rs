@@ -50,8 +50,17 @@ fn tunnels(flags: PeerFlags, hidden: bool) -> TunnelCommunity {
 
 /// GET `path`: the status code and the JSON body.
 async fn get(address: SocketAddr, path: &str) -> (u16, Value) {
+    let text = get_text(address, path).await;
+    let status = text[9..12].parse().unwrap();
+    let json =
+        text.split("\r\n\r\n").nth(1).map_or(Value::Null, |b| serde_json::from_str(b).unwrap());
+    (status, json)
+}
+
+/// GET `path`: the whole response as text (status line, headers, body).
+async fn get_text(address: SocketAddr, path: &str) -> String {
     let head = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    let text = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         use std::io::{Read as _, Write as _};
         let mut stream = std::net::TcpStream::connect(address).unwrap();
         stream.write_all(head.as_bytes()).unwrap();
@@ -60,11 +69,7 @@ async fn get(address: SocketAddr, path: &str) -> (u16, Value) {
         text
     })
     .await
-    .unwrap();
-    let status = text[9..12].parse().unwrap();
-    let json =
-        text.split("\r\n\r\n").nth(1).map_or(Value::Null, |b| serde_json::from_str(b).unwrap());
-    (status, json)
+    .unwrap()
 }
 
 /// GET `path`, which must answer 200; the body.
@@ -266,5 +271,76 @@ async fn a_node_without_tunnels_answers_empty_lists() {
     ];
     for (path, body) in empty {
         assert_eq!(get(node.rest, path).await, (200, body), "{path}");
+    }
+}
+
+/// Three nodes that know each other: an originator, a relay that answers speed tests and an exit
+/// that does not.
+async fn three_nodes() -> (Started, Started, Started) {
+    let originator = start(11, Some(tunnels(PeerFlags(0), false))).await;
+    let relay = start(12, Some(tunnels(PeerFlags::RELAY | PeerFlags::SPEED_TEST, false))).await;
+    let exit = start(13, Some(tunnels(PeerFlags::RELAY | PeerFlags::EXIT_BT, false))).await;
+    for to in [&relay, &exit] {
+        let to = to.tunnel.address();
+        originator
+            .handle
+            .with_node(move |node, now| node.walk_to::<TunnelCommunity>(now, to))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let expected = vec![peer_json(&relay.tunnel, &[1, 8]), peer_json(&exit.tunnel, &[1, 2])];
+    wait_for_peers(originator.rest, expected).await;
+    (originator, relay, exit)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_speed_test_streams_speed_lines_with_data_coming_back() {
+    let (originator, _relay, _exit) = three_nodes().await;
+    let path = "/tunnel/circuits/test?goal_hops=1&test_time_ms=800&response_size=1000";
+    let text = get_text(originator.rest, path).await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.to_ascii_lowercase().contains("content-type: text/event-stream"), "{text}");
+    let speeds: Vec<Value> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("speed: "))
+        .map(|json| serde_json::from_str(json).unwrap())
+        .collect();
+    assert!(!speeds.is_empty(), "{text}");
+    assert!(speeds.iter().any(|s| s["down"].as_f64().unwrap() > 0.0), "{speeds:?}");
+    assert!(speeds.iter().all(|s| s["up"].as_f64().is_some()), "{speeds:?}");
+    // The circuit made for the test is gone afterwards.
+    let circuits = get_ok(originator.rest, "/tunnel/circuits").await;
+    let live = circuits["circuits"].as_array().unwrap().iter().filter(|c| c["state"] == "READY");
+    assert_eq!(live.count(), 0, "{circuits}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn speed_tests_refuse_bad_requests_as_py_ipv8() {
+    let (originator, _relay, _exit) = three_nodes().await;
+    let asked = originator.handle.ask::<TunnelCommunity, _>(CreateCircuit::new(1)).await;
+    let data = asked.unwrap().expect("a data circuit to the exit, which offers no speed test");
+    let cases = [
+        ("/tunnel/circuits/abc/test".to_owned(), 400, "circuit_id must be an integer"),
+        ("/tunnel/circuits/7/test".to_owned(), 404, "could not find requested circuit"),
+        (
+            format!("/tunnel/circuits/{}/test", data.id),
+            400,
+            "the requested circuit does not support speed testing",
+        ),
+        ("/tunnel/circuits/test?goal_hops=4".to_owned(), 400, "invalid number of hops specified"),
+        (
+            "/tunnel/circuits/test?request_size=5000".to_owned(),
+            400,
+            "invalid request or response size specified",
+        ),
+        ("/tunnel/circuits/test?test_time_ms=0".to_owned(), 400, "invalid test time specified"),
+    ];
+    for (path, status, message) in cases {
+        assert_eq!(
+            get(originator.rest, &path).await,
+            (status, json!({ "error": message })),
+            "{path}"
+        );
     }
 }

@@ -9,8 +9,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ipv8::proto::tunnel::{
-    ActiveDataCircuits, BuildTunnels, CircuitState, CreateCircuit, DestroyCircuit, TunnelCommunity,
-    TunnelError, TunnelSettings, TunnelsReady,
+    ActiveDataCircuits, BuildTunnels, CircuitState, CreateCircuit, DestroyCircuit, PeerFlags,
+    TestCircuit, TunnelCommunity, TunnelError, TunnelSettings, TunnelsReady,
 };
 use ipv8::wire::format::Address;
 use tunnel_support::{BT, circuit, data_events, dropped, network, network_with, send};
@@ -170,4 +170,26 @@ fn no_exit_no_circuit() {
     let (mut net, _) = network(2, 0);
     let answer = net.ask_and_wait::<TunnelCommunity, _>(0, CreateCircuit::new(1)).unwrap();
     assert_eq!(answer.unwrap_err(), TunnelError::NoExit);
+}
+
+#[test]
+fn a_speed_test_round_trip_needs_a_last_hop_that_offers_speed_tests() {
+    let with_speed_test = |i: usize, s: &mut TunnelSettings| {
+        if i == 2 {
+            s.peer_flags = s.peer_flags | PeerFlags::SPEED_TEST;
+        }
+    };
+    let test = |circuit| TestCircuit { circuit, request_size: 100, response_size: 1000 };
+    let (mut net, _) = network_with(1, 1, 1, with_speed_test);
+    let info = circuit(&mut net, 2);
+    let answer = net.ask_and_wait::<TunnelCommunity, _>(0, test(info.id)).unwrap();
+    let answer = answer.expect("the exit answers");
+    assert_eq!(answer.received, 1000);
+    assert!(answer.rtt >= Duration::from_millis(4), "two hops each way at 1 ms: {answer:?}");
+
+    let (mut net, _) = network(1, 1);
+    let info = circuit(&mut net, 2);
+    let answer = net.ask_and_wait::<TunnelCommunity, _>(0, test(info.id)).unwrap();
+    assert_eq!(answer, Err(TunnelError::TestTimeout(info.id)));
+    assert_eq!(dropped(&net, 2, "tunnel_no_speed_test"), 1);
 }

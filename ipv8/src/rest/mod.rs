@@ -13,6 +13,7 @@ mod json;
 mod routes;
 mod server;
 mod tunnel;
+mod tunnel_speed;
 
 pub use error::BindError;
 pub use json::{network_json, overlays_json};

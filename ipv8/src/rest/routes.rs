@@ -17,6 +17,7 @@ pub(super) fn router(handle: NodeHandle) -> Router {
         .route("/overlays", get(overlays))
         .merge(super::dht::routes())
         .merge(super::tunnel::routes())
+        .merge(super::tunnel_speed::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(handle)

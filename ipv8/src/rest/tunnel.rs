@@ -3,9 +3,8 @@
 //! empty list (an empty object for the settings), as py-ipv8 does.
 //!
 //! Hidden services (swarms, introduction and rendezvous points) are not built yet: their routes
-//! answer empty lists and the `is_introduction`/`is_rendezvous` fields are always `false`. The
-//! speed-test routes (`/tunnel/circuits/test`, `/tunnel/circuits/{id}/test`) and
-//! `/tunnel/swarms/{infohash}/size` are not served.
+//! answer empty lists and the `is_introduction`/`is_rendezvous` fields are always `false`, and
+//! `/tunnel/swarms/{infohash}/size` is not served. The speed tests are in `tunnel_speed`.
 
 use std::time::{Duration, Instant};
 

@@ -27,6 +27,7 @@ mod id {
     pub(super) const PING: u8 = 6;
     pub(super) const PONG: u8 = 7;
     pub(super) const TEST_REQUEST: u8 = 19;
+    pub(super) const TEST_RESPONSE: u8 = 20;
 }
 
 /// The address data cells name when there is none (`0.0.0.0:0`).
@@ -80,6 +81,7 @@ impl TunnelCommunity {
             id::PING => self.on_ping(ctx, source, &decode(body)?),
             id::PONG => self.on_pong(ctx, &decode(body)?),
             id::TEST_REQUEST => self.on_test_request(ctx, source, &decode(body)?),
+            id::TEST_RESPONSE => Self::on_test_response(ctx, &decode(body)?),
             _ => Err(refused("tunnel_unknown_cell")),
         }?;
         if let Some(circuit) = self.circuits.get_mut(&circuit_id) {
@@ -351,11 +353,7 @@ impl TunnelCommunity {
             return Err(refused("tunnel_unknown_circuit"));
         };
         exit.traffic.last_activity = ctx.now();
-        let mut data = vec![0; usize::from(p.response_size)];
-        for chunk in data.chunks_mut(8) {
-            let random = ctx.rng().next_u64().to_le_bytes();
-            chunk.copy_from_slice(&random[..chunk.len()]);
-        }
+        let data = super::speed_test::random_bytes(ctx, p.response_size);
         let response = crate::messages::tunnel::TestResponsePayload {
             circuit_id: p.circuit_id,
             identifier: p.identifier,

@@ -42,6 +42,10 @@ pub enum TunnelError {
     /// The circuit was removed before it was ready; py-ipv8's reason.
     #[error("circuit removed: {0}")]
     Removed(String),
+    /// A speed-test request on the circuit got no answer in time (its last hop may not offer
+    /// `SPEED_TEST`).
+    #[error("no speed-test response on circuit {0}")]
+    TestTimeout(u32),
 }
 
 /// What a tunnel community tells the application, as [`Event::Community`](crate::proto::Event).

@@ -21,6 +21,7 @@ mod relay;
 mod replay;
 mod requests;
 mod settings;
+mod speed_test;
 mod upkeep;
 
 pub use anonymize::{ANONYMIZED_QUEUE, Anonymize};
@@ -41,6 +42,7 @@ pub use requests::{
     ActiveDataCircuits, BuildTunnels, CreateCircuit, DestroyCircuit, TunnelData, TunnelsReady,
 };
 pub use settings::TunnelSettings;
+pub use speed_test::{TEST_TIMEOUT, TestAnswer, TestCircuit};
 pub use upkeep::{CIRCUIT_CHECK_INTERVAL, PING_INTERVAL};
 
 /// The community id of `TunnelCommunity` and `HiddenTunnelCommunity` (both share it):
