@@ -9,6 +9,7 @@ use ipv8::config::{Builder, Config, Transport};
 use ipv8::launch::{OverlayRegistry, TUNNEL_CLASSES, launch};
 use ipv8::proto::Node;
 use ipv8::proto::tunnel::PeerFlags;
+use ipv8::runtime::Socks5Server;
 
 /// Arguments of `ipv8 run`.
 #[derive(clap::Args)]
@@ -44,6 +45,13 @@ pub(crate) struct Args {
     /// overlays to relay, exit and answer speed tests. Make sure you may do this where you run.
     #[arg(long)]
     exit: bool,
+    /// Serve SOCKS5 (UDP ASSOCIATE, no authentication) on 127.0.0.1 at this port: applications'
+    /// UDP datagrams leave through the node's tunnel circuits.
+    #[arg(long, value_name = "PORT")]
+    socks5: Option<u16>,
+    /// Hops of the circuits SOCKS5 traffic takes.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    socks5_hops: usize,
 }
 
 /// Runs the node until interrupted.
@@ -138,6 +146,14 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
     }
     if let Some(port) = args.rest_port {
         super::rest::start(handle.clone(), port).await?;
+    }
+    if let Some(port) = args.socks5 {
+        let address = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
+        let server = Socks5Server::bind(address, args.socks5_hops)
+            .await
+            .with_context(|| format!("SOCKS5 on {address}"))?;
+        println!("SOCKS5 on {}, through {}-hop circuits", server.local_addr()?, args.socks5_hops);
+        tokio::spawn(server.run(handle.clone(), launched.events));
     }
     let mut status = tokio::time::interval(Duration::from_secs_f64(args.status_interval.max(0.01)));
     status.tick().await;

@@ -77,6 +77,7 @@ mod endpoint;
 mod error;
 mod handle;
 mod sockets;
+mod socks5;
 mod stats;
 
 pub use config::{
@@ -86,4 +87,5 @@ pub use endpoint::{Endpoint, LocalAddrs};
 pub use error::{EndpointError, RuntimeError};
 pub use handle::{Events, NodeHandle, spawn, spawn_with};
 pub use sockets::{DatagramSocket, Transport, UdpTransport};
+pub use socks5::Socks5Server;
 pub use stats::Stats;

@@ -1,0 +1,115 @@
+//! The SOCKS5 front-end on loopback: a UDP application associates with the originator's SOCKS5
+//! server, its datagrams leave through a one-hop circuit to an exit and reach an echo server, and
+//! the echoes come back to it with SOCKS5 headers naming the server; commands other than
+//! `UDP ASSOCIATE` are refused.
+#![cfg(feature = "runtime")]
+
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::time::{Duration, Instant};
+
+use ipv8::crypto::{Curve, PrivateKey};
+use ipv8::proto::Node;
+use ipv8::proto::tunnel::{PeerFlags, TunnelCommunity, TunnelSettings};
+use ipv8::runtime::{self, Endpoint, EndpointConfig, Events, NodeHandle, Socks5Server};
+
+/// A BitTorrent-looking datagram (an exit with `EXIT_BT` lets it out).
+const BT: &[u8] = b"d1:ad2:id20:socks5-through-tunnel1:q4:ping1:t2:aa1:y1:qe";
+
+fn node(flags: PeerFlags) -> (NodeHandle, Events, SocketAddr) {
+    let now = Instant::now();
+    let mut node = Node::new(PrivateKey::generate(Curve::Curve25519).unwrap(), 1, now);
+    let mut settings = TunnelSettings::default();
+    settings.peer_flags = flags;
+    node.add_community(now, TunnelCommunity::new(settings)).unwrap();
+    let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().unwrap());
+    let (handle, events, _task) = runtime::spawn(node, Endpoint::bind(&loopback).unwrap());
+    let address = handle.local_addrs().ipv4().unwrap();
+    (handle, events, address)
+}
+
+/// An echo server on 127.0.0.1 in a thread of its own.
+fn echo() -> SocketAddr {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let address = socket.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut buf = [0; 2048];
+        while let Ok((len, from)) = socket.recv_from(&mut buf) {
+            let _ = socket.send_to(&buf[..len], from);
+        }
+    });
+    address
+}
+
+/// Negotiates "no authentication" and sends request `command`; the reply.
+fn request(server: SocketAddr, command: u8) -> (TcpStream, Vec<u8>) {
+    let mut tcp = TcpStream::connect(server).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    tcp.write_all(&[5, 1, 0]).unwrap();
+    let mut choice = [0; 2];
+    tcp.read_exact(&mut choice).unwrap();
+    assert_eq!(choice, [5, 0], "no authentication");
+    tcp.write_all(&[5, command, 0, 1, 0, 0, 0, 0, 0, 0]).unwrap();
+    let mut reply = vec![0; 10];
+    tcp.read_exact(&mut reply).unwrap();
+    (tcp, reply)
+}
+
+async fn started() -> (SocketAddr, SocketAddr) {
+    let (exit, _exit_events, exit_address) = node(PeerFlags::RELAY | PeerFlags::EXIT_BT);
+    std::mem::forget(exit);
+    let (originator, events, _) = node(PeerFlags(0));
+    originator
+        .with_node(move |node, now| node.walk_to::<TunnelCommunity>(now, exit_address))
+        .await
+        .unwrap()
+        .unwrap();
+    let server = Socks5Server::bind("127.0.0.1:0".parse().unwrap(), 1).await.unwrap();
+    let address = server.local_addr().unwrap();
+    tokio::spawn(server.run(originator, events));
+    (address, echo())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn udp_associate_sends_through_a_circuit_and_gets_the_echo_back() {
+    let (server, echo) = started().await;
+    let received = tokio::task::spawn_blocking(move || {
+        let (_tcp, reply) = request(server, 3);
+        assert_eq!(reply[..4], [5, 0, 0, 1], "succeeded, an IPv4 relay address");
+        let relay = SocketAddr::from((
+            [reply[4], reply[5], reply[6], reply[7]],
+            u16::from_be_bytes([reply[8], reply[9]]),
+        ));
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        udp.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+        let mut datagram = vec![0, 0, 0, 1];
+        let SocketAddr::V4(to) = echo else { unreachable!("the echo server is on IPv4") };
+        datagram.extend_from_slice(&to.ip().octets());
+        datagram.extend_from_slice(&to.port().to_be_bytes());
+        datagram.extend_from_slice(BT);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let mut buf = [0; 2048];
+        // The first datagrams may go while the circuit is still being built, and are dropped.
+        while Instant::now() < deadline {
+            udp.send_to(&datagram, relay).unwrap();
+            if let Ok((len, from)) = udp.recv_from(&mut buf) {
+                assert_eq!(from, relay, "replies come from the relay socket");
+                return buf[..len].to_vec();
+            }
+        }
+        panic!("no echo through the circuit");
+    })
+    .await
+    .unwrap();
+    let mut expected = vec![0, 0, 0, 1, 127, 0, 0, 1];
+    expected.extend_from_slice(&echo.port().to_be_bytes());
+    expected.extend_from_slice(BT);
+    assert_eq!(received, expected, "the echo, with a header naming the echo server");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_other_than_udp_associate_are_refused() {
+    let (server, _) = started().await;
+    let reply = tokio::task::spawn_blocking(move || request(server, 1).1).await.unwrap();
+    assert_eq!(reply[..2], [5, 7], "CONNECT: command not supported");
+}
