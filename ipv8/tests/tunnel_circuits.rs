@@ -8,10 +8,12 @@ mod tunnel_support;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use ipv8::proto::dht::DhtCommunity;
 use ipv8::proto::tunnel::{
     ActiveDataCircuits, BuildTunnels, CircuitState, CreateCircuit, DestroyCircuit, PeerFlags,
     TestCircuit, TunnelCommunity, TunnelError, TunnelSettings, TunnelsReady,
 };
+use ipv8::testing::TestNetwork;
 use ipv8::wire::format::Address;
 use tunnel_support::{BT, circuit, data_events, dropped, network, network_with, send};
 
@@ -192,4 +194,49 @@ fn a_speed_test_round_trip_needs_a_last_hop_that_offers_speed_tests() {
     let answer = net.ask_and_wait::<TunnelCommunity, _>(0, test(info.id)).unwrap();
     assert_eq!(answer, Err(TunnelError::TestTimeout(info.id)));
     assert_eq!(dropped(&net, 2, "tunnel_no_speed_test"), 1);
+}
+
+/// Node 0 meets the relay (1) and the exit (2) in the tunnel community; the relay never meets the
+/// exit there, so it offers no candidate and the originator names the exit by address; a minute
+/// of silence follows, so the relay has not heard from the exit lately.
+fn strangers(relay_dht: bool) -> TestNetwork<TunnelCommunity> {
+    let mut net = TestNetwork::initialize(3, |i| {
+        let flags = [PeerFlags(0), PeerFlags::RELAY, PeerFlags::RELAY | PeerFlags::EXIT_BT][i];
+        TunnelCommunity::new(tunnel_support::settings(flags))
+    });
+    let now = net.now();
+    for j in [1, 2] {
+        let to = net.address(j);
+        net.node_mut(0).walk_to::<TunnelCommunity>(now, to).expect("runs tunnels");
+    }
+    net.flush(0);
+    net.deliver_messages();
+    if relay_dht {
+        let now = net.now();
+        net.node_mut(1).add_community(now, DhtCommunity::with_peer_discovery()).expect("added");
+    }
+    net.advance(Duration::from_secs(60));
+    net
+}
+
+#[test]
+fn a_relay_has_the_dht_connect_a_target_it_has_not_heard_from_lately_before_extending() {
+    for relay_dht in [false, true] {
+        let mut net = strangers(relay_dht);
+        let started = net.now();
+        let info = circuit(&mut net, 2);
+        let hops: Vec<_> = info.hops.iter().map(|p| p.key().clone()).collect();
+        assert_eq!(hops, [net.public_key(1).clone(), net.public_key(2).clone()]);
+        let took = net.now() - started;
+        // The relay's DHT pings the exit first (which runs no DHT: dropped there), and the
+        // extend goes on once that ping times out.
+        let pinged = dropped(&net, 2, "unknown_community");
+        if relay_dht {
+            assert_eq!(pinged, 1, "the DHT's ping reached the exit");
+            assert!(took >= Duration::from_secs(5), "the extend waited for the DHT: {took:?}");
+        } else {
+            assert_eq!(pinged, 0);
+            assert!(took < Duration::from_secs(1), "no DHT, no wait: {took:?}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ use crate::community;
 use crate::messages::tunnel::{
     CreatePayload, CreatedPayload, DestroyPayload, ExtendPayload, ExtendedPayload,
 };
+use crate::proto::dht::{ConnectPeer, DhtCommunity};
 use crate::proto::{Context, DropReason, NumberCache, Peer};
 
 /// How long the hop that asked us to extend waits for the next hop's created.
@@ -35,6 +36,18 @@ impl NumberCache<TunnelCommunity> for CreatedCache {
         self.timeout
     }
 }
+
+/// An extend to carry out: circuit `from_id` grows to `next`, with the originator's ephemeral key.
+#[derive(Clone)]
+struct Extend {
+    from_id: u32,
+    identifier: u16,
+    key: Vec<u8>,
+    next: Peer,
+}
+
+/// Silence after which a relay asks the DHT to connect an extend's target first (py-ipv8: 57.5 s).
+pub const CONNECT_BEFORE_EXTEND: std::time::Duration = std::time::Duration::from_millis(57_500);
 
 /// We asked the next hop to join a circuit we extend (py-ipv8's `CreateRequestCache`).
 pub(super) struct CreateCache {
@@ -131,8 +144,8 @@ impl TunnelCommunity {
         let Some(cache) = ctx.request_cache().get::<CreatedCache>(u64::from(from_id)) else {
             return Err(refused("tunnel_unexpected_extend"));
         };
-        let next = match cache.offered.get(&p.node_public_key) {
-            Some(peer) => peer.clone(),
+        let (next, offered) = match cache.offered.get(&p.node_public_key) {
+            Some(peer) => (peer.clone(), true),
             None if p.node_addr == super::cells::NOWHERE => {
                 return Err(refused("tunnel_extend_unknown_target"));
             }
@@ -140,9 +153,40 @@ impl TunnelCommunity {
                 let key =
                     ctx.parse_public_key(&p.node_public_key).ok_or(refused("tunnel_bad_key"))?;
                 let known = ctx.network().get(&key).map(|entry| entry.peer.clone());
-                known.unwrap_or_else(|| Peer::new(key, p.node_addr))
+                (known.unwrap_or_else(|| Peer::new(key, p.node_addr)), false)
             }
         };
+        let extend = Extend { from_id, identifier: p.identifier, key: p.key, next };
+        if offered || !Self::not_heard_from(ctx, &extend.next) {
+            return self.extend_to(ctx, extend);
+        }
+        // py-ipv8 has the DHT connect a target it has not heard from lately (a puncture on
+        // its way) before it sends the create; whatever the answer, the create follows.
+        let connect = ConnectPeer { mid: extend.next.mid(), peer: Some(extend.next.clone()) };
+        let pending = extend.clone();
+        let asked = ctx.ask::<DhtCommunity, _>(connect, move |tunnels, ctx, answer| {
+            let mut extend = pending;
+            if let Ok(Ok(found)) = answer {
+                let same = found.into_iter().find(|peer| peer.key() == extend.next.key());
+                extend.next = same.unwrap_or(extend.next);
+            }
+            let _ = tunnels.extend_to(ctx, extend);
+        });
+        match asked {
+            Ok(()) => Ok(()),
+            Err(_) => self.extend_to(ctx, extend),
+        }
+    }
+
+    /// Whether we have not heard from `peer` for [`CONNECT_BEFORE_EXTEND`] (or ever).
+    fn not_heard_from(ctx: &Context<'_, Self>, peer: &Peer) -> bool {
+        let heard = ctx.network().get(peer.key()).and_then(|entry| entry.last_response);
+        heard.is_none_or(|at| ctx.now().saturating_duration_since(at) > CONNECT_BEFORE_EXTEND)
+    }
+
+    /// Sends the create for an extend of circuit `from_id` (still ours to extend) to its target.
+    fn extend_to(&mut self, ctx: &mut Context<'_, Self>, extend: Extend) -> Result<(), DropReason> {
+        let Extend { from_id, identifier, key, next } = extend;
         let Some(previous) = self.exits.get(&from_id).map(|exit| exit.peer.clone()) else {
             return Err(refused("tunnel_unexpected_extend"));
         };
@@ -151,13 +195,13 @@ impl TunnelCommunity {
         }
         let to_id = self.new_circuit_id(ctx);
         let address = next.address();
-        let cache = CreateCache { extend_identifier: p.identifier, to_id, from_id, previous, next };
+        let cache = CreateCache { extend_identifier: identifier, to_id, from_id, previous, next };
         let number = ctx.add_random_cache(cache).map_err(|_| refused("tunnel_busy"))?;
         let create = CreatePayload {
             circuit_id: to_id,
             identifier: u16::try_from(number).unwrap_or_default(),
             node_public_key: ctx.my_key().to_bin().to_vec(),
-            key: p.key,
+            key,
         };
         self.send_cell(ctx, address, &create);
         Ok(())

@@ -37,6 +37,7 @@ pub use exit::{
     destination_allowed, exit_allowed,
 };
 pub use flags::PeerFlags;
+pub use hop::CONNECT_BEFORE_EXTEND;
 pub use replay::{REPLAY_WINDOW, ReplayWindow};
 pub use requests::{
     ActiveDataCircuits, BuildTunnels, CreateCircuit, DestroyCircuit, TunnelData, TunnelsReady,
