@@ -76,6 +76,28 @@ fn creates_beyond_max_joined_circuits_are_refused() {
 }
 
 #[test]
+fn one_peer_cannot_take_every_slot() {
+    let (mut net, _) = network_with(1, 1, 1, |i, s| {
+        if i == 2 {
+            s.max_joined_per_peer = 4;
+        }
+    });
+    let exit = net.address(2);
+    for sender in [0, 1] {
+        let key = net.key_bin(sender);
+        net.with_overlay(sender, |_, ctx| {
+            for n in 0..6_u8 {
+                let id = 2000 + 10 * u32::try_from(sender).unwrap() + u32::from(n);
+                ctx.send_direct(exit, create_cell(id, &key, n + 1));
+            }
+        });
+    }
+    net.deliver_messages();
+    assert_eq!(net.community::<TunnelCommunity>(2).exit_count(), 8, "four from each peer");
+    assert_eq!(dropped(&net, 2, "tunnel_too_many_from_peer"), 4);
+}
+
+#[test]
 fn relays_stop_passing_relay_early_cells_past_the_limit() {
     let echoes = |max_relay_early: u32| {
         let (mut net, echo) = network_with(1, 2, 1, |i, s| {

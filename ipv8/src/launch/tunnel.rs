@@ -20,6 +20,7 @@ struct TunnelInit {
     min_circuits: Option<usize>,
     max_circuits: Option<usize>,
     max_joined_circuits: Option<usize>,
+    max_joined_per_peer: Option<usize>,
     max_time: Option<f64>,
     max_time_ip: Option<f64>,
     max_time_inactive: Option<f64>,
@@ -63,6 +64,7 @@ pub fn tunnel_settings(setup: &OverlaySetup<'_>) -> Result<TunnelSettings, Launc
     s.min_circuits = init.min_circuits.unwrap_or(s.min_circuits);
     s.max_circuits = init.max_circuits.unwrap_or(s.max_circuits);
     s.max_joined_circuits = init.max_joined_circuits.unwrap_or(s.max_joined_circuits);
+    s.max_joined_per_peer = init.max_joined_per_peer.unwrap_or(s.max_joined_per_peer);
     s.max_traffic = init.max_traffic.unwrap_or(s.max_traffic);
     s.swarm_connection_limit = init.swarm_connection_limit.unwrap_or(s.swarm_connection_limit);
     s.max_relay_early = init.max_relay_early.unwrap_or(s.max_relay_early);

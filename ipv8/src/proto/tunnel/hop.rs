@@ -89,6 +89,9 @@ impl TunnelCommunity {
         if self.relays.len() + self.exits.len() >= self.settings.max_joined_circuits {
             return Err(refused("tunnel_too_many_joined"));
         }
+        if self.joined_from(source) >= self.settings.max_joined_per_peer {
+            return Err(refused("tunnel_too_many_from_peer"));
+        }
         let key = ctx.parse_public_key(&p.node_public_key).ok_or(refused("tunnel_bad_key"))?;
         let x: [u8; 32] = p.key.as_slice().try_into().map_err(|_| refused("tunnel_bad_key"))?;
         let secret = ephemeral(ctx);
@@ -109,6 +112,18 @@ impl TunnelCommunity {
         };
         self.send_cell(ctx, source, &reply);
         Ok(())
+    }
+
+    /// The circuits of others whose previous hop is at `address` (exits, and relays' routes back
+    /// toward their originators).
+    fn joined_from(&self, address: SocketAddr) -> usize {
+        let exits = self.exits.values().filter(|exit| exit.peer.address() == address).count();
+        let relays = self
+            .relays
+            .values()
+            .filter(|r| r.direction == Direction::Backward && r.peer.address() == address)
+            .count();
+        exits + relays
     }
 
     /// The candidates a new circuit may extend to: up to 4 relays that do not exit, then up to 4

@@ -29,6 +29,9 @@ pub struct TunnelSettings {
     pub max_circuits: usize,
     /// Circuits of others this node serves at once as relay or exit; more creates are refused.
     pub max_joined_circuits: usize,
+    /// Of those, how many one previous hop (one address) may have made (py-ipv8 has no such
+    /// limit: one peer could take every slot).
+    pub max_joined_per_peer: usize,
     /// Age at which a circuit or exit is removed.
     pub max_time: Duration,
     /// Age at which an introduction point's circuit is removed.
@@ -61,6 +64,7 @@ impl Default for TunnelSettings {
             min_circuits: 1,
             max_circuits: 8,
             max_joined_circuits: 100,
+            max_joined_per_peer: 25,
             max_time: Duration::from_secs(3600),
             max_time_ip: Duration::from_secs(24 * 3600),
             max_time_inactive: Duration::from_secs(20),
