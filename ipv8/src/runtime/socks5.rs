@@ -7,7 +7,7 @@
 //! Circuits' exits apply their exit policy (py-ipv8's: BitTorrent-like traffic with `EXIT_BT`,
 //! IPv8 packets with `EXIT_IPV8`); other data is dropped there.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -26,6 +26,9 @@ use crate::wire::format::Address;
 const MAX_DATAGRAM: usize = 65_535;
 /// Datagrams that may wait for one association's relay socket.
 const ASSOCIATION_QUEUE: usize = 256;
+/// Destinations one association gets replies from; datagrams to further ones still go out, but
+/// what comes back from them is not routed.
+const ASSOCIATION_DESTINATIONS: usize = 1024;
 
 /// Where replies that came back through a circuit from a destination go: the association that
 /// sent there.
@@ -130,7 +133,8 @@ async fn associate(
     write_all(&client, &reply(0, relay.local_addr()?)).await?;
     let peer_ip = client.peer_addr()?.ip();
     let (back, mut returns) = mpsc::channel(ASSOCIATION_QUEUE);
-    let mut session = Session { handle, routes, hops, back, client_udp: None, used: Vec::new() };
+    let mut session =
+        Session { handle, routes, hops, back, client_udp: None, used: HashSet::new() };
     let mut buf = vec![0; MAX_DATAGRAM];
     let mut closed = [0; 1];
     loop {
@@ -171,7 +175,7 @@ struct Session {
     back: mpsc::Sender<(SocketAddr, Vec<u8>)>,
     client_udp: Option<SocketAddr>,
     /// The (circuit, destination) routes this association registered.
-    used: Vec<(u32, SocketAddr)>,
+    used: HashSet<(u32, SocketAddr)>,
 }
 
 impl Session {
@@ -182,11 +186,11 @@ impl Session {
         let Some(circuit) = self.circuit().await else { return };
         if let Address::Ip(to) = &destination {
             let key = (circuit, *to);
-            if !self.used.contains(&key) {
+            if !self.used.contains(&key) && self.used.len() < ASSOCIATION_DESTINATIONS {
                 if let Ok(mut routes) = self.routes.lock() {
                     routes.insert(key, self.back.clone());
                 }
-                self.used.push(key);
+                self.used.insert(key);
             }
         }
         let request = TunnelData { circuit, destination, data: data.to_vec() };
