@@ -70,41 +70,48 @@ async fn started() -> (SocketAddr, SocketAddr) {
     (address, echo())
 }
 
+/// Associates, then sends `BT` to `destination` (a SOCKS5 address: type, address, port) until
+/// something comes back; what came back.
+fn echo_through(server: SocketAddr, destination: &[u8]) -> Vec<u8> {
+    let (_tcp, reply) = request(server, 3);
+    assert_eq!(reply[..4], [5, 0, 0, 1], "succeeded, an IPv4 relay address");
+    let port = u16::from_be_bytes([reply[8], reply[9]]);
+    let relay = SocketAddr::from(([reply[4], reply[5], reply[6], reply[7]], port));
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    udp.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let datagram = [&[0, 0, 0][..], destination, BT].concat();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut buf = [0; 2048];
+    // The first datagrams may go while the circuit is still being built, and are dropped.
+    while Instant::now() < deadline {
+        udp.send_to(&datagram, relay).unwrap();
+        if let Ok((len, from)) = udp.recv_from(&mut buf) {
+            assert_eq!(from, relay, "replies come from the relay socket");
+            return buf[..len].to_vec();
+        }
+    }
+    panic!("no echo through the circuit");
+}
+
+/// What the client should get back: the echo with a header naming the echo server.
+fn expected(echo: SocketAddr) -> Vec<u8> {
+    [&[0, 0, 0, 1, 127, 0, 0, 1][..], &echo.port().to_be_bytes(), BT].concat()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn udp_associate_sends_through_a_circuit_and_gets_the_echo_back() {
     let (server, echo) = started().await;
-    let received = tokio::task::spawn_blocking(move || {
-        let (_tcp, reply) = request(server, 3);
-        assert_eq!(reply[..4], [5, 0, 0, 1], "succeeded, an IPv4 relay address");
-        let relay = SocketAddr::from((
-            [reply[4], reply[5], reply[6], reply[7]],
-            u16::from_be_bytes([reply[8], reply[9]]),
-        ));
-        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-        udp.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
-        let mut datagram = vec![0, 0, 0, 1];
-        let SocketAddr::V4(to) = echo else { unreachable!("the echo server is on IPv4") };
-        datagram.extend_from_slice(&to.ip().octets());
-        datagram.extend_from_slice(&to.port().to_be_bytes());
-        datagram.extend_from_slice(BT);
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let mut buf = [0; 2048];
-        // The first datagrams may go while the circuit is still being built, and are dropped.
-        while Instant::now() < deadline {
-            udp.send_to(&datagram, relay).unwrap();
-            if let Ok((len, from)) = udp.recv_from(&mut buf) {
-                assert_eq!(from, relay, "replies come from the relay socket");
-                return buf[..len].to_vec();
-            }
-        }
-        panic!("no echo through the circuit");
-    })
-    .await
-    .unwrap();
-    let mut expected = vec![0, 0, 0, 1, 127, 0, 0, 1];
-    expected.extend_from_slice(&echo.port().to_be_bytes());
-    expected.extend_from_slice(BT);
-    assert_eq!(received, expected, "the echo, with a header naming the echo server");
+    let to = [&[1, 127, 0, 0, 1][..], &echo.port().to_be_bytes()].concat();
+    let received = tokio::task::spawn_blocking(move || echo_through(server, &to)).await.unwrap();
+    assert_eq!(received, expected(echo));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_name_is_resolved_at_the_exit() {
+    let (server, echo) = started().await;
+    let to = [&[3, 9][..], b"localhost", &echo.port().to_be_bytes()].concat();
+    let received = tokio::task::spawn_blocking(move || echo_through(server, &to)).await.unwrap();
+    assert_eq!(received, expected(echo), "the exit resolved localhost to 127.0.0.1");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

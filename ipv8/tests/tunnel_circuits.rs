@@ -11,7 +11,7 @@ use std::time::Duration;
 use ipv8::proto::dht::DhtCommunity;
 use ipv8::proto::tunnel::{
     ActiveDataCircuits, BuildTunnels, CircuitState, CreateCircuit, DestroyCircuit, PeerFlags,
-    TestCircuit, TunnelCommunity, TunnelError, TunnelSettings, TunnelsReady,
+    TestCircuit, TunnelCommunity, TunnelData, TunnelError, TunnelSettings, TunnelsReady,
 };
 use ipv8::testing::TestNetwork;
 use ipv8::wire::format::Address;
@@ -239,4 +239,22 @@ fn a_relay_has_the_dht_connect_a_target_it_has_not_heard_from_lately_before_exte
             assert!(took < Duration::from_secs(1), "no DHT, no wait: {took:?}");
         }
     }
+}
+
+#[test]
+fn data_to_a_host_name_is_resolved_at_the_exit() {
+    let (mut net, echo) = network(0, 1);
+    let echo_address = net.address(echo);
+    net.add_name("echo.test", echo_address.ip());
+    let info = circuit(&mut net, 1);
+    for host in ["echo.test", "nowhere.test"] {
+        let destination = Address::Host { host: host.into(), port: echo_address.port() };
+        let request = TunnelData { circuit: info.id, destination, data: BT.to_vec() };
+        net.ask_and_wait::<TunnelCommunity, _>(0, request).unwrap().expect("sent");
+        net.deliver_messages();
+    }
+    let back = data_events(&mut net, 0);
+    assert_eq!(back.len(), 1, "the known name's echo, nothing for the unknown one");
+    assert_eq!(back[0].1, Address::Ip(echo_address));
+    assert_eq!(back[0].2, BT);
 }

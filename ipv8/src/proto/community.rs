@@ -116,6 +116,17 @@ pub trait Community: Dispatch + Send + 'static {
         let _ = (ctx, socket, result);
     }
 
+    /// The addresses of a name this community asked for with [`Context::resolve`], or why it
+    /// has none.
+    fn on_resolved(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        id: u64,
+        result: Result<Vec<SocketAddr>, super::ResolveError>,
+    ) {
+        let _ = (ctx, id, result);
+    }
+
     /// A datagram arrived on a socket this community opened. Dropped by default.
     fn on_socket_datagram(
         &mut self,

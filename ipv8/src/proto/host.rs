@@ -92,6 +92,12 @@ pub(crate) trait Overlay: Send {
         source: SocketAddr,
         data: &[u8],
     );
+    fn resolved(
+        &mut self,
+        shared: &mut Shared,
+        id: u64,
+        result: Result<Vec<SocketAddr>, super::ResolveError>,
+    );
     fn handle_timeout(&mut self, shared: &mut Shared);
     fn walk(&mut self, shared: &mut Shared);
     fn walk_to(&mut self, shared: &mut Shared, address: std::net::SocketAddr);
@@ -282,6 +288,15 @@ impl<C: Community> Overlay for Host<C> {
         result: Result<SocketAddr, SocketError>,
     ) {
         self.run(shared, During::Socket, |c, ctx| c.on_socket_opened(ctx, id, result));
+    }
+
+    fn resolved(
+        &mut self,
+        shared: &mut Shared,
+        id: u64,
+        result: Result<Vec<SocketAddr>, super::ResolveError>,
+    ) {
+        self.run(shared, During::Socket, |c, ctx| c.on_resolved(ctx, id, result));
     }
 
     fn socket_datagram(

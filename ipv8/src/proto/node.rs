@@ -622,6 +622,29 @@ impl Node {
         self.follow_up();
     }
 
+    /// The next name a community asked to resolve (see [`Context::resolve`]); answer it with
+    /// [`Node::handle_resolved`].
+    pub fn poll_resolve_request(&mut self) -> Option<super::ResolveRequest> {
+        self.shared.resolves.requests.pop_front()
+    }
+
+    /// The addresses of the name of request `id` (or why there are none), for the community that
+    /// asked.
+    pub fn handle_resolved(
+        &mut self,
+        now: Instant,
+        id: u64,
+        result: Result<Vec<SocketAddr>, super::ResolveError>,
+    ) {
+        self.shared.now = now;
+        let owner = self.shared.resolves.answered(id);
+        let Some(index) = owner.and_then(|owner| self.index_of(owner)) else { return };
+        if let Some((overlay, shared)) = self.at(index) {
+            overlay.resolved(shared, id, result);
+        }
+        self.follow_up();
+    }
+
     /// Hands a datagram that arrived on a community's socket to that community.
     pub fn handle_socket_datagram(
         &mut self,

@@ -193,6 +193,7 @@ pub(crate) struct Shared {
     pub(crate) membership: Membership,
     pub(crate) mailbox: Mailbox,
     pub(crate) sockets: Sockets,
+    pub(crate) resolves: super::resolve::Resolves,
 }
 
 impl Shared {
@@ -211,6 +212,7 @@ impl Shared {
             membership: Membership::default(),
             mailbox: Mailbox::default(),
             sockets: Sockets::default(),
+            resolves: super::resolve::Resolves::default(),
         }
     }
 

@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 
+use super::resolve::{Resolved, Resolver};
 use super::sockets::{Arrival, ExtraSockets, send_ready};
 use super::{Config, Endpoint, Stats};
 use crate::proto::{Event, JobDone, Node, Transmit};
@@ -58,6 +59,8 @@ struct Driver {
     jobs_running: usize,
     /// Sockets communities opened besides the endpoint.
     extra: ExtraSockets,
+    /// Names being resolved for communities.
+    resolver: Resolver,
 }
 
 /// A batch of received datagrams, read one after another into one buffer.
@@ -71,6 +74,7 @@ struct Inbox {
 enum Woken {
     Command(Command),
     JobDone(JobDone),
+    Resolved(Resolved),
     Arrival(Arrival),
     Io,
 }
@@ -93,6 +97,7 @@ pub(crate) fn start(
     let (jobs_tx, jobs_done) = mpsc::channel(JOBS_RUNNING);
     let driver = Driver {
         extra: ExtraSockets::new(config.transport()),
+        resolver: Resolver::new(),
         jobs_done,
         jobs_tx,
         jobs_running: 0,
@@ -128,6 +133,11 @@ impl Driver {
             }
             let flow = match self.wait(timer.as_mut(), deadline.is_some()).await {
                 Woken::Command(command) => self.command(command),
+                Woken::Resolved((id, result)) => {
+                    self.resolver.running -= 1;
+                    self.node.handle_resolved(now(), id, result);
+                    Flow::Continue
+                }
                 Woken::JobDone(done) => {
                     self.jobs_running -= 1;
                     self.node.handle_job_done(now(), done);
@@ -167,6 +177,9 @@ impl Driver {
                 Woken::Command(command.unwrap_or_else(|| Command::Shutdown(oneshot::channel().0)))
             }
             Some(done) = self.jobs_done.recv(), if self.jobs_running > 0 => Woken::JobDone(done),
+            Some(resolved) = self.resolver.done.recv(), if self.resolver.running > 0 => {
+                Woken::Resolved(resolved)
+            }
             Some(arrival) = self.extra.arrivals.recv(), if self.extra.any_open() => {
                 Woken::Arrival(arrival)
             }
@@ -251,6 +264,9 @@ impl Driver {
 
     fn flush(&mut self) {
         self.start_jobs();
+        while let Some(request) = self.node.poll_resolve_request() {
+            self.resolver.start(request);
+        }
         self.open_sockets();
         self.flush_transmits();
         self.flush_events();

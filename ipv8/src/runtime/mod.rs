@@ -76,6 +76,7 @@ mod driver;
 mod endpoint;
 mod error;
 mod handle;
+mod resolve;
 mod sockets;
 mod socks5;
 mod stats;

@@ -31,8 +31,9 @@ const ASSOCIATION_QUEUE: usize = 256;
 const ASSOCIATION_DESTINATIONS: usize = 1024;
 
 /// Where replies that came back through a circuit from a destination go: the association that
-/// sent there.
-type Routes = Arc<Mutex<HashMap<(u32, SocketAddr), mpsc::Sender<(SocketAddr, Vec<u8>)>>>>;
+/// sent there, or (key `None`) the one that last sent to a host name through that circuit, whose
+/// addresses only the exit knows.
+type Routes = Arc<Mutex<HashMap<(u32, Option<SocketAddr>), mpsc::Sender<(SocketAddr, Vec<u8>)>>>>;
 
 /// A SOCKS5 server whose `UDP ASSOCIATE` sessions send through the node's circuits.
 ///
@@ -101,7 +102,8 @@ fn route_back(routes: &Routes, event: Event) {
     let Ok(event) = event.downcast::<TunnelEvent>() else { return };
     let TunnelEvent::Data { circuit, origin: Address::Ip(origin), data } = *event else { return };
     let Ok(routes) = routes.lock() else { return };
-    if let Some(association) = routes.get(&(circuit, origin)) {
+    let association = routes.get(&(circuit, Some(origin))).or(routes.get(&(circuit, None)));
+    if let Some(association) = association {
         let _ = association.try_send((origin, data));
     }
 }
@@ -175,7 +177,7 @@ struct Session {
     back: mpsc::Sender<(SocketAddr, Vec<u8>)>,
     client_udp: Option<SocketAddr>,
     /// The (circuit, destination) routes this association registered.
-    used: HashSet<(u32, SocketAddr)>,
+    used: HashSet<(u32, Option<SocketAddr>)>,
 }
 
 impl Session {
@@ -184,14 +186,15 @@ impl Session {
     async fn send(&mut self, datagram: &[u8]) {
         let Some((destination, data)) = parse_udp_datagram(datagram) else { return };
         let Some(circuit) = self.circuit().await else { return };
-        if let Address::Ip(to) = &destination {
-            let key = (circuit, *to);
-            if !self.used.contains(&key) && self.used.len() < ASSOCIATION_DESTINATIONS {
-                if let Ok(mut routes) = self.routes.lock() {
-                    routes.insert(key, self.back.clone());
-                }
-                self.used.insert(key);
+        let key = match &destination {
+            Address::Ip(to) => (circuit, Some(*to)),
+            Address::Host { .. } => (circuit, None),
+        };
+        if !self.used.contains(&key) && self.used.len() < ASSOCIATION_DESTINATIONS {
+            if let Ok(mut routes) = self.routes.lock() {
+                routes.insert(key, self.back.clone());
             }
+            self.used.insert(key);
         }
         let request = TunnelData { circuit, destination, data: data.to_vec() };
         let _ = self.handle.ask::<TunnelCommunity, _>(request).await;

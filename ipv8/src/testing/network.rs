@@ -10,7 +10,8 @@ use super::{ExpectReceived, SimConfig};
 use crate::crypto::{Mid, PrivateKey, PublicKey};
 use crate::proto::discovery::Strategy;
 use crate::proto::{
-    Community, CommunityId, Context, Network, Node, Passthrough, Peer, Rng, SocketId, SocketRequest,
+    Community, CommunityId, Context, Network, Node, Passthrough, Peer, ResolveError, Rng, SocketId,
+    SocketRequest,
 };
 
 /// A datagram on its way.
@@ -77,6 +78,8 @@ pub struct TestNetwork<C: Community> {
     addresses: Vec<SocketAddr>,
     by_address: HashMap<SocketAddr, usize>,
     sockets: SimSockets,
+    /// Host names the simulated network resolves (see [`TestNetwork::add_name`]).
+    names: HashMap<String, std::net::IpAddr>,
     in_flight: BinaryHeap<Reverse<InFlight>>,
     timers: BinaryHeap<Reverse<(Instant, usize)>>,
     deadlines: Vec<Option<Instant>>,
@@ -238,6 +241,7 @@ impl<C: Community> TestNetwork<C> {
             addresses: Vec::new(),
             by_address: HashMap::new(),
             sockets: SimSockets::default(),
+            names: HashMap::new(),
             in_flight: BinaryHeap::new(),
             timers: BinaryHeap::new(),
             deadlines: Vec::new(),
@@ -589,10 +593,35 @@ impl<C: Community> TestNetwork<C> {
         }
     }
 
+    /// Makes `host` resolve to `ip` for every node's [`Context::resolve`](crate::proto::Context::resolve)
+    /// (IP literals and `localhost` resolve without it; other names fail).
+    pub fn add_name(&mut self, host: impl Into<String>, ip: std::net::IpAddr) {
+        self.names.insert(host.into(), ip);
+    }
+
+    /// Answers the names node `i`'s communities asked to resolve, from [`TestNetwork::add_name`].
+    fn run_resolve_requests(&mut self, i: usize) {
+        while let Some(request) = self.nodes[i].poll_resolve_request() {
+            let ip = request.host.parse().ok().or_else(|| match request.host.as_str() {
+                "localhost" => Some(Ipv4Addr::LOCALHOST.into()),
+                host => self.names.get(host).copied(),
+            });
+            let result = ip
+                .map(|ip| vec![SocketAddr::new(ip, request.port)])
+                .ok_or_else(|| ResolveError::Failed(format!("unknown name {}", request.host)));
+            let now = self.now;
+            self.nodes[i].handle_resolved(now, request.id, result);
+        }
+    }
+
     /// Moves what node `i` wants to send onto the network (after running the CPU jobs it
-    /// spawned and opening the sockets it asked for), and notes its next timer.
+    /// spawned, opening the sockets and resolving the names it asked for), and notes its next
+    /// timer.
     pub fn flush(&mut self, i: usize) {
         self.run_jobs(i);
+        self.run_socket_requests(i);
+        self.run_resolve_requests(i);
+        // What the answers started (an exit's socket for a resolved destination).
         self.run_socket_requests(i);
         let endpoint = self.addresses[i];
         while let Some(transmit) = self.nodes[i].poll_transmit() {

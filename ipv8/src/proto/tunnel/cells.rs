@@ -188,7 +188,64 @@ impl TunnelCommunity {
                 self.exit_data(ctx, source, p.circuit_id, destination, p.data)
             }
             Address::Ip(_) => Err(refused("tunnel_data_nowhere")),
-            Address::Host { .. } => Err(refused("tunnel_exit_hostname")),
+            Address::Host { host, port } => {
+                self.exit_host(ctx, source, p.circuit_id, host, port, p.data)
+            }
+        }
+    }
+
+    /// The exit of `circuit_id`, if `data` may leave it: the exit's first data must come from the
+    /// hop that made it (which enables it), and the exit policy must allow the data.
+    fn admit_exit_data(
+        &mut self,
+        source: SocketAddr,
+        circuit_id: u32,
+        data: &[u8],
+    ) -> Result<&mut super::exit::ExitSocket, DropReason> {
+        let flags = self.settings.peer_flags;
+        let Some(exit) = self.exits.get_mut(&circuit_id) else {
+            return Err(refused("tunnel_exit_unknown"));
+        };
+        if !exit.enabled && source.ip() != exit.peer.address().ip() {
+            return Err(refused("tunnel_exit_wrong_source"));
+        }
+        exit.enabled = true;
+        if !exit_allowed(flags, &COMMUNITY_ID.prefix(), data) {
+            return Err(refused("tunnel_exit_not_allowed"));
+        }
+        Ok(exit)
+    }
+
+    /// Data for a host name out of the exit of `circuit_id`: admitted as any exit data, then sent
+    /// once the driver has resolved the name (IPv4 preferred, as py-ipv8 does).
+    fn exit_host(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        source: SocketAddr,
+        circuit_id: u32,
+        host: String,
+        port: u16,
+        data: Vec<u8>,
+    ) -> Result<(), DropReason> {
+        self.admit_exit_data(source, circuit_id, &data)?;
+        let id = ctx.resolve(host, port).map_err(|_| refused("tunnel_exit_resolve_busy"))?;
+        self.resolving.insert(id, (circuit_id, data));
+        Ok(())
+    }
+
+    /// A name resolved for data waiting at an exit: send it there.
+    pub(super) fn exit_resolved(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        id: u64,
+        addresses: Result<Vec<SocketAddr>, crate::proto::ResolveError>,
+    ) {
+        let Some((circuit_id, data)) = self.resolving.remove(&id) else { return };
+        let addresses = addresses.unwrap_or_default();
+        let destination = addresses.iter().find(|a| a.is_ipv4()).or(addresses.first()).copied();
+        let source = self.exits.get(&circuit_id).map(|exit| exit.peer.address());
+        if let (Some(destination), Some(source)) = (destination, source) {
+            let _ = self.exit_data(ctx, source, circuit_id, destination, data);
         }
     }
 
@@ -201,20 +258,8 @@ impl TunnelCommunity {
         destination: SocketAddr,
         data: Vec<u8>,
     ) -> Result<(), DropReason> {
-        let flags = self.settings.peer_flags;
         let local = ctx.my_address();
-        let Some(exit) = self.exits.get_mut(&circuit_id) else {
-            return Err(refused("tunnel_exit_unknown"));
-        };
-        if !exit.enabled {
-            if source.ip() != exit.peer.address().ip() {
-                return Err(refused("tunnel_exit_wrong_source"));
-            }
-            exit.enabled = true;
-        }
-        if !exit_allowed(flags, &COMMUNITY_ID.prefix(), &data) {
-            return Err(refused("tunnel_exit_not_allowed"));
-        }
+        let exit = self.admit_exit_data(source, circuit_id, &data)?;
         if !destination_allowed(local, destination) {
             return Err(refused("tunnel_exit_destination"));
         }

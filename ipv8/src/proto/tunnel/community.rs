@@ -138,6 +138,8 @@ pub struct TunnelCommunity {
     hidden: bool,
     /// The communities whose traffic goes through our circuits.
     pub(super) anonymized: super::anonymize::Anonymized,
+    /// Exit data waiting for its destination's name to resolve, by resolve request.
+    pub(super) resolving: HashMap<u64, (u32, Vec<u8>)>,
 }
 
 impl TunnelCommunity {
@@ -154,6 +156,7 @@ impl TunnelCommunity {
             circuits_needed: std::collections::BTreeMap::new(),
             hidden: false,
             anonymized: super::anonymize::Anonymized::default(),
+            resolving: HashMap::new(),
         }
     }
 
@@ -383,6 +386,15 @@ impl Community for TunnelCommunity {
 
     fn on_carried(&mut self, ctx: &mut Context<'_, Self>, transmit: crate::proto::Transmit) {
         self.carry_out(ctx, transmit);
+    }
+
+    fn on_resolved(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        id: u64,
+        result: Result<Vec<SocketAddr>, crate::proto::ResolveError>,
+    ) {
+        self.exit_resolved(ctx, id, result);
     }
 
     fn on_socket_opened(
