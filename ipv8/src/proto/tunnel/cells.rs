@@ -37,10 +37,6 @@ pub(super) const NOWHERE: SocketAddr =
 /// How long a ping may go unanswered.
 const PING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-fn refused(reason: &'static str) -> DropReason {
-    DropReason::Refused(reason)
-}
-
 /// A keep-alive ping we sent on one of our circuits.
 pub(super) struct PingCache {
     pub(super) circuit: u32,
@@ -60,14 +56,16 @@ impl TunnelCommunity {
         source: SocketAddr,
         data: &[u8],
     ) -> Result<(), DropReason> {
-        let cell = Cell::decode(data).map_err(|_| refused("tunnel_bad_cell"))?;
+        let cell = Cell::decode(data).map_err(|_| DropReason::Refused("tunnel_bad_cell"))?;
         if self.relays.contains_key(&cell.circuit_id) {
             return self.relay_cell(ctx, source, &cell);
         }
         let message = self.take_layers(source, &cell)?;
-        let Some(&inner) = message.first() else { return Err(refused("tunnel_bad_cell")) };
+        let Some(&inner) = message.first() else {
+            return Err(DropReason::Refused("tunnel_bad_cell"));
+        };
         if (inner == id::EXTEND && !cell.relay_early) || self.settings.max_relay_early == 0 {
-            return Err(refused("tunnel_relay_early"));
+            return Err(DropReason::Refused("tunnel_relay_early"));
         }
         let circuit_id = cell.circuit_id;
         let packet = Cell { message, ..cell }.inner_packet(COMMUNITY_ID);
@@ -82,7 +80,7 @@ impl TunnelCommunity {
             id::PONG => self.on_pong(ctx, &decode(body)?),
             id::TEST_REQUEST => self.on_test_request(ctx, source, &decode(body)?),
             id::TEST_RESPONSE => Self::on_test_response(ctx, &decode(body)?),
-            _ => Err(refused("tunnel_unknown_cell")),
+            _ => Err(DropReason::Refused("tunnel_unknown_cell")),
         }?;
         if let Some(circuit) = self.circuits.get_mut(&circuit_id) {
             circuit.traffic.down(ctx.now(), data.len());
@@ -98,23 +96,23 @@ impl TunnelCommunity {
             return Ok(cell.message.clone());
         }
         let bad_layer = |error| match error {
-            super::CryptoError::Replayed => refused("tunnel_replayed"),
-            _ => refused("tunnel_bad_layer"),
+            super::CryptoError::Replayed => DropReason::Refused("tunnel_replayed"),
+            _ => DropReason::Refused("tunnel_bad_layer"),
         };
         if let Some(exit) = self.exits.get_mut(&cell.circuit_id) {
             if exit.peer.address() != source {
-                return Err(refused("tunnel_wrong_link"));
+                return Err(DropReason::Refused("tunnel_wrong_link"));
             }
             exit.keys
                 .decrypt_once(Direction::Forward, &cell.message, &mut exit.window)
                 .map_err(bad_layer)
         } else if let Some(circuit) = self.circuits.get_mut(&cell.circuit_id) {
             if circuit.first_hop_address() != Some(source) {
-                return Err(refused("tunnel_wrong_link"));
+                return Err(DropReason::Refused("tunnel_wrong_link"));
             }
             circuit.unwrap(&cell.message).map_err(bad_layer)
         } else {
-            Err(refused("tunnel_unknown_circuit"))
+            Err(DropReason::Refused("tunnel_unknown_circuit"))
         }
     }
 
@@ -127,27 +125,27 @@ impl TunnelCommunity {
         cell: &Cell,
     ) -> Result<(), DropReason> {
         if cell.plaintext {
-            return Err(refused("tunnel_relay_plaintext"));
+            return Err(DropReason::Refused("tunnel_relay_plaintext"));
         }
         let now = ctx.now();
         let max_relay_early = self.settings.max_relay_early;
         let next_id = self.relays.get(&cell.circuit_id).map(|route| route.next_id);
         let Some(this) = next_id.and_then(|next| self.relays.get_mut(&next)) else {
-            return Err(refused("tunnel_unknown_circuit"));
+            return Err(DropReason::Refused("tunnel_unknown_circuit"));
         };
         if this.peer.address() != source {
-            return Err(refused("tunnel_wrong_link"));
+            return Err(DropReason::Refused("tunnel_wrong_link"));
         }
         this.traffic.down(now, cell.message.len() + super::CELL_HEADER_LEN);
         let Some(route) = self.relays.get_mut(&cell.circuit_id) else {
-            return Err(refused("tunnel_unknown_circuit"));
+            return Err(DropReason::Refused("tunnel_unknown_circuit"));
         };
         if cell.relay_early && route.relay_early_count >= max_relay_early {
-            return Err(refused("tunnel_relay_early"));
+            return Err(DropReason::Refused("tunnel_relay_early"));
         }
         let message = route.relay(&cell.message).map_err(|error| match error {
-            super::CryptoError::Replayed => refused("tunnel_replayed"),
-            _ => refused("tunnel_bad_layer"),
+            super::CryptoError::Replayed => DropReason::Refused("tunnel_replayed"),
+            _ => DropReason::Refused("tunnel_bad_layer"),
         })?;
         let out = Cell {
             circuit_id: route.next_id,
@@ -173,7 +171,7 @@ impl TunnelCommunity {
             circuit.traffic.last_activity = ctx.now();
             if is_packet_of(COMMUNITY_ID, &p.data) {
                 // Hidden services' messages come back this way; none are spoken yet.
-                return Err(refused("tunnel_hidden_services_unsupported"));
+                return Err(DropReason::Refused("tunnel_hidden_services_unsupported"));
             }
             if could_be_ipv8(&p.data) && self.carry_in(ctx, &p.org_address, &p.data) {
                 return Ok(());
@@ -187,7 +185,7 @@ impl TunnelCommunity {
             Address::Ip(destination) if destination != NOWHERE => {
                 self.exit_data(ctx, source, p.circuit_id, destination, p.data)
             }
-            Address::Ip(_) => Err(refused("tunnel_data_nowhere")),
+            Address::Ip(_) => Err(DropReason::Refused("tunnel_data_nowhere")),
             Address::Host { host, port } => {
                 self.exit_host(ctx, source, p.circuit_id, host, port, p.data)
             }
@@ -204,14 +202,14 @@ impl TunnelCommunity {
     ) -> Result<&mut super::exit::ExitSocket, DropReason> {
         let flags = self.settings.peer_flags;
         let Some(exit) = self.exits.get_mut(&circuit_id) else {
-            return Err(refused("tunnel_exit_unknown"));
+            return Err(DropReason::Refused("tunnel_exit_unknown"));
         };
         if !exit.enabled && source.ip() != exit.peer.address().ip() {
-            return Err(refused("tunnel_exit_wrong_source"));
+            return Err(DropReason::Refused("tunnel_exit_wrong_source"));
         }
         exit.enabled = true;
         if !exit_allowed(flags, &COMMUNITY_ID.prefix(), data) {
-            return Err(refused("tunnel_exit_not_allowed"));
+            return Err(DropReason::Refused("tunnel_exit_not_allowed"));
         }
         Ok(exit)
     }
@@ -228,7 +226,8 @@ impl TunnelCommunity {
         data: Vec<u8>,
     ) -> Result<(), DropReason> {
         self.admit_exit_data(source, circuit_id, &data)?;
-        let id = ctx.resolve(host, port).map_err(|_| refused("tunnel_exit_resolve_busy"))?;
+        let id =
+            ctx.resolve(host, port).map_err(|_| DropReason::Refused("tunnel_exit_resolve_busy"))?;
         self.resolving.insert(id, (circuit_id, data));
         Ok(())
     }
@@ -261,7 +260,7 @@ impl TunnelCommunity {
         let local = ctx.my_address();
         let exit = self.admit_exit_data(source, circuit_id, &data)?;
         if !destination_allowed(local, destination) {
-            return Err(refused("tunnel_exit_destination"));
+            return Err(DropReason::Refused("tunnel_exit_destination"));
         }
         exit.traffic.last_activity = ctx.now();
         match exit.slot(destination) {
@@ -279,7 +278,9 @@ impl TunnelCommunity {
             slot @ Slot::Closed => {
                 let loopback = local.is_some_and(|a| a.ip().is_loopback());
                 let bind = bind_address(destination, loopback);
-                let id = ctx.open_socket(bind).map_err(|_| refused("tunnel_exit_no_socket"))?;
+                let id = ctx
+                    .open_socket(bind)
+                    .map_err(|_| DropReason::Refused("tunnel_exit_no_socket"))?;
                 let mut queue = std::collections::VecDeque::new();
                 queue.push_back((destination, data));
                 *slot = Slot::Opening { id, queue };
@@ -327,19 +328,19 @@ impl TunnelCommunity {
         data: &[u8],
     ) -> Result<(), DropReason> {
         let Some(&circuit_id) = self.exit_sockets.get(&socket) else {
-            return Err(refused("tunnel_exit_unknown"));
+            return Err(DropReason::Refused("tunnel_exit_unknown"));
         };
         let Some(exit) = self.exits.get_mut(&circuit_id) else {
-            return Err(refused("tunnel_exit_unknown"));
+            return Err(DropReason::Refused("tunnel_exit_unknown"));
         };
         if let SocketAddr::V6(v6) = source
             && v6.ip().to_ipv4_mapped().is_some()
         {
-            return Err(refused("tunnel_exit_mapped_source"));
+            return Err(DropReason::Refused("tunnel_exit_mapped_source"));
         }
         exit.traffic.down(ctx.now(), data.len());
         if !exit_allowed(self.settings.peer_flags, &COMMUNITY_ID.prefix(), data) {
-            return Err(refused("tunnel_exit_not_allowed"));
+            return Err(DropReason::Refused("tunnel_exit_not_allowed"));
         }
         let to = exit.peer.address();
         let payload = DataPayload {
@@ -363,7 +364,7 @@ impl TunnelCommunity {
         if let Some(exit) = self.exits.get_mut(&p.circuit_id) {
             exit.traffic.last_activity = now;
         } else if !self.circuits.contains_key(&p.circuit_id) {
-            return Err(refused("tunnel_unknown_circuit"));
+            return Err(DropReason::Refused("tunnel_unknown_circuit"));
         }
         let pong = PongPayload { circuit_id: p.circuit_id, identifier: p.identifier };
         self.send_cell(ctx, source, &pong);
@@ -375,7 +376,7 @@ impl TunnelCommunity {
         let number = u64::from(p.identifier);
         match ctx.request_cache().get::<PingCache>(number) {
             Some(ping) if ping.circuit == p.circuit_id => {}
-            _ => return Err(refused("tunnel_unexpected_pong")),
+            _ => return Err(DropReason::Refused("tunnel_unexpected_pong")),
         }
         ctx.request_cache().pop::<PingCache>(number);
         if let Some(circuit) = self.circuits.get_mut(&p.circuit_id) {
@@ -392,10 +393,10 @@ impl TunnelCommunity {
         p: &TestRequestPayload,
     ) -> Result<(), DropReason> {
         if !self.settings.peer_flags.contains(super::PeerFlags::SPEED_TEST) {
-            return Err(refused("tunnel_no_speed_test"));
+            return Err(DropReason::Refused("tunnel_no_speed_test"));
         }
         let Some(exit) = self.exits.get_mut(&p.circuit_id) else {
-            return Err(refused("tunnel_unknown_circuit"));
+            return Err(DropReason::Refused("tunnel_unknown_circuit"));
         };
         exit.traffic.last_activity = ctx.now();
         let data = super::speed_test::random_bytes(ctx, p.response_size);

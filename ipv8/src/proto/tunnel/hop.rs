@@ -19,10 +19,6 @@ use crate::proto::{Context, DropReason, NumberCache, Peer};
 /// How long the hop that asked us to extend waits for the next hop's created.
 const CREATE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-fn refused(reason: &'static str) -> DropReason {
-    DropReason::Refused(reason)
-}
-
 /// We joined a circuit (py-ipv8's `CreatedRequestCache`): its originator may ask us to extend it,
 /// to one of the candidates we offered or to an address it names, until the cache times out.
 pub(super) struct CreatedCache {
@@ -78,29 +74,33 @@ impl TunnelCommunity {
     ) -> Result<(), DropReason> {
         let id = p.circuit_id;
         if self.settings.peer_flags.is_empty() {
-            return Err(refused("tunnel_not_relaying"));
+            return Err(DropReason::Refused("tunnel_not_relaying"));
         }
         if ctx.request_cache().has::<CreatedCache>(u64::from(id))
             || self.exits.contains_key(&id)
             || self.relays.contains_key(&id)
         {
-            return Err(refused("tunnel_duplicate_create"));
+            return Err(DropReason::Refused("tunnel_duplicate_create"));
         }
         if self.relays.len() + self.exits.len() >= self.settings.max_joined_circuits {
-            return Err(refused("tunnel_too_many_joined"));
+            return Err(DropReason::Refused("tunnel_too_many_joined"));
         }
         if self.joined_from(source) >= self.settings.max_joined_per_peer {
-            return Err(refused("tunnel_too_many_from_peer"));
+            return Err(DropReason::Refused("tunnel_too_many_from_peer"));
         }
-        let key = ctx.parse_public_key(&p.node_public_key).ok_or(refused("tunnel_bad_key"))?;
-        let x: [u8; 32] = p.key.as_slice().try_into().map_err(|_| refused("tunnel_bad_key"))?;
+        let key = ctx
+            .parse_public_key(&p.node_public_key)
+            .ok_or(DropReason::Refused("tunnel_bad_key"))?;
+        let x: [u8; 32] =
+            p.key.as_slice().try_into().map_err(|_| DropReason::Refused("tunnel_bad_key"))?;
         let secret = ephemeral(ctx);
-        let mut created =
-            respond(ctx.my_private_key(), &secret, &x).map_err(|_| refused("tunnel_handshake"))?;
+        let mut created = respond(ctx.my_private_key(), &secret, &x)
+            .map_err(|_| DropReason::Refused("tunnel_handshake"))?;
         let (offer, offered) = self.offer();
         let candidates_enc = offer.seal(&mut created.keys);
         let cache = CreatedCache { offered, timeout: self.settings.unstable_timeout };
-        ctx.add_cache(u64::from(id), cache).map_err(|_| refused("tunnel_duplicate_create"))?;
+        ctx.add_cache(u64::from(id), cache)
+            .map_err(|_| DropReason::Refused("tunnel_duplicate_create"))?;
         let previous = Peer::new(key, source);
         self.exits.insert(id, ExitSocket::new(previous, created.keys, ctx.now()));
         let reply = CreatedPayload {
@@ -153,20 +153,21 @@ impl TunnelCommunity {
         p: ExtendPayload,
     ) -> Result<(), DropReason> {
         if !self.settings.peer_flags.contains(PeerFlags::RELAY) {
-            return Err(refused("tunnel_not_relaying"));
+            return Err(DropReason::Refused("tunnel_not_relaying"));
         }
         let from_id = p.circuit_id;
         let Some(cache) = ctx.request_cache().get::<CreatedCache>(u64::from(from_id)) else {
-            return Err(refused("tunnel_unexpected_extend"));
+            return Err(DropReason::Refused("tunnel_unexpected_extend"));
         };
         let (next, offered) = match cache.offered.get(&p.node_public_key) {
             Some(peer) => (peer.clone(), true),
             None if p.node_addr == super::cells::NOWHERE => {
-                return Err(refused("tunnel_extend_unknown_target"));
+                return Err(DropReason::Refused("tunnel_extend_unknown_target"));
             }
             None => {
-                let key =
-                    ctx.parse_public_key(&p.node_public_key).ok_or(refused("tunnel_bad_key"))?;
+                let key = ctx
+                    .parse_public_key(&p.node_public_key)
+                    .ok_or(DropReason::Refused("tunnel_bad_key"))?;
                 let known = ctx.network().get(&key).map(|entry| entry.peer.clone());
                 (known.unwrap_or_else(|| Peer::new(key, p.node_addr)), false)
             }
@@ -203,15 +204,15 @@ impl TunnelCommunity {
     fn extend_to(&mut self, ctx: &mut Context<'_, Self>, extend: Extend) -> Result<(), DropReason> {
         let Extend { from_id, identifier, key, next } = extend;
         let Some(previous) = self.exits.get(&from_id).map(|exit| exit.peer.clone()) else {
-            return Err(refused("tunnel_unexpected_extend"));
+            return Err(DropReason::Refused("tunnel_unexpected_extend"));
         };
         if next.key() == ctx.my_key() || next.key() == previous.key() {
-            return Err(refused("tunnel_extend_loop"));
+            return Err(DropReason::Refused("tunnel_extend_loop"));
         }
         let to_id = self.new_circuit_id(ctx);
         let address = next.address();
         let cache = CreateCache { extend_identifier: identifier, to_id, from_id, previous, next };
-        let number = ctx.add_random_cache(cache).map_err(|_| refused("tunnel_busy"))?;
+        let number = ctx.add_random_cache(cache).map_err(|_| DropReason::Refused("tunnel_busy"))?;
         let create = CreatePayload {
             circuit_id: to_id,
             identifier: u16::try_from(number).unwrap_or_default(),
@@ -234,7 +235,7 @@ impl TunnelCommunity {
         let ours = match ctx.request_cache().get::<CreateCache>(number) {
             Some(cache) if cache.to_id == p.circuit_id => {
                 if cache.next.address() != source {
-                    return Err(refused("tunnel_response_from_elsewhere"));
+                    return Err(DropReason::Refused("tunnel_response_from_elsewhere"));
                 }
                 false
             }
@@ -250,10 +251,10 @@ impl TunnelCommunity {
             return self.hop_answered(ctx, source, p.circuit_id, &answer);
         }
         let Some(cache) = ctx.request_cache().pop::<CreateCache>(number) else {
-            return Err(refused("tunnel_unexpected_created"));
+            return Err(DropReason::Refused("tunnel_unexpected_created"));
         };
         let Some(exit) = self.exits.remove(&cache.from_id) else {
-            return Err(refused("tunnel_unexpected_created"));
+            return Err(DropReason::Refused("tunnel_unexpected_created"));
         };
         for socket in exit.sockets() {
             self.exit_sockets.remove(&socket);

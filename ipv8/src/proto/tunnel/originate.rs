@@ -12,10 +12,6 @@ use crate::crypto::PublicKey;
 use crate::messages::tunnel::{CreatePayload, ExtendPayload};
 use crate::proto::{Context, DropReason, NumberCache, Peer};
 
-fn refused(reason: &'static str) -> DropReason {
-    DropReason::Refused(reason)
-}
-
 /// A hop's answer to our create or extend: created or extended.
 pub(super) struct HopAnswer {
     pub(super) identifier: u16,
@@ -225,23 +221,23 @@ impl TunnelCommunity {
         let number = u64::from(id);
         let tries = match ctx.request_cache().get::<RetryCache>(number) {
             Some(cache) if cache.identifier == answer.identifier => cache.tries,
-            _ => return Err(refused("tunnel_unexpected_created")),
+            _ => return Err(DropReason::Refused("tunnel_unexpected_created")),
         };
         let Some(circuit) = self.circuits.get_mut(&id) else {
-            return Err(refused("tunnel_unknown_circuit"));
+            return Err(DropReason::Refused("tunnel_unknown_circuit"));
         };
         if circuit.first_hop_address() != Some(source) {
-            return Err(refused("tunnel_response_from_elsewhere"));
+            return Err(DropReason::Refused("tunnel_response_from_elsewhere"));
         }
         let Some(pending) = circuit.pending.take() else {
-            return Err(refused("tunnel_unexpected_created"));
+            return Err(DropReason::Refused("tunnel_unexpected_created"));
         };
         let y: Option<[u8; 32]> = answer.key.as_slice().try_into().ok();
         let keys =
             y.and_then(|y| complete(&pending.ephemeral, &pending.key, &y, &answer.auth).ok());
         let Some(mut keys) = keys else {
             self.remove_circuit(ctx, id, "error while verifying shared secret", None);
-            return Err(refused("tunnel_bad_auth"));
+            return Err(DropReason::Refused("tunnel_bad_auth"));
         };
         let offered = Candidates::open(&answer.candidates_enc, &keys);
         // The hop sealed the candidates under the FORWARD counter we start from: skip it, so
@@ -267,7 +263,7 @@ impl TunnelCommunity {
         }
         let Ok(offered) = offered else {
             self.remove_circuit(ctx, id, "bad candidate list", None);
-            return Err(refused("tunnel_bad_candidates"));
+            return Err(DropReason::Refused("tunnel_bad_candidates"));
         };
         let become_exit = circuit.goal_hops - 1 == circuit.hops.len();
         let keys =
