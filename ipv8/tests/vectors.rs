@@ -65,7 +65,7 @@ registry! {
             NewPunctureRequestPayload, NewPuncturePayload];
     "discovery" in discovery: headers [],
         messages [SimilarityRequestPayload, SimilarityResponsePayload, PingPayload, PongPayload];
-    "dht" in dht: headers [SignedStrPayload],
+    "dht" in dht: headers [SignedStrPayload, DHTIntroPointPayload],
         messages [PingRequestPayload, PingResponsePayload, StoreRequestPayload, StoreResponsePayload,
             FindRequestPayload, FindResponsePayload, StorePeerRequestPayload, StorePeerResponsePayload,
             ConnectPeerRequestPayload, ConnectPeerResponsePayload];
@@ -280,7 +280,7 @@ fn rust_payloads_match_the_schemas() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 25 + 22, "every built-in payload is in a schema");
+    assert_eq!(checked, 26 + 22, "every built-in payload is in a schema");
 }
 
 #[test]

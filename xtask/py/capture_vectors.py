@@ -42,6 +42,8 @@ from ipv8.dht.payload import (
     StoreRequestPayload,
     StoreResponsePayload,
 )
+from ipv8.dht import provider as dht_provider
+from ipv8.dht.provider import DHTIntroPointPayload
 from ipv8.dht.routing import Node
 from ipv8.keyvault.crypto import default_eccrypto
 from ipv8.messaging import payload as core_payloads
@@ -441,6 +443,16 @@ def signed_str_cases() -> list[Case]:
     ]
 
 
+def intro_point_cases() -> list[Case]:
+    """Hidden-service announcements as `DHTCommunityProvider.announce` stores them (keys without `LibNaCLPK:`)."""
+    return [
+        ("IPv4 point, keys A and B", DHTIntroPointPayload(A_WAN, 1700000000, public_key_bin("A")[10:],
+                                                          public_key_bin("B")[10:])),
+        ("IPv6 point, time 0", DHTIntroPointPayload(V6_ONE, 0, public_key_bin("C")[10:], public_key_bin("A")[10:])),
+        ("empty keys, last time", DHTIntroPointPayload(C_WAN, 2**32 - 1, b"", b"")),
+    ]
+
+
 # ----------------------------------------------------------------------------------------------------
 # Tunnel payloads (ipv8/messaging/anonymization/payload.py), spec tunnels.md §4.
 # ----------------------------------------------------------------------------------------------------
@@ -569,6 +581,7 @@ PAYLOAD_CASES: dict[str, Callable[[], list[Case]]] = {
     "ConnectPeerRequestPayload": connect_peer_request_cases,
     "ConnectPeerResponsePayload": connect_peer_response_cases,
     "SignedStrPayload": signed_str_cases,
+    "DHTIntroPointPayload": intro_point_cases,
     "BinMemberAuthenticationPayload": auth_cases,
     "GlobalTimeDistributionPayload": global_time_cases,
     "IntroductionRequestPayload": introduction_request_cases,
@@ -594,7 +607,7 @@ TUNNEL_CASES = tunnel_cases()
 OVERLAY_MODULES = {
     "core": (payload_headers, core_payloads),
     "discovery": (discovery_payloads,),
-    "dht": (dht_payloads,),
+    "dht": (dht_payloads, dht_provider),
     "tunnel": (tunnel_payloads,),
 }
 

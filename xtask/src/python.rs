@@ -79,6 +79,8 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         "interop_dht",
         "--example",
         "interop_tunnel",
+        "--example",
+        "interop_hidden",
     ])?;
     let script = root.join("xtask/py/interop.py");
     let ipv8 = root.join("target/debug/ipv8");
@@ -86,6 +88,7 @@ pub(crate) fn interop() -> anyhow::Result<()> {
     let identities = root.join("target/debug/examples/interop_identities");
     let dht = root.join("target/debug/examples/interop_dht");
     let tunnel = root.join("target/debug/examples/interop_tunnel");
+    let hidden = root.join("target/debug/examples/interop_hidden");
     run(Command::new(python)
         .arg(script)
         .arg("--ipv8-bin")
@@ -97,7 +100,9 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         .arg("--dht-bin")
         .arg(dht)
         .arg("--tunnel-bin")
-        .arg(tunnel))
+        .arg(tunnel)
+        .arg("--hidden-bin")
+        .arg(hidden))
 }
 
 /// Builds the `ipv8` binary and the given extra targets of the `ipv8` crate.

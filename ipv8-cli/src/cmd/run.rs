@@ -1,5 +1,6 @@
 //! `ipv8 run`: a node on the embedded default configuration or a configuration file.
 
+use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -163,7 +164,11 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            _ = status.tick() => println!("{}", handle.with_node(|node, _| status_line(node)).await?),
+            _ = status.tick() => {
+                let line = handle.with_node(|node, _| status_line(node)).await?;
+                // A reader that went away (a closed pipe) must not stop the node.
+                let _ = writeln!(std::io::stdout(), "{line}");
+            }
         }
     }
     handle.shutdown().await;

@@ -1,5 +1,6 @@
 //! `ipv8 tracker`: a bootstrap server py-ipv8 peers can use (py-ipv8's `tracker_service.py`).
 
+use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
@@ -57,7 +58,8 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
             _ = &mut stop => break,
             _ = status.tick() => {
                 let peers = handle.with_node(|node, _| node.tracker().map_or(0, ipv8::proto::tracker::Tracker::len)).await?;
-                println!("tracker {address}: {peers} peers");
+                // A reader that went away (a closed pipe) must not stop the tracker.
+                let _ = writeln!(std::io::stdout(), "tracker {address}: {peers} peers");
             }
         }
     }

@@ -96,6 +96,13 @@ pub(crate) fn build_with(
     bootstraps: Vec<Bootstrap>,
 ) -> Result<Built, LaunchError> {
     config.validate()?;
+    // Communities loaded at run time bootstrap where the configured ones do.
+    let mut spawn_bootstrap: Vec<SocketAddr> = Vec::new();
+    for address in bootstraps.iter().flat_map(|b| &b.addresses) {
+        if !spawn_bootstrap.contains(address) {
+            spawn_bootstrap.push(*address);
+        }
+    }
     let (runnable, skipped): (Vec<_>, Vec<_>) =
         config.overlays.iter().zip(bootstraps).partition(|(o, _)| registry.contains(&o.class));
     let skipped: Vec<String> = skipped.into_iter().map(|(o, _)| o.class.clone()).collect();
@@ -111,6 +118,7 @@ pub(crate) fn build_with(
     if let Some(address) = address {
         node.set_address(address);
     }
+    node.set_spawn_bootstrap(spawn_bootstrap);
     node.set_walker_interval(
         Duration::try_from_secs_f64(config.walker_interval)
             .unwrap_or(crate::proto::DEFAULT_WALKER_INTERVAL),

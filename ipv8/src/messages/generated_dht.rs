@@ -131,3 +131,17 @@ pub struct SignedStrPayload {
     /// `varlenH`
     pub public_key: Vec<u8>,
 }
+
+/// A hidden-service introduction point as stored (unsigned) under a swarm's info hash: its WAN address, when it was seen (Unix seconds), and its and the seeder's curve25519 keys without the `LibNaCLPK:` prefix (`DHTCommunityProvider`).
+#[payload]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DHTIntroPointPayload {
+    /// `ip_address`
+    pub address: SocketAddr,
+    /// `I`
+    pub last_seen: u32,
+    /// `varlenH`
+    pub intro_pk: Vec<u8>,
+    /// `varlenH`
+    pub seeder_pk: Vec<u8>,
+}

@@ -82,6 +82,8 @@ pub struct Node {
     next_walk: Option<Instant>,
     /// The identity whose peer table is in `shared.network`.
     active: usize,
+    /// Where communities loaded at run time bootstrap.
+    spawn_bootstrap: Vec<SocketAddr>,
     #[cfg(feature = "test-util")]
     recorder: Option<Vec<super::Received>>,
 }
@@ -108,6 +110,7 @@ impl Node {
             walker_interval: DEFAULT_WALKER_INTERVAL,
             next_walk: None,
             active: 0,
+            spawn_bootstrap: Vec::new(),
             #[cfg(feature = "test-util")]
             recorder: None,
         }
@@ -140,6 +143,25 @@ impl Node {
     #[must_use]
     pub fn address(&self) -> Option<SocketAddr> {
         self.shared.addresses.lan
+    }
+
+    /// The time the node was last given.
+    pub(crate) fn now(&self) -> Instant {
+        self.shared.now
+    }
+
+    /// Sets the bootstrap servers of communities that communities load while the node runs
+    /// ([`Context::load_community`](super::Context::load_community): a hidden service's PEX
+    /// overlays, pseudonyms). None by default, so a node never reaches a server it was not
+    /// given; a launched node uses its configuration's (what `--bootstrap` sets).
+    pub fn set_spawn_bootstrap(&mut self, addresses: Vec<SocketAddr>) {
+        self.spawn_bootstrap = addresses;
+    }
+
+    /// The bootstrap servers of communities loaded at run time.
+    #[must_use]
+    pub fn spawn_bootstrap(&self) -> &[SocketAddr] {
+        &self.spawn_bootstrap
     }
 
     /// Adds and starts a community that speaks with the node's own key.
@@ -833,6 +855,12 @@ impl Node {
                 return;
             }
             self.drain_membership();
+            // Loads first: a community may ask one it just loaded.
+            for action in self.shared.loads.take() {
+                if let Err(error) = action(self) {
+                    tracing::warn!(%error, "a community could not be loaded or unloaded");
+                }
+            }
             for envelope in std::mem::take(&mut self.shared.mailbox.envelopes) {
                 self.deliver(envelope);
             }
@@ -862,6 +890,7 @@ impl Node {
             || !shared.mailbox.envelopes.is_empty()
             || !shared.outbox.redirected.is_empty()
             || !shared.mailbox.injected.is_empty()
+            || !shared.loads.is_empty()
             || self.identities.iter().any(|identity| identity.network.has_announced())
     }
 

@@ -194,6 +194,8 @@ pub(crate) struct Shared {
     pub(crate) mailbox: Mailbox,
     pub(crate) sockets: Sockets,
     pub(crate) resolves: super::resolve::Resolves,
+    /// Communities to load or unload once the current step returns.
+    pub(crate) loads: super::load::Loads,
 }
 
 impl Shared {
@@ -213,6 +215,7 @@ impl Shared {
             mailbox: Mailbox::default(),
             sockets: Sockets::default(),
             resolves: super::resolve::Resolves::default(),
+            loads: super::load::Loads::default(),
         }
     }
 

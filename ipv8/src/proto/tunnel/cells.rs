@@ -80,6 +80,7 @@ impl TunnelCommunity {
             id::PONG => self.on_pong(ctx, &decode(body)?),
             id::TEST_REQUEST => self.on_test_request(ctx, source, &decode(body)?),
             id::TEST_RESPONSE => Self::on_test_response(ctx, &decode(body)?),
+            9..=18 => self.on_hidden_cell(ctx, source, inner, body),
             _ => Err(DropReason::Refused("tunnel_unknown_cell")),
         }?;
         if let Some(circuit) = self.circuits.get_mut(&circuit_id) {
@@ -143,14 +144,27 @@ impl TunnelCommunity {
         if cell.relay_early && route.relay_early_count >= max_relay_early {
             return Err(DropReason::Refused("tunnel_relay_early"));
         }
-        let message = route.relay(&cell.message).map_err(|error| match error {
+        let bad_layer = |error| match error {
             super::CryptoError::Replayed => DropReason::Refused("tunnel_replayed"),
             _ => DropReason::Refused("tunnel_bad_layer"),
-        })?;
+        };
+        let rendezvous = route.rendezvous;
+        let mut message = route.relay(&cell.message).map_err(bad_layer)?;
+        if rendezvous {
+            // A rendezvous point re-wraps for the other circuit, toward its originator.
+            let other = route.next_id;
+            let Some(back) = self.relays.get_mut(&other) else {
+                return Err(DropReason::Refused("tunnel_unknown_circuit"));
+            };
+            message = back.keys.encrypt(Direction::Backward, &message);
+        }
+        let Some(route) = self.relays.get_mut(&cell.circuit_id) else {
+            return Err(DropReason::Refused("tunnel_unknown_circuit"));
+        };
         let out = Cell {
             circuit_id: route.next_id,
             plaintext: false,
-            relay_early: cell.relay_early,
+            relay_early: cell.relay_early && !rendezvous,
             message,
         };
         let packet = out.encode(COMMUNITY_ID);
@@ -169,9 +183,16 @@ impl TunnelCommunity {
     ) -> Result<(), DropReason> {
         if let Some(circuit) = self.circuits.get_mut(&p.circuit_id) {
             circuit.traffic.last_activity = ctx.now();
-            if is_packet_of(COMMUNITY_ID, &p.data) {
-                // Hidden services' messages come back this way; none are spoken yet.
-                return Err(DropReason::Refused("tunnel_hidden_services_unsupported"));
+            let e2e = circuit.is_e2e();
+            if !e2e && is_packet_of(COMMUNITY_ID, &p.data) {
+                // Hidden services' messages come back this way, from the exit's socket.
+                let Address::Ip(origin) = p.org_address else {
+                    return Err(DropReason::Refused("tunnel_bad_origin"));
+                };
+                return self.on_packet_from_circuit(ctx, p.circuit_id, origin, &p.data);
+            }
+            if !e2e && could_be_ipv8(&p.data) && self.carry_in(ctx, &p.org_address, &p.data) {
+                return Ok(());
             }
             if could_be_ipv8(&p.data) && self.carry_in(ctx, &p.org_address, &p.data) {
                 return Ok(());

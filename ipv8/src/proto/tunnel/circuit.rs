@@ -132,6 +132,20 @@ pub struct Circuit {
     pub(super) remove_at: Option<Instant>,
     /// Who waits for the circuit to be ready.
     pub(super) waiting: Vec<Reply<Result<CircuitInfo, super::TunnelError>>>,
+    /// The swarm a hidden-service circuit serves.
+    pub(super) info_hash: Option<[u8; 20]>,
+    /// The end-to-end layer of a rendezvous circuit, once linked (innermost).
+    pub(super) e2e: Option<EndToEnd>,
+    /// The hidden-service step that waits for the circuit to be ready.
+    pub(super) on_ready: Option<super::hidden::OnReady>,
+}
+
+/// The innermost layer of a linked rendezvous circuit, shared with the other end (spec §5:
+/// `hs_session_keys`).
+pub(super) struct EndToEnd {
+    pub(super) keys: SessionKeys,
+    /// Counters seen from the other end.
+    pub(super) window: ReplayWindow,
 }
 
 impl Circuit {
@@ -149,6 +163,9 @@ impl Circuit {
             relay_early_sent: 0,
             remove_at: None,
             waiting: Vec::new(),
+            info_hash: None,
+            e2e: None,
+            on_ready: None,
         }
     }
 
@@ -200,21 +217,42 @@ impl Circuit {
         self.hops.first().map(|hop| hop.peer.address()).or(self.pending.as_ref().map(|p| p.address))
     }
 
-    /// Wraps a message in one FORWARD layer per hop, the last hop's innermost.
-    pub(super) fn wrap(&mut self, message: Vec<u8>) -> Vec<u8> {
+    /// Wraps a message in one FORWARD layer per hop, the last hop's innermost, inside the
+    /// end-to-end layer of a linked rendezvous circuit (the seeder's side encrypts FORWARD, the
+    /// downloader's BACKWARD).
+    pub(super) fn wrap(&mut self, mut message: Vec<u8>) -> Vec<u8> {
+        let direction = self.e2e_direction(CircuitType::RpSeeder);
+        if let Some(e2e) = &mut self.e2e {
+            message = e2e.keys.encrypt(direction, &message);
+        }
         self.hops
             .iter_mut()
             .rev()
             .fold(message, |message, hop| hop.keys.encrypt(Direction::Forward, &message))
     }
 
-    /// Takes the BACKWARD layers off a message, the first hop's outermost.
+    /// Takes the BACKWARD layers off a message, the first hop's outermost, then the end-to-end
+    /// layer of a linked rendezvous circuit.
     pub(super) fn unwrap(&mut self, message: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let mut message = message.to_vec();
         for hop in &mut self.hops {
             message = hop.keys.decrypt_once(Direction::Backward, &message, &mut hop.window)?;
         }
+        let direction = self.e2e_direction(CircuitType::RpDownloader);
+        if let Some(e2e) = &mut self.e2e {
+            message = e2e.keys.decrypt_once(direction, &message, &mut e2e.window)?;
+        }
         Ok(message)
+    }
+
+    /// FORWARD for circuits of type `forward`, else BACKWARD.
+    fn e2e_direction(&self, forward: CircuitType) -> Direction {
+        if self.ctype == forward { Direction::Forward } else { Direction::Backward }
+    }
+
+    /// Whether it is a rendezvous circuit (its data is the application's, end to end).
+    pub(super) fn is_e2e(&self) -> bool {
+        matches!(self.ctype, CircuitType::RpSeeder | CircuitType::RpDownloader)
     }
 
     /// A snapshot for those outside the community.

@@ -46,6 +46,12 @@ pub enum TunnelError {
     /// `SPEED_TEST`).
     #[error("no speed-test response on circuit {0}")]
     TestTimeout(u32),
+    /// Hidden services need a [hidden](TunnelCommunity::hidden) tunnel community.
+    #[error("hidden services need a HiddenTunnelCommunity")]
+    NotHidden,
+    /// We do not seed that swarm.
+    #[error("not seeding this swarm")]
+    NotSeeding,
 }
 
 /// What a tunnel community tells the application, as [`Event::Community`](crate::proto::Event).
@@ -61,7 +67,19 @@ pub enum TunnelEvent {
         /// Why (py-ipv8's words: "no activity", "too old", "timeout", ...).
         reason: String,
     },
-    /// Data came back through one of our circuits (from its exit's socket).
+    /// A hidden service's rendezvous circuit is linked end to end (the downloader's side; the
+    /// IPv8 documentation's `on_peer` of `register_service`): send to the seeder with
+    /// [`TunnelCommunity::tunnel_data`] on `circuit` (any destination; `0.0.0.0:0` will do).
+    ServicePeer {
+        /// The swarm.
+        info_hash: [u8; 20],
+        /// The linked circuit.
+        circuit: u32,
+        /// Its pseudo address (py-ipv8's: the circuit id as IPv4 address, port 1024).
+        address: SocketAddr,
+    },
+    /// Data came back through one of our circuits (from its exit's socket, or from the other
+    /// end of a linked rendezvous circuit).
     Data {
         /// The circuit it came through.
         circuit: u32,
@@ -134,8 +152,10 @@ pub struct TunnelCommunity {
     pub(super) exit_sockets: HashMap<SocketId, u32>,
     /// Circuits wanted per hop count (py-ipv8's `circuits_needed`).
     pub(super) circuits_needed: std::collections::BTreeMap<usize, usize>,
-    /// Whether it stands for py-ipv8's `HiddenTunnelCommunity` (its name in `/overlays`).
-    hidden: bool,
+    /// Whether it stands for py-ipv8's `HiddenTunnelCommunity` (and serves hidden services).
+    serves_hidden: bool,
+    /// Hidden services' state: swarms, introduction and rendezvous points.
+    pub(super) hidden: super::hidden::HiddenState,
     /// The communities whose traffic goes through our circuits.
     pub(super) anonymized: super::anonymize::Anonymized,
     /// Exit data waiting for its destination's name to resolve, by resolve request.
@@ -154,18 +174,27 @@ impl TunnelCommunity {
             exits: HashMap::new(),
             exit_sockets: HashMap::new(),
             circuits_needed: std::collections::BTreeMap::new(),
-            hidden: false,
+            serves_hidden: false,
+            hidden: super::hidden::HiddenState::default(),
             anonymized: super::anonymize::Anonymized::default(),
             resolving: HashMap::new(),
         }
     }
 
-    /// The community a configuration's `HiddenTunnelCommunity` runs, named so in `/overlays`.
-    /// It builds, relays and exits circuits as [`TunnelCommunity::new`]; hidden services
-    /// (introduction and rendezvous points) are not served yet.
+    /// py-ipv8's `HiddenTunnelCommunity` (a configuration's class of that name): circuits as
+    /// [`TunnelCommunity::new`], plus hidden services: swarms it seeds or downloads
+    /// ([`TunnelCommunity::join_swarm`], [`TunnelCommunity::register_service`]), and serving
+    /// others as introduction point, rendezvous point and PEX member. Lookups and announcements
+    /// go through the node's [`DhtCommunity`](crate::proto::dht::DhtCommunity), if it runs one.
     #[must_use]
     pub fn hidden(settings: TunnelSettings) -> Self {
-        Self { hidden: true, ..Self::new(settings) }
+        Self { serves_hidden: true, ..Self::new(settings) }
+    }
+
+    /// Whether it serves hidden services ([`TunnelCommunity::hidden`]).
+    #[must_use]
+    pub fn is_hidden(&self) -> bool {
+        self.serves_hidden
     }
 
     /// Its settings.
@@ -294,6 +323,10 @@ impl TunnelCommunity {
                 message = circuit.wrap(message);
             } else if let Some(exit) = self.exits.get_mut(&circuit_id) {
                 message = exit.keys.encrypt(Direction::Backward, &message);
+            } else if let Some(route) = self.relays.get_mut(&circuit_id)
+                && route.rendezvous
+            {
+                message = route.keys.encrypt(Direction::Backward, &message);
             } else if let Some(next) = self.relays.get(&circuit_id).map(|route| route.next_id) {
                 let Some(other) = self.relays.get_mut(&next) else { return };
                 message = other.keys.encrypt(other.direction, &message);
@@ -340,7 +373,7 @@ impl Community for TunnelCommunity {
     }
 
     fn name(&self) -> &'static str {
-        if self.hidden { "HiddenTunnelCommunity" } else { "TunnelCommunity" }
+        if self.serves_hidden { "HiddenTunnelCommunity" } else { "TunnelCommunity" }
     }
 
     fn started(&mut self, ctx: &mut Context<'_, Self>) {

@@ -11,7 +11,8 @@ use super::relay::RelayRoute;
 use super::{Candidates, Direction, MAX_OFFERED, PeerFlags, respond};
 use crate::community;
 use crate::messages::tunnel::{
-    CreatePayload, CreatedPayload, DestroyPayload, ExtendPayload, ExtendedPayload,
+    CreateE2EPayload, CreatePayload, CreatedPayload, DestroyPayload, ExtendPayload,
+    ExtendedPayload, PeersRequestPayload, PeersResponsePayload,
 };
 use crate::proto::dht::{ConnectPeer, DhtCommunity};
 use crate::proto::{Context, DropReason, NumberCache, Peer};
@@ -330,5 +331,60 @@ impl TunnelCommunity {
         } else {
             ctx.refuse("tunnel_destroy_unauthorized");
         }
+    }
+
+    /// A create-e2e from the socket: a downloader's exit asks us, an introduction point, to pass
+    /// it to a seeder.
+    #[lazy_handler(unsigned)]
+    fn on_socket_create_e2e(
+        &mut self,
+        ctx: &mut Context<Self>,
+        source: SocketAddr,
+        p: CreateE2EPayload,
+    ) {
+        let result = if self.is_hidden() {
+            self.on_create_e2e_from_socket(ctx, source, &p)
+        } else {
+            Err(DropReason::Refused("tunnel_not_hidden"))
+        };
+        refuse_on_error(ctx, &result);
+    }
+
+    /// A peers-request from the socket: a downloader's exit asks us, an introduction point, for
+    /// the swarm's other points (PEX).
+    #[lazy_handler(unsigned)]
+    fn on_socket_peers_request(
+        &mut self,
+        ctx: &mut Context<Self>,
+        source: SocketAddr,
+        p: PeersRequestPayload,
+    ) {
+        let result = if self.is_hidden() {
+            self.on_peers_request_from_socket(ctx, source, p)
+        } else {
+            Err(DropReason::Refused("tunnel_not_hidden"))
+        };
+        refuse_on_error(ctx, &result);
+    }
+
+    /// A peers-response from the socket: ours come back through our circuits, so this one is
+    /// refused (py-ipv8 would take any with a matching 16-bit identifier).
+    #[lazy_handler(unsigned)]
+    fn on_socket_peers_response(
+        &mut self,
+        ctx: &mut Context<Self>,
+        _source: SocketAddr,
+        _p: PeersResponsePayload,
+    ) {
+        ctx.refuse("tunnel_peers_response_not_via_circuit");
+    }
+}
+
+/// Counts a handler's refusal.
+fn refuse_on_error(ctx: &mut Context<'_, TunnelCommunity>, result: &Result<(), DropReason>) {
+    match result {
+        Ok(()) => {}
+        Err(DropReason::Refused(reason)) => ctx.refuse(reason),
+        Err(_) => ctx.refuse("tunnel_bad_message"),
     }
 }

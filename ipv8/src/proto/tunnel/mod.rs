@@ -15,6 +15,7 @@ mod community;
 mod crypto;
 mod exit;
 mod flags;
+mod hidden;
 mod hop;
 mod originate;
 mod relay;
@@ -37,6 +38,13 @@ pub use exit::{
     destination_allowed, exit_allowed,
 };
 pub use flags::PeerFlags;
+pub use hidden::{
+    CIRCUIT_ID_PORT, CreateIntroductionPoint, DHT_LOOKUP_AGE, DHT_LOOKUP_AGE_EMPTY,
+    HIDDEN_REQUEST_TIMEOUT, IntroductionPoint, JoinSwarm, LeaveSwarm, MAX_ANNOUNCED, MAX_IP_AGE,
+    MAX_PEERS_IN_RESPONSE, MAX_PEX_POINTS, PEER_DISCOVERY_INTERVAL, PEX_POINT_AGE, PEX_VERSION,
+    PEX_WALK, PeerSource, PexAnnounce, PexCommunity, PexIntroPoints, REANNOUNCE_INTERVAL,
+    RegisterService, SwarmInfo, Swarms, circuit_address, pex_community_id,
+};
 pub use hop::CONNECT_BEFORE_EXTEND;
 pub use replay::{REPLAY_WINDOW, ReplayWindow};
 pub use requests::{

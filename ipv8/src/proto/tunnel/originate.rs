@@ -75,11 +75,27 @@ impl TunnelCommunity {
         ctype: CircuitType,
         exit_flags: Option<PeerFlags>,
     ) -> Result<u32, TunnelError> {
+        self.create_circuit_with(ctx, goal_hops, ctype, exit_flags, None)
+    }
+
+    /// As [`TunnelCommunity::create_circuit`], ending at `required_exit` if given (a rendezvous
+    /// or introduction point).
+    pub(super) fn create_circuit_with(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        goal_hops: usize,
+        ctype: CircuitType,
+        exit_flags: Option<PeerFlags>,
+        required_exit: Option<Peer>,
+    ) -> Result<u32, TunnelError> {
         if goal_hops == 0 {
             return Err(TunnelError::NoHops);
         }
-        let required_exit = match (ctype, exit_flags) {
-            (CircuitType::IpSeeder, _) | (_, Some(_)) => self.select_exit(ctx, exit_flags, ctype),
+        let required_exit = match (required_exit, ctype, exit_flags) {
+            (Some(exit), _, _) => Some(exit),
+            (None, CircuitType::IpSeeder, _) | (None, _, Some(_)) => {
+                self.select_exit(ctx, exit_flags, ctype)
+            }
             _ => None,
         };
         let first_hops = if goal_hops == 1 {
@@ -259,6 +275,7 @@ impl TunnelCommunity {
             }
             ctx.emit(TunnelEvent::CircuitReady(info));
             self.flush_anonymized(ctx);
+            self.hidden_circuit_ready(ctx, id);
             return Ok(());
         }
         let Ok(offered) = offered else {
@@ -360,6 +377,10 @@ impl TunnelCommunity {
         circuit.state = CircuitState::Closing;
         circuit.remove_at = Some(remove_at);
         circuit.pending = None;
+        circuit.on_ready = None;
+        if let Some(swarm) = circuit.info_hash.and_then(|h| self.hidden.swarms.get_mut(&h)) {
+            swarm.connections.remove(&id);
+        }
         for reply in std::mem::take(&mut circuit.waiting) {
             ctx.reply(reply, Err(TunnelError::Removed(reason.to_owned())));
         }
@@ -368,6 +389,7 @@ impl TunnelCommunity {
 
     /// Forgets the exit of circuit `id` and closes its sockets.
     pub(super) fn remove_exit(&mut self, ctx: &mut Context<'_, Self>, id: u32) {
+        self.forget_points_of(ctx, id);
         if let Some(exit) = self.exits.remove(&id) {
             for socket in exit.sockets() {
                 self.exit_sockets.remove(&socket);

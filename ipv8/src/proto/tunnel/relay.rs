@@ -21,6 +21,9 @@ pub(super) struct RelayRoute {
     pub(super) traffic: Traffic,
     /// FORWARD counters seen.
     pub(super) window: ReplayWindow,
+    /// A rendezvous point's route between two circuits' ends (spec §8 step 8): cells lose this
+    /// circuit's FORWARD layer and get the other circuit's BACKWARD layer.
+    pub(super) rendezvous: bool,
 }
 
 impl RelayRoute {
@@ -39,6 +42,7 @@ impl RelayRoute {
             relay_early_count: 1,
             traffic: Traffic::new(now),
             window: ReplayWindow::default(),
+            rendezvous: false,
         }
     }
 

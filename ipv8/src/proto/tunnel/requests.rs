@@ -234,7 +234,7 @@ impl TunnelCommunity {
         if circuit.state != CircuitState::Ready {
             return Err(TunnelError::NotReady(id));
         }
-        if request.destination == Address::Ip(super::cells::NOWHERE) {
+        if request.destination == Address::Ip(super::cells::NOWHERE) && !circuit.is_e2e() {
             return Err(TunnelError::BadDestination(format!("{:?}", request.destination)));
         }
         let first_hop = circuit.first_hop_address().ok_or(TunnelError::NotReady(id))?;

@@ -20,6 +20,12 @@ impl TunnelCommunity {
         let every = Schedule::every(CIRCUIT_CHECK_INTERVAL);
         let _ = ctx.register_task("tunnel circuits", every, Self::do_circuits);
         let _ = ctx.register_task("tunnel ping", Schedule::every(PING_INTERVAL), Self::do_ping);
+        let every = Schedule::every(super::hidden::PEER_DISCOVERY_INTERVAL);
+        let _ = ctx.register_task("tunnel peer discovery", every, |t: &mut Self, ctx| {
+            if t.is_hidden() {
+                t.do_peer_discovery(ctx);
+            }
+        });
     }
 
     /// Builds the data circuits still missing per hop count (stopping at the first that cannot
@@ -40,6 +46,7 @@ impl TunnelCommunity {
                 }
             }
         }
+        self.do_hidden_circuits(ctx);
         self.do_remove(ctx);
     }
 
@@ -49,14 +56,18 @@ impl TunnelCommunity {
         let now = ctx.now();
         let s = self.settings.clone();
         let idle = |last: std::time::Instant| now.duration_since(last) > s.max_time_inactive;
-        let old = |created: std::time::Instant| now.duration_since(created) > s.max_time;
+        let old = |created: std::time::Instant, ip: bool| {
+            now.duration_since(created) > if ip { s.max_time_ip } else { s.max_time }
+        };
         self.circuits.retain(|_, c| c.remove_at.is_none_or(|at| at > now));
         let mut removals = Vec::new();
         for (id, circuit) in &self.circuits {
             let t = circuit.traffic;
             if circuit.state == CircuitState::Ready && idle(t.last_activity) {
                 removals.push((*id, "no activity", None));
-            } else if circuit.state != CircuitState::Closing && old(t.created_at) {
+            } else if circuit.state != CircuitState::Closing
+                && old(t.created_at, circuit.ctype == CircuitType::IpSeeder)
+            {
                 removals.push((*id, "too old", None));
             } else if circuit.state != CircuitState::Closing && t.total() > s.max_traffic {
                 removals.push((*id, "traffic limit exceeded", Some(super::DESTROY_UNKNOWN)));
@@ -92,7 +103,8 @@ impl TunnelCommunity {
             .iter()
             .filter_map(|(id, e)| {
                 let over = e.traffic.total() > s.max_traffic;
-                (idle(e.traffic.last_activity) || old(e.traffic.created_at) || over)
+                let ip = self.is_introducing(*id);
+                (idle(e.traffic.last_activity) || old(e.traffic.created_at, ip) || over)
                     .then_some((*id, over))
             })
             .collect();
@@ -115,6 +127,12 @@ impl TunnelCommunity {
             .circuits
             .values()
             .filter(|c| c.state != CircuitState::Closing)
+            // Rendezvous circuits are not pinged until linked (the seeder's never).
+            .filter(|c| match c.ctype {
+                CircuitType::RpSeeder => false,
+                CircuitType::RpDownloader => c.e2e.is_some(),
+                _ => true,
+            })
             .filter_map(|c| Some((c.id, c.hops.first()?.peer.address())))
             .collect();
         for (circuit, first_hop) in due {
