@@ -1,6 +1,7 @@
 //! Fuzzes a tunnel hop as a whole node: datagrams under the tunnel prefix from three sources, with
-//! time passing, into a node whose `TunnelCommunity` relays and exits (creates, extends, cells for
-//! known and unknown circuits, destroys). The node never panics, and what it serves for others
+//! time passing, into a node whose hidden `TunnelCommunity` relays and exits (creates, extends,
+//! cells for known and unknown circuits, destroys, and the hidden-service messages that arrive on
+//! the socket: create-e2e, peers-request, peers-response). The node never panics, and what it serves for others
 //! stays within `max_joined_circuits`.
 #![no_main]
 
@@ -21,7 +22,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let mut settings = TunnelSettings::default();
     settings.peer_flags = PeerFlags::RELAY | PeerFlags::EXIT_BT | PeerFlags::EXIT_IPV8;
     settings.max_joined_circuits = MAX_JOINED;
-    if node.add_community(start, TunnelCommunity::new(settings)).is_err() {
+    if node.add_community(start, TunnelCommunity::hidden(settings)).is_err() {
         return;
     }
     let mut now = start;

@@ -3,6 +3,7 @@
 //!
 //! - [`wire`]: the codec, byte-exact with py-ipv8; `#[payload]` generates serializers at compile time.
 //! - [`crypto`]: identities (curve25519 and the legacy curves), signatures, key files.
+//! - [`attestation`]: the zero-knowledge attestation primitives (Boneh keys, exact-value proofs).
 //! - [`proto`]: the sans-IO core: `#[community]` overlays, discovery, request caches, tasks, tracker.
 //! - `testing` (feature `test-util`): the simulated network, py-ipv8's `TestBase`.
 //! - `runtime`, `config`, `launch`, `rest`: running nodes on UDP from py-ipv8 configurations.
@@ -29,6 +30,7 @@
 
 extern crate self as ipv8;
 
+pub mod attestation;
 #[cfg(feature = "config")]
 pub mod config;
 pub mod crypto;

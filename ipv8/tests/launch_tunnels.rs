@@ -103,3 +103,25 @@ fn an_overlay_with_anonymize_is_carried_by_the_tunnel_community() {
         .expect("refused: nothing could carry it");
     assert!(matches!(&error, LaunchError::Settings { path, .. } if path == "anonymize"), "{error}");
 }
+
+#[test]
+fn overlays_loaded_at_run_time_bootstrap_where_the_configuration_says() {
+    // The default configuration names the public servers; `--bootstrap` replaces them.
+    let mut config = Config::default();
+    let local: std::net::SocketAddr = "127.0.0.1:7759".parse().expect("an address");
+    config.replace_bootstrap(&[local]);
+    let built =
+        build(&config, &OverlayRegistry::with_builtin(), Instant::now(), 1, None).expect("builds");
+    assert_eq!(
+        built.node.spawn_bootstrap(),
+        [local],
+        "PEX overlays and pseudonyms use --bootstrap"
+    );
+
+    let public =
+        build(&Config::default(), &OverlayRegistry::with_builtin(), Instant::now(), 1, None)
+            .expect("builds");
+    let spawn = public.node.spawn_bootstrap();
+    assert!(!spawn.is_empty());
+    assert!(spawn.iter().all(|a| !a.ip().is_loopback()), "py-ipv8's public servers, as configured");
+}

@@ -1,45 +1,66 @@
 //! REST `/tunnel/*` on loopback nodes: an originator builds a two-hop circuit through a relay and
 //! an exit, and each shows its side of it (the circuit, the two relay routes, the exit) with ids
 //! that match across the nodes; candidates show their flags; the settings are the community's;
-//! a node without a tunnel community answers empty lists.
+//! a node without a tunnel community answers empty lists. Hidden services: a seeder's swarm is
+//! listed, its introduction point shows it in PEX and the DHT nodes show the announcement; swarm
+//! sizes are estimated (0 without circuits) and bad info hashes refused.
 #![cfg(feature = "rest")]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ipv8::crypto::{Curve, PrivateKey};
+use ipv8::proto::dht::{self, DhtCommunity};
 use ipv8::proto::discovery::DiscoveryCommunity;
-use ipv8::proto::tunnel::{Circuit, CreateCircuit, PeerFlags, TunnelCommunity, TunnelSettings};
+use ipv8::proto::tunnel::{
+    Circuit, CreateCircuit, PeerFlags, RegisterService, TunnelCommunity, TunnelSettings,
+};
 use ipv8::proto::{Node, Peer};
 use ipv8::rest::RestServer;
 use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle};
 use serde_json::{Value, json};
 
-/// A running node, the peer its tunnel community speaks as, and its REST address.
+/// A running node, the peer its tunnel community speaks as, the peer its other community (a DHT
+/// or discovery) speaks as, and its REST address.
 struct Started {
     handle: NodeHandle,
     tunnel: Peer,
+    node: Peer,
     rest: SocketAddr,
 }
 
 /// A node on 127.0.0.1 whose tunnel community (if any) has a key of its own, as py-ipv8's
 /// configuration gives it the "anonymous id".
 async fn start(seed: u64, tunnels: Option<TunnelCommunity>) -> Started {
+    start_with(seed, tunnels, false).await
+}
+
+/// As [`start`], with a plain DHT under the node's key if `dht` (else a discovery community when
+/// there are no tunnels).
+async fn start_with(seed: u64, tunnels: Option<TunnelCommunity>, dht: bool) -> Started {
     let now = Instant::now();
-    let mut node = Node::new(PrivateKey::generate(Curve::Curve25519).unwrap(), seed, now);
+    let node_key = PrivateKey::generate(Curve::Curve25519).unwrap();
+    let node_public = node_key.public_key();
+    let mut node = Node::new(node_key, seed, now);
     let tunnel_key = PrivateKey::generate(Curve::Curve25519).unwrap();
     let tunnel_public = tunnel_key.public_key();
-    match tunnels {
-        Some(tunnels) => node.add_community_with_key(now, tunnels, tunnel_key).unwrap(),
-        None => node.add_community(now, DiscoveryCommunity::new()).unwrap(),
+    let has_tunnels = tunnels.is_some();
+    if let Some(tunnels) = tunnels {
+        node.add_community_with_key(now, tunnels, tunnel_key).unwrap();
+    }
+    if dht {
+        node.add_community(now, DhtCommunity::new()).unwrap();
+    } else if !has_tunnels {
+        node.add_community(now, DiscoveryCommunity::new()).unwrap();
     }
     let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().unwrap());
     let (handle, _events, _task) = runtime::spawn(node, Endpoint::bind(&loopback).unwrap());
-    let tunnel = Peer::new(tunnel_public, handle.local_addrs().ipv4().unwrap());
+    let address = handle.local_addrs().ipv4().unwrap();
+    let (tunnel, node) = (Peer::new(tunnel_public, address), Peer::new(node_public, address));
     let server = RestServer::bind_loopback(0).await.unwrap();
     let rest = server.local_addr().unwrap();
     tokio::spawn(server.run(handle.clone()));
-    Started { handle, tunnel, rest }
+    Started { handle, tunnel, node, rest }
 }
 
 fn tunnels(flags: PeerFlags, hidden: bool) -> TunnelCommunity {
@@ -216,7 +237,7 @@ async fn each_node_shows_its_side_of_a_two_hop_circuit() {
     assert_eq!(*shown, expected, "no data has left yet");
     assert_eq!(get_ok(exit.rest, "/tunnel/relays").await, json!({"relays": []}));
 
-    // Hidden services are not built: no swarms, no introduction points.
+    // No hidden service was asked for: no swarms, no introduction points.
     assert_eq!(get_ok(exit.rest, "/tunnel/swarms").await, json!({"swarms": []}));
     assert_eq!(get_ok(exit.rest, "/tunnel/peers/dht").await, json!([]));
     assert_eq!(get_ok(exit.rest, "/tunnel/peers/pex").await, json!([]));
@@ -268,6 +289,7 @@ async fn a_node_without_tunnels_answers_empty_lists() {
         ("/tunnel/peers", json!({"peers": []})),
         ("/tunnel/peers/dht", json!([])),
         ("/tunnel/peers/pex", json!([])),
+        (SIZE_PATH, json!({"swarms": []})),
     ];
     for (path, body) in empty {
         assert_eq!(get(node.rest, path).await, (200, body), "{path}");
@@ -343,4 +365,186 @@ async fn speed_tests_refuse_bad_requests_as_py_ipv8() {
             "{path}"
         );
     }
+}
+
+/// The service the hidden-service tests register.
+const SERVICE: [u8; 20] = *b"a hidden service id!";
+
+/// `/tunnel/swarms/{SERVICE}/size`.
+const SIZE_PATH: &str = "/tunnel/swarms/612068696464656e207365727669636520696421/size";
+
+/// `bytes` as lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut text, b| {
+        use std::fmt::Write as _;
+        let _ = write!(text, "{b:02x}");
+        text
+    })
+}
+
+/// Polls `path` on `rest` until `done` holds for its body (at most 10 s); the body.
+async fn wait_for(rest: SocketAddr, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let body = get_ok(rest, path).await;
+        if done(&body) {
+            return body;
+        }
+        assert!(Instant::now() < deadline, "{path}: still {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// An introduction point as `/tunnel/peers/*` lists it (`source` 1: DHT, 2: PEX).
+fn intro_point_json(introducer: &Peer, seeder_pk: &[u8], source: u8) -> Value {
+    json!({
+        "address": {
+            "ip": "127.0.0.1",
+            "port": introducer.address().port(),
+            "public_key": hex(introducer.key().to_bin()),
+        },
+        "seeder_pk": hex(seeder_pk),
+        "source": source,
+    })
+}
+
+#[test]
+fn the_size_path_names_the_service() {
+    assert_eq!(SIZE_PATH, format!("/tunnel/swarms/{}/size", hex(&SERVICE)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seeder_is_listed_in_its_swarm_in_pex_and_in_the_dht() {
+    // Every node runs a hidden tunnel community and a DHT; the seeder neither relays nor exits,
+    // so its two-hop introduction circuit ends at the relay or the exit.
+    let seeder = start_with(21, Some(tunnels(PeerFlags(0), true)), true).await;
+    let relay = start_with(22, Some(tunnels(PeerFlags::RELAY, true)), true).await;
+    let exit =
+        start_with(23, Some(tunnels(PeerFlags::RELAY | PeerFlags::EXIT_BT, true)), true).await;
+    let nodes = [&seeder, &relay, &exit];
+    for from in nodes {
+        for to in nodes {
+            if from.rest == to.rest {
+                continue;
+            }
+            let (tunnel, dht) = (to.tunnel.address(), to.node.clone());
+            from.handle
+                .with_node(move |node, now| {
+                    node.add_peer(&dht, &[dht::COMMUNITY_ID]);
+                    node.walk_to::<TunnelCommunity>(now, tunnel)
+                })
+                .await
+                .unwrap()
+                .unwrap();
+        }
+    }
+    let expected = vec![peer_json(&relay.tunnel, &[1]), peer_json(&exit.tunnel, &[1, 2])];
+    wait_for_peers(seeder.rest, expected).await;
+    for node in nodes {
+        assert_eq!(get_ok(node.rest, "/tunnel/swarms").await, json!({"swarms": []}));
+        assert_eq!(get_ok(node.rest, "/tunnel/peers/pex").await, json!([]));
+        assert_eq!(get_ok(node.rest, "/tunnel/peers/dht").await, json!([]));
+    }
+
+    let request = RegisterService { service: SERVICE, hops: 1, seeding: true };
+    let asked = seeder.handle.ask::<TunnelCommunity, _>(request).await.unwrap();
+    let seeder_pk = asked.expect("registered").expect("a seeder key");
+
+    // The seeder's swarm: seeding, nothing looked up (seeders do not) or connected yet.
+    let swarm = json!({
+        "info_hash": hex(&SERVICE),
+        "num_seeders": 0,
+        "num_connections": 0,
+        "num_connections_incomplete": 0,
+        "num_ips_from_dht": 0,
+        "num_ips_from_pex": 0,
+        "seeding": true,
+        "last_lookup": 0,
+        "bytes_up": 0,
+        "bytes_down": 0,
+    });
+    assert_eq!(get_ok(seeder.rest, "/tunnel/swarms").await, json!({ "swarms": [swarm] }));
+
+    // The introduction point (the last hop of the seeder's introduction circuit) introduces the
+    // seeder key in the service's PEX overlay; no other node runs one.
+    let mut introducers = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while introducers.is_empty() {
+        assert!(Instant::now() < deadline, "no introduction point");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        for node in [&relay, &exit] {
+            if get_ok(node.rest, "/tunnel/peers/pex").await != json!([]) {
+                introducers.push(node);
+            }
+        }
+    }
+    assert_eq!(introducers.len(), 1, "one introduction point");
+    let introducer = introducers[0];
+    let point = intro_point_json(&introducer.tunnel, &seeder_pk, 2);
+    let pex = json!([{ "info_hash": hex(&SERVICE), "peers": [point] }]);
+    assert_eq!(get_ok(introducer.rest, "/tunnel/peers/pex").await, pex);
+    assert_eq!(get_ok(seeder.rest, "/tunnel/peers/pex").await, json!([]));
+
+    // It announced itself in the DHT under the info hash: the other nodes store it.
+    let point = intro_point_json(&introducer.tunnel, &seeder_pk, 1);
+    let announced = json!([{ "info_hash": hex(&SERVICE), "peers": [point] }]);
+    for node in nodes.into_iter().filter(|n| n.rest != introducer.rest) {
+        let body = wait_for(node.rest, "/tunnel/peers/dht", |b| *b != json!([])).await;
+        assert_eq!(body, announced);
+    }
+
+    // The seeder's one-hop data circuit (to the exit) finds the introduction point in the DHT,
+    // which reports the one seeder through PEX: the seeder itself.
+    wait_for(seeder.rest, "/tunnel/circuits", |body| {
+        let circuits = body["circuits"].as_array().into_iter().flatten();
+        circuits.into_iter().any(|c| c["type"] == "DATA" && c["state"] == "READY")
+    })
+    .await;
+    assert_eq!(get_ok(seeder.rest, SIZE_PATH).await, json!({"swarm_size": 1}));
+    let two_hops = format!("{SIZE_PATH}?hops=2");
+    assert_eq!(get_ok(seeder.rest, &two_hops).await, json!({"swarm_size": 0}), "no such circuit");
+}
+
+#[tokio::test]
+async fn swarm_sizes_are_estimated_over_circuits_and_bad_info_hashes_refused() {
+    let hidden = start(31, Some(tunnels(PeerFlags(0), true))).await;
+    // No circuit of the hop count is ready: nobody to ask.
+    assert_eq!(get_ok(hidden.rest, SIZE_PATH).await, json!({"swarm_size": 0}));
+    let two_hops = format!("{SIZE_PATH}?hops=2");
+    assert_eq!(get_ok(hidden.rest, &two_hops).await, json!({"swarm_size": 0}));
+    let upper = format!("/tunnel/swarms/{}/size", hex(&SERVICE).to_uppercase());
+    assert_eq!(get_ok(hidden.rest, &upper).await, json!({"swarm_size": 0}));
+
+    let bad_hash = json!({"error": "infohash must be 40 hexadecimal digits"});
+    let bad_hops = json!({"error": "hops must be a non-negative integer"});
+    let cases = [
+        ("/tunnel/swarms/xyz/size".to_owned(), bad_hash.clone()),
+        (format!("/tunnel/swarms/{}/size", hex(&SERVICE[..19])), bad_hash.clone()),
+        (format!("/tunnel/swarms/{}zz/size", hex(&SERVICE[..19])), bad_hash),
+        (format!("{SIZE_PATH}?hops=two"), bad_hops.clone()),
+        (format!("{SIZE_PATH}?hops=-1"), bad_hops),
+    ];
+    for (path, body) in cases {
+        assert_eq!(get(hidden.rest, &path).await, (400, body), "{path}");
+    }
+
+    // As py-ipv8, a plain tunnel community estimates nothing, whatever the info hash.
+    let plain = start(32, Some(tunnels(PeerFlags(0), false))).await;
+    for path in [SIZE_PATH, "/tunnel/swarms/xyz/size"] {
+        assert_eq!(get(plain.rest, path).await, (200, json!({"swarms": []})), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_tunnel_community_lists_no_hidden_services() {
+    // With a DHT, but not hidden: no swarm can be joined, no PEX overlay is loaded, and the DHT
+    // stores nothing.
+    let plain =
+        start_with(33, Some(tunnels(PeerFlags::RELAY | PeerFlags::EXIT_BT, false)), true).await;
+    let request = RegisterService { service: SERVICE, hops: 1, seeding: true };
+    let asked = plain.handle.ask::<TunnelCommunity, _>(request).await.unwrap();
+    assert!(asked.is_err(), "{asked:?}");
+    assert_eq!(get_ok(plain.rest, "/tunnel/swarms").await, json!({"swarms": []}));
+    assert_eq!(get_ok(plain.rest, "/tunnel/peers/pex").await, json!([]));
+    assert_eq!(get_ok(plain.rest, "/tunnel/peers/dht").await, json!([]));
 }

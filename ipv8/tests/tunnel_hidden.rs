@@ -146,6 +146,16 @@ fn a_downloader_reaches_a_seeder_through_the_dht_and_a_rendezvous_point() {
     assert_eq!(introducers.len(), 1, "one introduction point");
     let pex = net.node(introducers[0]).community_by_id::<PexCommunity>(pex_id).expect("pex");
     assert_eq!(pex.announcing(), [seeder_pk]);
+    let ip = net.community::<TunnelCommunity>(introducers[0]);
+    assert_eq!(ip.exits().iter().filter(|e| e.introduction).count(), 1);
+
+    // One node joins the two rendezvous circuits: a pair of rendezvous routes.
+    let rendezvous: Vec<usize> = (2..net.len())
+        .filter(|&i| net.community::<TunnelCommunity>(i).relays().iter().any(|r| r.rendezvous))
+        .collect();
+    assert_eq!(rendezvous.len(), 1, "one rendezvous point");
+    let routes = net.community::<TunnelCommunity>(rendezvous[0]).relays();
+    assert_eq!(routes.iter().filter(|r| r.rendezvous).count(), 2);
 
     let swarms: Vec<SwarmInfo> =
         net.ask_and_wait::<TunnelCommunity, _>(DOWNLOADER, Swarms).expect("asked");

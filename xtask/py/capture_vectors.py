@@ -965,6 +965,109 @@ def load_schemas(schema_dir: Path) -> list[dict]:
     return [tomllib.loads(path.read_text()) for path in sorted(schema_dir.glob("*.toml"))]
 
 
+# ----------------------------------------------------------------------------------------------------
+# Attestation primitives (ipv8/attestation/wallet), spec attestation.md §3: exact-value proofs.
+# ----------------------------------------------------------------------------------------------------
+
+# Boneh private keys py-ipv8's generate_keypair made once (its primes come from a source that cannot
+# be seeded); everything random below them is drawn from a seeded `random`, as py-ipv8 draws it.
+BONEH_KEYS = {
+    32: "0109132f708e8ddc94aa770109095b090995672bbae1010909a078244500614a610109065515716bc5a1fdae01090ac1b791ad3b"
+        "403f930108cca4b09b3e8631c50104dc2235af",
+    64: "0111cd011375fea5f6cf5a020b77402046820101112c61ad7cb21d0d2eff36291129b155a64001113c87cbf1cf2ccba3dd867d15"
+        "20427d86e20111512ae4dd74e8e1903354c7672f35f0d341011108e4d3417d1bb2a56431cd24f65be0788b0110ab81bc9ef32820"
+        "77ed99f8dc3c573ca90108ca02c873519ce57f",
+}
+BONEH_CASES = [("id_metadata", 32, b"1234", b"4321"), ("id_metadata_big", 64, b"alice", b"bob")]
+
+
+def bonehexact_vectors() -> dict:
+    """Per identity format: a subject key, an attestation of a value, challenges with the subject's
+    answers, honesty checks, and the certainty for the true and for another value."""
+    import random
+
+    from ipv8.attestation.default_identity_formats import FORMATS
+    from ipv8.attestation.wallet.bonehexact.algorithm import BonehExactAlgorithm
+    from ipv8.attestation.wallet.bonehexact.structs import BonehAttestation
+    from ipv8.attestation.wallet.primitives.structs import BonehPrivateKey
+
+    cases = []
+    for id_format, key_size, value, other in BONEH_CASES:
+        random.seed(f"{id_format}:{value!r}")
+        algorithm = BonehExactAlgorithm(id_format, FORMATS)
+        key = BonehPrivateKey.unserialize(bytes.fromhex(BONEH_KEYS[key_size]))
+        blob = algorithm.attest(key.public_key(), value)
+        attestation = BonehAttestation.unserialize(blob, id_format)
+        challenges = algorithm.create_challenges(key.public_key(), attestation)
+        answers = [algorithm.create_challenge_response(key, attestation, c) for c in challenges]
+        aggregate = algorithm.create_certainty_aggregate(attestation)
+        for challenge, answer in zip(challenges, answers, strict=True):
+            algorithm.process_challenge_response(aggregate, challenge, answer)
+        honesty = [(k, algorithm.create_honesty_challenge(key.public_key(), k)) for k in (0, 1, 2)]
+        cases.append({
+            "name": f"{id_format}: {value.decode()}",
+            "id_format": id_format,
+            "value": value.hex(),
+            "other_value": other.hex(),
+            "private_key": key.serialize().hex(),
+            "blob": blob.hex(),
+            "challenges": [{"challenge": c.hex(), "response": a[0]} for c, a in zip(challenges, answers, strict=True)],
+            "honesty_checks": [{"value": k, "challenge": c.hex()} for k, c in honesty],
+            "relativity": [algorithm.aggregate_reference(value)[k] for k in range(4)],
+            "certainty": algorithm.certainty(value, aggregate),
+            "other_certainty": algorithm.certainty(other, aggregate),
+        })
+    return {"algorithm": "bonehexact", "cases": cases}
+
+
+def pengbaorange_vectors() -> dict:
+    """Range proofs of id_metadata_range_18plus for a fixed subject key: the attester's blob (public
+    data and the encrypted secrets), the attribute hash, and challenges with the subject's answers
+    and the verifier's verdict. py-ipv8 draws these numbers from os.urandom; here they come from a
+    seeded generator so that the file is reproducible."""
+    import hashlib
+    import random
+    import struct
+
+    import ipv8.attestation.wallet.pengbaorange.algorithm as range_algorithm
+    import ipv8.attestation.wallet.pengbaorange.attestation as range_attestation
+    import ipv8.attestation.wallet.pengbaorange.boudot as range_boudot
+    from ipv8.attestation.default_identity_formats import FORMATS
+    from ipv8.attestation.wallet.pengbaorange.structs import PengBaoAttestation
+    from ipv8.attestation.wallet.primitives.structs import BonehPrivateKey
+
+    cases = []
+    for value in (18, 42, 200):
+        random.seed(f"range:{value}")
+        seeded = random.Random(f"urandom:{value}")
+        for module in (range_algorithm, range_attestation, range_boudot):
+            module.urandom = seeded.randbytes
+        algorithm = range_algorithm.PengBaoRangeAlgorithm("id_metadata_range_18plus", FORMATS)
+        key = BonehPrivateKey.unserialize(bytes.fromhex(BONEH_KEYS[32]))
+        blob = algorithm.attest(key.public_key(), struct.pack(">B", value))
+        attestation = PengBaoAttestation.unserialize_private(key, blob, "id_metadata_range_18plus")
+        public = attestation.serialize()
+        challenges = algorithm.create_challenges(key.public_key(), attestation)
+        challenges.append(b"\x01\x01\x05\x01\x01\x05")
+        rounds = []
+        for challenge in challenges:
+            response = algorithm.create_challenge_response(key, attestation, challenge)
+            aggregate = algorithm.create_certainty_aggregate(PengBaoAttestation.unserialize(public))
+            algorithm.process_challenge_response(aggregate, challenge, response)
+            rounds.append({"challenge": challenge.hex(), "response": response.hex(),
+                           "in_range": algorithm.certainty(b"\x01", aggregate) == 1.0})
+        cases.append({
+            "name": f"id_metadata_range_18plus: {value}",
+            "value": value,
+            "private_key": key.serialize().hex(),
+            "blob": blob.hex(),
+            "public": public.hex(),
+            "attribute_hash": hashlib.sha1(public).hexdigest(),
+            "rounds": rounds,
+        })
+    return {"algorithm": "pengbaorange", "cases": cases}
+
+
 def write_json(path: Path, document: dict) -> None:
     """Write a document as indented JSON with a trailing newline."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -999,6 +1102,8 @@ def main() -> int:
 
     messages = messages_document(schema_messages)
     write_json(args.outdir / "messages.json", messages)
+    write_json(args.outdir / "attestation" / "bonehexact.json", bonehexact_vectors())
+    write_json(args.outdir / "attestation" / "pengbaorange.json", pengbaorange_vectors())
     print(f"wrote {len(payload_docs)} payload files and {len(messages['messages'])} packets to {args.outdir}")
 
     if args.check_spec:

@@ -930,6 +930,115 @@ async def scenario_hidden_services(ipv8_bin: str, hidden_bin: str) -> dict:
         tracker.wait(timeout=10)
 
 
+async def scenario_speedtest_rust_endpoint(ipv8_bin: str) -> dict:
+    """py-ipv8 with `ipv8_rust_tunnels`' Endpoint (as Tribler runs it) speed-tests a circuit whose
+    exit is `ipv8 run --exit`: its data plane's test requests (cell id 21) get answers (22)."""
+    from ipv8.messaging.anonymization.tunnel import CIRCUIT_STATE_READY, PEER_FLAG_SPEED_TEST
+    from ipv8_rust_tunnels.endpoint import Endpoint
+
+    port = free_port()
+    tracker = start_tracker(ipv8_bin, port)
+    node = None
+    py = None
+    report: dict = {"scenario": "speedtest-rust-endpoint", "ok": False}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = Path(tmp) / "exit"
+            workdir.mkdir()
+            node = RustNode(ipv8_bin, workdir, port, ["--exit"])
+            await node.start()
+            workdir = Path(tmp) / "py"
+            workdir.mkdir()
+            config = py_tunnel_config(workdir, "py", port, [])
+            # The Rust endpoint takes the flags as a set only.
+            config["overlays"][0]["initialize"]["peer_flags"] = set()
+            py = IPv8(config, extra_communities=tunnel_classes(),
+                      endpoint_override=Endpoint(port=config["interfaces"][0]["port"], ip=LOOPBACK))
+            await py.start()
+            tunnel = py.overlays[0]
+            circuit = None
+            start = time.monotonic()
+            while circuit is None and time.monotonic() - start < 45:
+                candidate = tunnel.create_circuit(1, ctype="SPEED_TEST", exit_flags=(PEER_FLAG_SPEED_TEST,))
+                if candidate is not None and await wait_until(lambda: candidate.state == CIRCUIT_STATE_READY, 15.0):
+                    circuit = candidate
+                else:
+                    await asyncio.sleep(1.0)
+            report["circuit"] = circuit is not None
+            if circuit is None:
+                return report
+            done: asyncio.Future = asyncio.get_running_loop().create_future()
+            final: dict = {}
+
+            def callback(stats: dict, is_done: bool) -> None:
+                final.update(stats)
+                if is_done and not done.done():
+                    done.set_result(None)
+
+            tunnel.crypto_endpoint.run_speedtest(circuit.circuit_id, 2000, 50, 1024, 100, callback, 500)
+            await asyncio.wait_for(done, 15)
+            # Per request: [sent at, bytes sent, answered at, bytes received].
+            answered = [stat for stat in final.values() if stat[2] and stat[3] >= 1024]
+            report["requests"] = len(final)
+            report["answered"] = len(answered)
+            report["ok"] = len(answered) > 0
+            return report
+    finally:
+        if py is not None:
+            await py.stop()
+        if node is not None:
+            await node.stop()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
+
+async def scenario_attestation_primitives(attestation_bin: str) -> dict:
+    """py-ipv8 checks exact-value attestations we made (the `interop_attestation` example): it reads
+    our subject key and blob, challenges every bit pair, answers with our key, and finds the
+    attested value (certainty ≈ 1) but not another one."""
+    from ipv8.attestation.default_identity_formats import FORMATS
+    from ipv8.attestation.wallet.bonehexact.algorithm import BonehExactAlgorithm
+    from ipv8.attestation.wallet.bonehexact.structs import BonehAttestation
+    from ipv8.attestation.wallet.primitives.structs import BonehPrivateKey
+
+    report: dict = {"scenario": "attestation-primitives", "ok": False}
+    for id_format in ("id_metadata", "id_metadata_big"):
+        made = subprocess.run([attestation_bin, id_format, "alice"], capture_output=True, text=True, check=True)
+        ours = json.loads(made.stdout)
+        algorithm = BonehExactAlgorithm(id_format, FORMATS)
+        key = BonehPrivateKey.unserialize(bytes.fromhex(ours["key"]))
+        attestation = BonehAttestation.unserialize(bytes.fromhex(ours["blob"]), id_format)
+        aggregate = algorithm.create_certainty_aggregate(attestation)
+        for challenge in algorithm.create_challenges(key.public_key(), attestation):
+            response = algorithm.create_challenge_response(key, attestation, challenge)
+            algorithm.process_challenge_response(aggregate, challenge, response)
+        honest = all(algorithm.process_honesty_challenge(k, algorithm.create_challenge_response(
+            key, attestation, algorithm.create_honesty_challenge(key.public_key(), k))) for k in (0, 1, 2))
+        report[id_format] = {"certainty": algorithm.certainty(b"alice", aggregate),
+                             "other": algorithm.certainty(b"bob", aggregate), "honest": honest}
+    # A range proof of 42 in 18..=200, with the subject's secrets encrypted under our key.
+    from ipv8.attestation.wallet.pengbaorange.algorithm import PengBaoRangeAlgorithm
+    from ipv8.attestation.wallet.pengbaorange.structs import PengBaoAttestation
+
+    made = subprocess.run([attestation_bin, "id_metadata_range_18plus", "42"], capture_output=True, text=True,
+                          check=True)
+    ours = json.loads(made.stdout)
+    algorithm = PengBaoRangeAlgorithm("id_metadata_range_18plus", FORMATS)
+    key = BonehPrivateKey.unserialize(bytes.fromhex(ours["key"]))
+    stored = PengBaoAttestation.unserialize_private(key, bytes.fromhex(ours["blob"]))
+    public = PengBaoAttestation.unserialize(stored.serialize())
+    aggregate = algorithm.create_certainty_aggregate(public)
+    for challenge in algorithm.create_challenges(key.public_key(), public):
+        algorithm.process_challenge_response(aggregate, challenge,
+                                             algorithm.create_challenge_response(key, stored, challenge))
+    report["id_metadata_range_18plus"] = {"in_range": algorithm.certainty(b"\x01", aggregate),
+                                          "out_of_range": algorithm.certainty(b"\x00", aggregate)}
+    report["ok"] = (all(report[f]["certainty"] > 0.99 and report[f]["other"] < 0.5 and report[f]["honest"]
+                        for f in ("id_metadata", "id_metadata_big"))
+                    and report["id_metadata_range_18plus"] == {"in_range": 1.0, "out_of_range": 0.0})
+    return report
+
+
 RUST_TUNNEL_DATA = "d1:ad2:id20:rust-ipv8-tunnel-data1:q4:ping1:t2:aa1:y1:qe"
 
 
@@ -937,7 +1046,9 @@ SCENARIOS = {"tracker": scenario_tracker, "discovery": scenario_discovery, "mess
              "identities": scenario_identities, "dht": scenario_dht, "dht-network": scenario_dht_network,
              "tunnels-py-through-rust": scenario_tunnels_py_through_rust,
              "tunnels-rust-through-py": scenario_tunnels_rust_through_py,
-             "hidden-services": scenario_hidden_services}
+             "hidden-services": scenario_hidden_services,
+             "speedtest-rust-endpoint": scenario_speedtest_rust_endpoint,
+             "attestation-primitives": scenario_attestation_primitives}
 
 
 async def main() -> int:
@@ -949,6 +1060,7 @@ async def main() -> int:
     parser.add_argument("--dht-bin", required=True, help="the interop_dht example binary")
     parser.add_argument("--tunnel-bin", required=True, help="the interop_tunnel example binary")
     parser.add_argument("--hidden-bin", required=True, help="the interop_hidden example binary")
+    parser.add_argument("--attestation-bin", required=True, help="the interop_attestation example binary")
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS))
     args = parser.parse_args()
     failed = 0
@@ -962,6 +1074,8 @@ async def main() -> int:
             result = await scenario(args.ipv8_bin, args.tunnel_bin)
         elif name == "hidden-services":
             result = await scenario(args.ipv8_bin, args.hidden_bin)
+        elif name == "attestation-primitives":
+            result = await scenario(args.attestation_bin)
         elif scenario.__code__.co_argcount == 2:
             result = await scenario(args.ipv8_bin, args.peer_bin)
         else:

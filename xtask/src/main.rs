@@ -8,6 +8,7 @@
 //! - `bench-py`: measures py-ipv8's serializer on this machine, for comparison with our criterion numbers.
 //! - `bench-dht`: DHT lookup latency on 20 loopback nodes, py-ipv8's against ours, in one run.
 //! - `bench-tunnels`: tunnel throughput, build time and CPU per MB, ours against py-ipv8's.
+//! - `bench-attestation`: attestation keys, attests and proofs on one core, ours against py-ipv8's.
 
 mod ci;
 mod codegen;
@@ -57,6 +58,13 @@ enum Task {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
     },
+    /// Time attestation key generation, attesting and whole proofs (exact values and ranges) on
+    /// one core: py-ipv8's code and ours (release), with the ratio.
+    BenchAttestation {
+        /// Runs per measurement (the median is printed).
+        #[arg(long, default_value_t = 10)]
+        runs: u32,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -66,6 +74,7 @@ fn main() -> anyhow::Result<()> {
         Task::BenchPy => python::bench(),
         Task::BenchDht => python::bench_dht(),
         Task::BenchTunnels { seconds } => python::bench_tunnels(seconds),
+        Task::BenchAttestation { runs } => python::bench_attestation(runs),
         Task::Ci => ci::run(),
         Task::Interop => python::interop(),
         Task::Examples => examples::run(),

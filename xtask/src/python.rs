@@ -81,6 +81,8 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         "interop_tunnel",
         "--example",
         "interop_hidden",
+        "--example",
+        "interop_attestation",
     ])?;
     let script = root.join("xtask/py/interop.py");
     let ipv8 = root.join("target/debug/ipv8");
@@ -89,6 +91,7 @@ pub(crate) fn interop() -> anyhow::Result<()> {
     let dht = root.join("target/debug/examples/interop_dht");
     let tunnel = root.join("target/debug/examples/interop_tunnel");
     let hidden = root.join("target/debug/examples/interop_hidden");
+    let attestation = root.join("target/debug/examples/interop_attestation");
     run(Command::new(python)
         .arg(script)
         .arg("--ipv8-bin")
@@ -102,7 +105,9 @@ pub(crate) fn interop() -> anyhow::Result<()> {
         .arg("--tunnel-bin")
         .arg(tunnel)
         .arg("--hidden-bin")
-        .arg(hidden))
+        .arg(hidden)
+        .arg("--attestation-bin")
+        .arg(attestation))
 }
 
 /// Builds the `ipv8` binary and the given extra targets of the `ipv8` crate.
@@ -145,6 +150,19 @@ pub(crate) fn bench_tunnels(seconds: f64) -> anyhow::Result<()> {
         .arg(root.join("target/release/examples/tunnel_throughput"))
         .arg("--seconds")
         .arg(seconds.to_string()))
+}
+
+/// `cargo xtask bench-attestation`: attestation timings on one core, py-ipv8's and ours.
+pub(crate) fn bench_attestation(runs: u32) -> anyhow::Result<()> {
+    let python = venv()?;
+    let root = project_root();
+    cargo_build(&["--release", "--example", "attestation_bench"])?;
+    run(Command::new(python)
+        .arg(root.join("xtask/py/bench_attestation.py"))
+        .arg("--bench-bin")
+        .arg(root.join("target/release/examples/attestation_bench"))
+        .arg("--runs")
+        .arg(runs.to_string()))
 }
 
 /// Creates the venv if needed, installs the pinned requirements, and returns its Python.

@@ -2,25 +2,44 @@
 //! node's first [`TunnelCommunity`] (a hidden one included). Without one, each route answers an
 //! empty list (an empty object for the settings), as py-ipv8 does.
 //!
-//! Hidden services (swarms, introduction and rendezvous points) are not built yet: their routes
-//! answer empty lists and the `is_introduction`/`is_rendezvous` fields are always `false`, and
-//! `/tunnel/swarms/{infohash}/size` is not served. The speed tests are in `tunnel_speed`.
+//! Hidden services, as py-ipv8 serves them: `/tunnel/swarms` lists the swarms a hidden tunnel
+//! community joined, `/tunnel/swarms/{infohash}/size` estimates a swarm's size through circuits,
+//! `/tunnel/peers/pex` lists the introduction points each PEX overlay of the node knows, and
+//! `/tunnel/peers/dht` the introduction points stored in the node's DHT; relays and exits say
+//! whether they serve as rendezvous or introduction points. The speed tests are in
+//! `tunnel_speed`.
 
 use std::time::{Duration, Instant};
 
-use axum::extract::State;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use crate::proto::Community as _;
-use crate::proto::tunnel::{Circuit, Direction, PeerFlags, Traffic, TunnelCommunity};
+use super::json::{hex, unix_seconds};
+use crate::crypto::PublicKey;
+use crate::messages::dht::DHTIntroPointPayload;
+use crate::proto::dht::{DhtCommunity, Value as DhtValue};
+use crate::proto::tunnel::{
+    Circuit, Direction, EstimateSwarmSize, IntroductionPoint, PeerFlags, PeerSource, PexCommunity,
+    SwarmInfo, Traffic, TunnelCommunity,
+};
+use crate::proto::{Community as _, CommunityId, Node, Peer};
 use crate::runtime::{NodeHandle, RuntimeError};
+use crate::wire::Payload as _;
 
 /// py-ipv8's `dht_lookup_interval` (seconds): not a field of its `TunnelSettings`, but its default
 /// configuration passes it to the hidden tunnel community, so `/tunnel/settings` shows it there.
 const DHT_LOOKUP_INTERVAL: u64 = 30;
+
+/// Requests a swarm-size estimate sends at most (py-ipv8's `estimate_swarm_size` default).
+const SIZE_MAX_REQUESTS: usize = 10;
+
+/// The prefix py-ipv8's curve25519 public keys carry, which DHT introduction points leave out.
+const KEY_PREFIX: &[u8] = b"LibNaCLPK:";
 
 /// The `/tunnel` routes.
 pub(super) fn routes() -> Router<NodeHandle> {
@@ -30,9 +49,10 @@ pub(super) fn routes() -> Router<NodeHandle> {
         .route("/tunnel/relays", get(relays))
         .route("/tunnel/exits", get(exits))
         .route("/tunnel/swarms", get(swarms))
+        .route("/tunnel/swarms/{infohash}/size", get(swarm_size))
         .route("/tunnel/peers", get(peers))
-        .route("/tunnel/peers/dht", get(no_hidden_peers))
-        .route("/tunnel/peers/pex", get(no_hidden_peers))
+        .route("/tunnel/peers/dht", get(dht_peers))
+        .route("/tunnel/peers/pex", get(pex_peers))
 }
 
 /// Builds the body of a route from the tunnel community and the node's current time.
@@ -76,9 +96,43 @@ async fn exits(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError
     wrapped(&handle, "exits", json!([]), exits_json).await
 }
 
-/// GET `/tunnel/swarms`: `{"swarms": []}`; hidden-service swarms are not built yet.
+/// GET `/tunnel/swarms`: `{"swarms": [...]}`, the swarms a hidden tunnel community joined (none
+/// for a plain one, as py-ipv8).
 async fn swarms(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    wrapped(&handle, "swarms", json!([]), |_, _| json!([])).await
+    wrapped(&handle, "swarms", json!([]), swarms_json).await
+}
+
+/// GET `/tunnel/swarms/{infohash}/size?hops=N`: `{"swarm_size": n}`, the distinct seeders that
+/// introduction points of the swarm report through PEX, asked over circuits of `hops` hops
+/// (default 1) with at most 10 requests; 0 when no such circuit is ready.
+///
+/// As py-ipv8, a node without a hidden tunnel community answers `{"swarms": []}` (whatever the
+/// info hash). An info hash that is not 40 hex digits, or `hops` that is not a count, answers
+/// `400 {"error": message}` (py-ipv8's unhexlify would fail with a 500 instead).
+async fn swarm_size(
+    State(handle): State<NodeHandle>,
+    Path(hex_hash): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match handle.with_community::<TunnelCommunity, _>(|t, _| t.is_hidden()).await {
+        Ok(true) => {}
+        Ok(false) | Err(RuntimeError::NoSuchCommunity(_)) => {
+            return Json(json!({ "swarms": [] })).into_response();
+        }
+        Err(error) => return ApiError::from(error).into_response(),
+    }
+    let Some(info_hash) = super::dht::parse_key(&hex_hash) else {
+        return bad_request("infohash must be 40 hexadecimal digits");
+    };
+    let hops = query_value(query.as_deref(), "hops").map_or(Some(1), |h| h.parse::<usize>().ok());
+    let Some(hops) = hops else {
+        return bad_request("hops must be a non-negative integer");
+    };
+    let request = EstimateSwarmSize { info_hash, hops, max_requests: SIZE_MAX_REQUESTS };
+    match handle.ask::<TunnelCommunity, _>(request).await {
+        Ok(size) => Json(json!({ "swarm_size": size })).into_response(),
+        Err(error) => ApiError::from(error).into_response(),
+    }
 }
 
 /// GET `/tunnel/peers`: `{"peers": [...]}`, the candidates for hops.
@@ -86,10 +140,27 @@ async fn peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError
     wrapped(&handle, "peers", json!([]), peers_json).await
 }
 
-/// GET `/tunnel/peers/dht` and `/tunnel/peers/pex`: a bare `[]`; hidden services (and their
-/// introduction points in the DHT and PEX) are not built yet.
-async fn no_hidden_peers() -> Json<Value> {
-    Json(json!([]))
+/// GET `/tunnel/peers/dht`: `[{"info_hash": hex, "peers": [...]}]` (not wrapped, as py-ipv8),
+/// the introduction points stored in the node's DHT; see [`dht_peers_json`].
+async fn dht_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(handle.with_node(|node, _| dht_peers_json(node)).await?))
+}
+
+/// GET `/tunnel/peers/pex`: `[{"info_hash": hex, "peers": [...]}]` (not wrapped, as py-ipv8),
+/// the introduction points each PEX overlay knows; see [`pex_peers_json`].
+async fn pex_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(handle.with_node(pex_peers_json).await?))
+}
+
+/// `400 {"error": message}`, as py-ipv8's tunnel endpoint answers bad requests.
+fn bad_request(message: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+}
+
+/// The value of `name` in the query `a=1&b=2` (the values wanted are plain numbers: no decoding).
+fn query_value<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
+    let mut pairs = query?.split('&').filter_map(|pair| pair.split_once('='));
+    pairs.find(|(key, _)| *key == name).map(|(_, value)| value)
 }
 
 /// Seconds as py-ipv8 gives them: an integer when whole, else a float.
@@ -176,7 +247,7 @@ fn relays_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
         let fields = json!({
             "circuit_from": relay.circuit_from,
             "circuit_to": relay.circuit_to,
-            "is_rendezvous": false,
+            "is_rendezvous": relay.rendezvous,
             "direction": direction,
         });
         with_traffic(fields, &relay.traffic, now)
@@ -193,12 +264,111 @@ fn exits_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
         let fields = json!({
             "circuit_from": exit.circuit_from,
             "enabled": exit.enabled,
-            "is_introduction": false,
-            "is_rendezvous": false,
+            "is_introduction": exit.introduction,
+            "is_rendezvous": exit.rendezvous,
         });
         with_traffic(fields, &exit.traffic, now)
     });
     exits.collect()
+}
+
+/// Every swarm of a hidden tunnel community, by info hash (none of a plain one, as py-ipv8).
+/// `last_lookup` is `0` until the first lookup (a seeder never looks up), as py-ipv8.
+fn swarms_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
+    if !tunnels.is_hidden() {
+        return json!([]);
+    }
+    tunnels.swarms().iter().map(|swarm| swarm_json(swarm, now)).collect()
+}
+
+/// One swarm in py-ipv8's fields (its hop count is not one of them).
+fn swarm_json(swarm: &SwarmInfo, now: Instant) -> Value {
+    let last_lookup = swarm.last_lookup.map_or(json!(0), |at| json!(unix_seconds(Some(at), now)));
+    json!({
+        "info_hash": hex(&swarm.info_hash),
+        "num_seeders": swarm.num_seeders,
+        "num_connections": swarm.num_connections,
+        "num_connections_incomplete": swarm.num_connections_incomplete,
+        "num_ips_from_dht": swarm.num_ips_from_dht,
+        "num_ips_from_pex": swarm.num_ips_from_pex,
+        "seeding": swarm.seeding,
+        "last_lookup": last_lookup,
+        "bytes_up": swarm.bytes_up,
+        "bytes_down": swarm.bytes_down,
+    })
+}
+
+/// An introduction point as py-ipv8's `IntroductionPoint.to_dict`: the introducer's address and
+/// key (hex, prefix included), the seeder's key (hex) and the source (1 DHT, 2 PEX).
+fn intro_point_json(point: &IntroductionPoint) -> Value {
+    let address = point.peer.address();
+    json!({
+        "address": {
+            "ip": address.ip().to_string(),
+            "port": address.port(),
+            "public_key": hex(point.peer.key().to_bin()),
+        },
+        "seeder_pk": hex(&point.seeder_pk),
+        "source": point.source.to_byte(),
+    })
+}
+
+/// `[{"info_hash": hex, "peers": [intro point, ...]}]`, by info hash.
+fn by_info_hash(mut groups: Vec<([u8; 20], Vec<IntroductionPoint>)>) -> Value {
+    groups.sort_by_key(|(info_hash, _)| *info_hash);
+    let groups = groups.into_iter().map(|(info_hash, points)| {
+        let peers: Vec<Value> = points.iter().map(intro_point_json).collect();
+        json!({ "info_hash": hex(&info_hash), "peers": peers })
+    });
+    groups.collect()
+}
+
+/// The introduction points in the storage of the node's first [`DhtCommunity`], by key: every
+/// key it stores, with the values that decode as a `DHTIntroPointPayload` (others are skipped,
+/// so a key without one lists no peers, as py-ipv8). Empty unless the node runs a tunnel community
+/// and a DHT (py-ipv8 asks for a `dht_provider`; ours is the node's DHT).
+fn dht_peers_json(node: &Node) -> Value {
+    let (Some(_), Some(dht)) =
+        (node.community::<TunnelCommunity>(), node.community::<DhtCommunity>())
+    else {
+        return json!([]);
+    };
+    let groups = dht.storage().iter().map(|(key, values)| {
+        let data = values.into_iter().filter_map(|bytes| match DhtValue::parse(bytes).ok()? {
+            DhtValue::Unsigned(data) | DhtValue::Signed { data, .. } => Some(data),
+        });
+        (*key, data.filter_map(|data| dht_intro_point(&data)).collect())
+    });
+    by_info_hash(groups.collect())
+}
+
+/// An introduction point from a stored DHT value (its keys get their prefix back); `None` if the
+/// value is not one.
+fn dht_intro_point(data: &[u8]) -> Option<IntroductionPoint> {
+    let value = DHTIntroPointPayload::from_bytes(data).ok()?;
+    let key = PublicKey::from_bin(&[KEY_PREFIX, &value.intro_pk].concat()).ok()?;
+    Some(IntroductionPoint {
+        peer: Peer::new(key, value.address),
+        seeder_pk: [KEY_PREFIX, &value.seeder_pk].concat(),
+        source: PeerSource::Dht,
+    })
+}
+
+/// The introduction points of every [`PexCommunity`] of the node (its hidden tunnel community
+/// loads one per swarm it introduces a seeder of), by info hash: those learnt from others and the
+/// node itself for each seeder it introduces. Empty unless the node's tunnel community is hidden,
+/// as py-ipv8.
+fn pex_peers_json(node: &mut Node, now: Instant) -> Value {
+    if !node.community::<TunnelCommunity>().is_some_and(TunnelCommunity::is_hidden) {
+        return json!([]);
+    }
+    let ids: Vec<CommunityId> = node.overlays().iter().map(|o| o.community_id).collect();
+    let groups = ids.into_iter().filter_map(|id| {
+        node.with_community_id::<PexCommunity, _>(now, id, |pex, ctx| {
+            (pex.info_hash(), pex.intro_points(ctx))
+        })
+    });
+    by_info_hash(groups.collect())
 }
 
 /// Every candidate, by mid.
@@ -260,5 +430,74 @@ mod tests {
             let listed = exits_json(exit, net.now());
             assert_eq!(listed.as_array().map(Vec::len), Some(usize::from(hidden)), "{listed}");
         }
+    }
+
+    #[cfg(feature = "test-util")]
+    #[test]
+    fn a_downloader_lists_when_it_looked_and_what_it_found() {
+        use std::time::{SystemTime, UNIX_EPOCH};
+
+        use crate::proto::Node;
+        use crate::proto::dht::DhtCommunity;
+        use crate::proto::tunnel::{RegisterService, TunnelSettings};
+        use crate::testing::{SimConfig, TestNetwork};
+
+        const SERVICE: [u8; 20] = *b"a hidden service id!";
+        // A seeder, a downloader, three relays and three exits, all with a DHT.
+        let mut net = TestNetwork::empty(SimConfig::new(5));
+        for i in 0..8 {
+            let peer_flags = match i {
+                0 | 1 => PeerFlags::SPEED_TEST,
+                2..=4 => PeerFlags::RELAY,
+                _ => PeerFlags::RELAY | PeerFlags::EXIT_BT,
+            };
+            let settings = TunnelSettings { peer_flags, ..TunnelSettings::default() };
+            net.add_node(|node: &mut Node, now| {
+                node.add_community(now, TunnelCommunity::hidden(settings)).expect("tunnels");
+                node.add_community(now, DhtCommunity::with_peer_discovery()).expect("dht");
+            });
+        }
+        net.introduce_nodes_in::<TunnelCommunity>();
+        net.introduce_nodes_in::<DhtCommunity>();
+        for (i, seeding) in [(0, true), (1, false)] {
+            let request = RegisterService { service: SERVICE, hops: 1, seeding };
+            let asked = net.ask_and_wait::<TunnelCommunity, _>(i, request);
+            assert!(matches!(asked, Ok(Ok(_))), "{asked:?}");
+        }
+        let linked = |net: &TestNetwork<TunnelCommunity>| {
+            net.community::<TunnelCommunity>(1).swarms().iter().any(|s| s.num_connections > 0)
+        };
+        for _ in 0..120 {
+            if linked(&net) {
+                break;
+            }
+            net.advance(Duration::from_secs(1));
+        }
+        assert!(linked(&net), "the downloader reached the seeder");
+
+        let now = net.now();
+        let downloader = net.community::<TunnelCommunity>(1);
+        let swarm = downloader.swarms().into_iter().next().expect("one swarm");
+        let listed = swarms_json(downloader, now);
+        let looked = swarm.last_lookup.expect("a downloader looks up");
+        let wall = SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs_f64();
+        let expected_time = wall - now.duration_since(looked).as_secs_f64();
+        let shown_time = listed[0]["last_lookup"].as_f64().expect("a time");
+        assert!((shown_time - expected_time).abs() < 1.0, "{shown_time} vs {expected_time}");
+        let mut expected = json!([{
+            "info_hash": hex(&SERVICE),
+            "num_seeders": 1,
+            "num_connections": 1,
+            "num_connections_incomplete": swarm.num_connections_incomplete,
+            "num_ips_from_dht": swarm.num_ips_from_dht,
+            "num_ips_from_pex": swarm.num_ips_from_pex,
+            "seeding": false,
+            "bytes_up": swarm.bytes_up,
+            "bytes_down": swarm.bytes_down,
+        }]);
+        expected[0]["last_lookup"] = listed[0]["last_lookup"].clone();
+        assert_eq!(listed, expected);
+        assert!(swarm.num_ips_from_dht >= 1, "{swarm:?}");
+        assert!(swarm.bytes_up > 0 && swarm.bytes_down > 0, "the rendezvous circuit carried cells");
     }
 }

@@ -28,6 +28,8 @@ mod id {
     pub(super) const PONG: u8 = 7;
     pub(super) const TEST_REQUEST: u8 = 19;
     pub(super) const TEST_RESPONSE: u8 = 20;
+    pub(super) const RUST_TEST_REQUEST: u8 = 21;
+    pub(super) const RUST_TEST_RESPONSE: u8 = 22;
 }
 
 /// The address data cells name when there is none (`0.0.0.0:0`).
@@ -81,6 +83,9 @@ impl TunnelCommunity {
             id::TEST_REQUEST => self.on_test_request(ctx, source, &decode(body)?),
             id::TEST_RESPONSE => Self::on_test_response(ctx, &decode(body)?),
             9..=18 => self.on_hidden_cell(ctx, source, inner, body),
+            id::RUST_TEST_REQUEST => self.on_rust_test_request(ctx, source, &decode(body)?),
+            // We do not send 21 ourselves; an answer on our circuit only counts as traffic.
+            id::RUST_TEST_RESPONSE if self.circuits.contains_key(&circuit_id) => Ok(()),
             _ => Err(DropReason::Refused("tunnel_unknown_cell")),
         }?;
         if let Some(circuit) = self.circuits.get_mut(&circuit_id) {

@@ -99,6 +99,8 @@ pub struct RelayInfo {
     pub circuit_to: u32,
     /// `Forward`: toward the exit; `Backward`: toward the originator.
     pub direction: super::Direction,
+    /// Whether it joins two circuits' ends at a rendezvous point (hidden services).
+    pub rendezvous: bool,
     /// Bytes and time it has seen.
     pub traffic: super::Traffic,
 }
@@ -112,6 +114,10 @@ pub struct ExitInfo {
     pub previous: Peer,
     /// Whether data has left through it (its sockets are open).
     pub enabled: bool,
+    /// Whether we introduce a hidden-service seeder through it.
+    pub introduction: bool,
+    /// Whether it waits, with a cookie, to be linked at our rendezvous point.
+    pub rendezvous: bool,
     /// Bytes and time it has seen.
     pub traffic: super::Traffic,
 }
@@ -236,6 +242,7 @@ impl TunnelCommunity {
                 circuit_from: *id,
                 circuit_to: route.next_id,
                 direction: route.direction,
+                rendezvous: route.rendezvous,
                 traffic: route.traffic,
             })
             .collect();
@@ -253,6 +260,8 @@ impl TunnelCommunity {
                 circuit_from: *id,
                 previous: exit.peer.clone(),
                 enabled: exit.enabled,
+                introduction: self.is_introducing(*id),
+                rendezvous: self.hidden.rendezvous_point_for.values().any(|e| e == id),
                 traffic: exit.traffic,
             })
             .collect();

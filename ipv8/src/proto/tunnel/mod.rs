@@ -40,10 +40,10 @@ pub use exit::{
 pub use flags::PeerFlags;
 pub use hidden::{
     CIRCUIT_ID_PORT, CreateIntroductionPoint, DHT_LOOKUP_AGE, DHT_LOOKUP_AGE_EMPTY,
-    HIDDEN_REQUEST_TIMEOUT, IntroductionPoint, JoinSwarm, LeaveSwarm, MAX_ANNOUNCED, MAX_IP_AGE,
-    MAX_PEERS_IN_RESPONSE, MAX_PEX_POINTS, PEER_DISCOVERY_INTERVAL, PEX_POINT_AGE, PEX_VERSION,
-    PEX_WALK, PeerSource, PexAnnounce, PexCommunity, PexIntroPoints, REANNOUNCE_INTERVAL,
-    RegisterService, SwarmInfo, Swarms, circuit_address, pex_community_id,
+    EstimateSwarmSize, HIDDEN_REQUEST_TIMEOUT, IntroductionPoint, JoinSwarm, LeaveSwarm,
+    MAX_ANNOUNCED, MAX_IP_AGE, MAX_PEERS_IN_RESPONSE, MAX_PEX_POINTS, PEER_DISCOVERY_INTERVAL,
+    PEX_POINT_AGE, PEX_VERSION, PEX_WALK, PeerSource, PexAnnounce, PexCommunity, PexIntroPoints,
+    REANNOUNCE_INTERVAL, RegisterService, SwarmInfo, Swarms, circuit_address, pex_community_id,
 };
 pub use hop::CONNECT_BEFORE_EXTEND;
 pub use replay::{REPLAY_WINDOW, ReplayWindow};
@@ -51,7 +51,10 @@ pub use requests::{
     ActiveDataCircuits, BuildTunnels, CreateCircuit, DestroyCircuit, TunnelData, TunnelsReady,
 };
 pub use settings::TunnelSettings;
-pub use speed_test::{TEST_TIMEOUT, TestAnswer, TestCircuit};
+pub use speed_test::{
+    MAX_TEST_RESPONSE, RustTestRequestPayload, RustTestResponsePayload, TEST_TIMEOUT, TestAnswer,
+    TestCircuit,
+};
 pub use upkeep::{CIRCUIT_CHECK_INTERVAL, PING_INTERVAL};
 
 /// The community id of `TunnelCommunity` and `HiddenTunnelCommunity` (both share it):

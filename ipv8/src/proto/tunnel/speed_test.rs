@@ -1,6 +1,8 @@
 //! Speed tests along one of our circuits (py-ipv8's `send_test_request`, inner messages 19 and 20):
 //! the originator sends a test-request with `request_size` random bytes; a last hop with the
 //! `SPEED_TEST` flag answers with `response_size` random bytes. [`TestCircuit`] is one round trip.
+//! Our exits also answer the speed test of `ipv8_rust_tunnels` (messages 21 and 22, a `u32`
+//! identifier), which py-ipv8's REST speed test runs when Tribler's data plane is installed.
 
 use std::time::{Duration, Instant};
 
@@ -114,4 +116,114 @@ pub(super) fn random_bytes(ctx: &mut Context<'_, TunnelCommunity>, len: u16) -> 
         chunk.copy_from_slice(&random[..chunk.len()]);
     }
     data
+}
+
+/// The speed-test request of `ipv8_rust_tunnels`' data plane (inner message 21, as Tribler's
+/// nodes and py-ipv8's REST speed test send it): a `u32` identifier, the response size, padding.
+#[crate::payload(msg_id = 21)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RustTestRequestPayload {
+    /// The circuit.
+    pub circuit_id: u32,
+    /// Echoed in the response.
+    pub identifier: u32,
+    /// Random bytes to answer with.
+    pub response_size: u16,
+    /// Padding.
+    #[payload(format = "raw")]
+    pub data: Vec<u8>,
+}
+
+/// The answer to [`RustTestRequestPayload`] (inner message 22).
+#[crate::payload(msg_id = 22)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RustTestResponsePayload {
+    /// The circuit.
+    pub circuit_id: u32,
+    /// The request's identifier.
+    pub identifier: u32,
+    /// Random bytes.
+    #[payload(format = "raw")]
+    pub data: Vec<u8>,
+}
+
+/// The largest response we send to a speed test, so that the cell fits a UDP datagram.
+pub const MAX_TEST_RESPONSE: u16 = 60_000;
+
+impl TunnelCommunity {
+    /// A speed-test request of `ipv8_rust_tunnels` at our exit: answer as that data plane does
+    /// (with the `SPEED_TEST` flag, at most [`MAX_TEST_RESPONSE`] bytes).
+    pub(super) fn on_rust_test_request(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        source: std::net::SocketAddr,
+        p: &RustTestRequestPayload,
+    ) -> Result<(), DropReason> {
+        if !self.settings.peer_flags.contains(super::PeerFlags::SPEED_TEST) {
+            return Err(DropReason::Refused("tunnel_no_speed_test"));
+        }
+        let Some(exit) = self.exits.get_mut(&p.circuit_id) else {
+            return Err(DropReason::Refused("tunnel_unknown_circuit"));
+        };
+        exit.traffic.last_activity = ctx.now();
+        let data = random_bytes(ctx, p.response_size.min(MAX_TEST_RESPONSE));
+        let response =
+            RustTestResponsePayload { circuit_id: p.circuit_id, identifier: p.identifier, data };
+        self.send_cell(ctx, source, &response);
+        Ok(())
+    }
+}
+
+#[cfg(all(test, feature = "test-util"))]
+mod tests {
+    use super::{MAX_TEST_RESPONSE, RustTestRequestPayload};
+    use crate::proto::tunnel::{CreateCircuit, PeerFlags, TunnelCommunity, TunnelSettings};
+    use crate::testing::TestNetwork;
+
+    fn exit_network(exit_flags: PeerFlags) -> (TestNetwork<TunnelCommunity>, u32) {
+        let mut net = TestNetwork::initialize(2, |i| {
+            let peer_flags = if i == 1 { exit_flags } else { PeerFlags::RELAY };
+            let settings = TunnelSettings { peer_flags, ..TunnelSettings::default() };
+            TunnelCommunity::new(settings)
+        });
+        net.introduce_nodes();
+        let info = net.ask_and_wait::<TunnelCommunity, _>(0, CreateCircuit::new(1));
+        (net, info.expect("asked").expect("ready").id)
+    }
+
+    fn request(net: &mut TestNetwork<TunnelCommunity>, circuit: u32, response_size: u16) -> u64 {
+        let before = net.overlay(0).circuit(circuit).expect("ours").traffic().bytes_down;
+        net.with_overlay(0, |t, ctx| {
+            let first_hop =
+                t.circuits.get(&circuit).and_then(crate::proto::tunnel::Circuit::first_hop_address);
+            let p = RustTestRequestPayload {
+                circuit_id: circuit,
+                identifier: 7,
+                response_size,
+                data: vec![0; 16],
+            };
+            t.send_cell(ctx, first_hop.expect("a hop"), &p);
+        });
+        net.deliver_messages();
+        net.overlay(0).circuit(circuit).expect("ours").traffic().bytes_down - before
+    }
+
+    #[test]
+    fn an_exit_answers_the_rust_data_planes_speed_test_within_a_datagram() {
+        let flags = PeerFlags::RELAY | PeerFlags::EXIT_BT | PeerFlags::SPEED_TEST;
+        let (mut net, circuit) = exit_network(flags);
+        let small = request(&mut net, circuit, 1000);
+        assert!((1000..1200).contains(&small), "{small} bytes came back");
+        let large = request(&mut net, circuit, u16::MAX);
+        let most = u64::from(MAX_TEST_RESPONSE);
+        assert!((most..most + 200).contains(&large), "{large} bytes came back");
+    }
+
+    #[test]
+    fn an_exit_without_the_speed_test_flag_stays_silent() {
+        let (mut net, circuit) = exit_network(PeerFlags::RELAY | PeerFlags::EXIT_BT);
+        assert_eq!(request(&mut net, circuit, 1000), 0);
+        let refused = net.node(1).stats().dropped.get("tunnel_no_speed_test").copied();
+        assert_eq!(refused, Some(1));
+    }
 }

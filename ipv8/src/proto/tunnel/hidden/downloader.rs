@@ -26,6 +26,8 @@ pub const PEER_DISCOVERY_INTERVAL: Duration = Duration::from_secs(10);
 struct PeersRequest {
     info_hash: [u8; 20],
     target: Option<IntroductionPoint>,
+    /// The swarm-size estimate it is for, if any (else the swarm's own lookup).
+    estimate: Option<u64>,
 }
 
 impl NumberCache<TunnelCommunity> for PeersRequest {
@@ -36,8 +38,12 @@ impl NumberCache<TunnelCommunity> for PeersRequest {
     fn on_timeout(
         self: Box<Self>,
         t: &mut TunnelCommunity,
-        _ctx: &mut Context<'_, TunnelCommunity>,
+        ctx: &mut Context<'_, TunnelCommunity>,
     ) {
+        if let Some(estimate) = self.estimate {
+            t.estimate_answered(ctx, estimate, Vec::new());
+            return;
+        }
         // A point that does not answer is dropped from the swarm.
         if let (Some(swarm), Some(target)) =
             (t.hidden.swarms.get_mut(&self.info_hash), &self.target)
@@ -118,32 +124,38 @@ impl TunnelCommunity {
             }
         }
         for (info_hash, hops, target) in lookups {
-            self.send_peers_request(ctx, info_hash, target, hops);
+            self.send_peers_request(ctx, info_hash, target, hops, None);
         }
         self.reannounce(ctx);
     }
 
     /// Asks for the introduction points of `info_hash`: the point `target` (PEX), or, without
     /// one or when it is our exit itself, our exit (which asks the DHT or its PEX overlay).
-    fn send_peers_request(
+    /// Whether it was sent (it needs a ready data circuit of `hops` hops).
+    pub(in crate::proto::tunnel) fn send_peers_request(
         &mut self,
         ctx: &mut Context<'_, Self>,
         info_hash: [u8; 20],
         target: Option<IntroductionPoint>,
         hops: usize,
-    ) {
-        let Some((circuit, first_hop, exit_key)) = self.data_circuit_for(ctx, hops) else { return };
+        estimate: Option<u64>,
+    ) -> bool {
+        let Some((circuit, first_hop, exit_key)) = self.data_circuit_for(ctx, hops) else {
+            return false;
+        };
         let target_address = target
             .as_ref()
             .filter(|ip| Some(ip.peer.key()) != exit_key.as_ref())
             .map(|ip| ip.peer.address());
-        let Ok(number) = ctx.add_random_cache(PeersRequest { info_hash, target }) else { return };
+        let cache = PeersRequest { info_hash, target, estimate };
+        let Ok(number) = ctx.add_random_cache(cache) else { return false };
         let identifier = u16::try_from(number).unwrap_or_default();
         let request = PeersRequestPayload { circuit_id: circuit, identifier, info_hash };
         match target_address {
             Some(to) => self.send_packet_through(ctx, circuit, first_hop, to, &request),
             None => self.send_cell(ctx, first_hop, &request),
         }
+        true
     }
 
     /// A random ready data circuit of `hops` hops: its id, first hop and last hop's key.
@@ -198,7 +210,7 @@ impl TunnelCommunity {
             Some(cache) if cache.info_hash == p.info_hash => {}
             _ => return Err(DropReason::Refused("tunnel_unexpected_answer")),
         }
-        ctx.request_cache().pop::<PeersRequest>(number);
+        let estimate = ctx.request_cache().pop::<PeersRequest>(number).and_then(|c| c.estimate);
         let now = ctx.now();
         let ips: Vec<IntroductionPoint> = p
             .peers
@@ -214,6 +226,10 @@ impl TunnelCommunity {
                 })
             })
             .collect();
+        if let Some(estimate) = estimate {
+            self.estimate_answered(ctx, estimate, ips);
+            return Ok(());
+        }
         let Some(swarm) = self.hidden.swarms.get_mut(&p.info_hash) else { return Ok(()) };
         if ips.iter().any(|ip| ip.source == PeerSource::Dht) {
             swarm.last_dht_response = Some(now);

@@ -11,17 +11,21 @@
 //! them.
 
 mod downloader;
+mod estimate;
 mod pex;
 mod points;
 mod requests;
 mod seeder;
 mod swarm;
+#[cfg(all(test, feature = "test-util"))]
+mod tests;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
 pub use downloader::PEER_DISCOVERY_INTERVAL;
+pub use estimate::EstimateSwarmSize;
 pub use pex::{
     MAX_ANNOUNCED, MAX_PEX_POINTS, PEX_POINT_AGE, PEX_VERSION, PEX_WALK, PexAnnounce, PexCommunity,
     PexIntroPoints, pex_community_id,
@@ -79,6 +83,9 @@ pub(super) struct HiddenState {
     pub(super) rendezvous_point_for: HashMap<[u8; 20], u32>,
     /// The PEX overlays we loaded, by info hash.
     pub(super) pex: HashMap<[u8; 20], CommunityId>,
+    /// Swarm-size estimates under way.
+    pub(super) estimates: HashMap<u64, estimate::Estimate>,
+    pub(super) next_estimate: u64,
 }
 
 /// Inner message ids of hidden services (spec §4).
