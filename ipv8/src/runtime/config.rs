@@ -185,8 +185,11 @@ impl Config {
         self
     }
 
-    /// The most datagrams read from one socket before the loop looks at its timer and commands
-    /// again, so that a flood cannot starve them; at least 1.
+    /// The most datagrams from one socket handed to the node before the loop looks at its timer
+    /// and commands again, so that a flood cannot starve them (also the most datagrams taken from
+    /// a community's own sockets at a time); at least 1. On Linux, up to 32 datagrams are read per
+    /// system call, and more when the kernel hands same-size ones over together (UDP GRO): what
+    /// does not fit the batch waits for the next turns.
     #[must_use]
     pub fn with_receive_batch(mut self, datagrams: usize) -> Self {
         self.receive_batch = datagrams.max(1);

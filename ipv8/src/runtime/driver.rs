@@ -4,9 +4,9 @@
 //! the node queued and passes its events on. Local work (commands, timers) is looked at first, and
 //! every queue is bounded, so a flood of datagrams can neither starve timers nor grow memory.
 
+use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
-use std::ops::Range;
 use std::pin::Pin;
 use std::time::Instant;
 
@@ -17,6 +17,7 @@ use tokio::time::Sleep;
 
 use super::resolve::{Resolved, Resolver};
 use super::sockets::{Arrival, ExtraSockets, send_ready};
+use super::udp::Inbox;
 use super::{Config, Endpoint, Stats};
 use crate::proto::{Event, JobDone, Node, Transmit};
 
@@ -33,11 +34,6 @@ pub(crate) enum Command {
     Shutdown(oneshot::Sender<()>),
 }
 
-/// Room for any UDP datagram, whole.
-const MAX_DATAGRAM: usize = 65_536;
-/// Room per datagram of a batch, besides the room for one of any size; a batch ends early when
-/// large datagrams fill it.
-const TYPICAL_DATAGRAM: usize = 2048;
 /// The most datagrams sent per turn; the rest wait for the next turn.
 const SEND_BATCH: usize = 1024;
 /// The most CPU jobs running on the blocking pool at once; more wait in the node.
@@ -50,9 +46,15 @@ struct Driver {
     commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<Event>,
     stats: Stats,
-    /// The next datagram to send, held while its socket cannot take it or the turn's batch is spent.
-    pending: Option<Transmit>,
-    inbox: Inbox,
+    /// The next datagrams to send, held while their socket cannot take them or the turn's batch
+    /// is spent, and the run of datagrams to one destination being gathered.
+    pending: VecDeque<Transmit>,
+    /// A run of datagrams laid end to end, to send in one call.
+    run: Vec<u8>,
+    /// Datagrams read from each socket of the endpoint.
+    inboxes: Vec<Inbox>,
+    /// The most datagrams handled per turn from the endpoint's sockets, and from the extra ones.
+    receive_batch: usize,
     /// Finished CPU jobs, sent back by the blocking pool.
     jobs_done: mpsc::Receiver<JobDone>,
     jobs_tx: mpsc::Sender<JobDone>,
@@ -61,13 +63,6 @@ struct Driver {
     extra: ExtraSockets,
     /// Names being resolved for communities.
     resolver: Resolver,
-}
-
-/// A batch of received datagrams, read one after another into one buffer.
-struct Inbox {
-    buf: Box<[u8]>,
-    datagrams: Vec<(SocketAddr, Range<usize>)>,
-    batch: usize,
 }
 
 /// What woke the loop.
@@ -95,6 +90,8 @@ pub(crate) fn start(
     let (command_tx, commands) = mpsc::channel(config.command_capacity());
     let (events, event_rx) = mpsc::channel(config.event_capacity());
     let (jobs_tx, jobs_done) = mpsc::channel(JOBS_RUNNING);
+    endpoint.enable_gro();
+    let inboxes = endpoint.sockets().map(|_| Inbox::new(config.receive_batch())).collect();
     let driver = Driver {
         extra: ExtraSockets::new(config.transport()),
         resolver: Resolver::new(),
@@ -106,8 +103,10 @@ pub(crate) fn start(
         commands,
         events,
         stats: Stats::default(),
-        pending: None,
-        inbox: Inbox::new(config.receive_batch()),
+        pending: VecDeque::new(),
+        run: Vec::new(),
+        inboxes,
+        receive_batch: config.receive_batch(),
     };
     (command_tx, event_rx, tokio::spawn(driver.run()))
 }
@@ -144,8 +143,7 @@ impl Driver {
                     Flow::Continue
                 }
                 Woken::Arrival(arrival) => {
-                    let Arrival { id, source, data } = arrival;
-                    self.node.handle_socket_datagram(now(), id, source, &data);
+                    self.arrivals(arrival);
                     Flow::Continue
                 }
                 Woken::Io => Flow::Continue,
@@ -168,9 +166,10 @@ impl Driver {
     /// closed command channel (every handle dropped) comes back as a shutdown whose answer nobody
     /// awaits.
     async fn wait(&mut self, timer: Pin<&mut Sleep>, armed: bool) -> Woken {
-        let pending = self.pending.as_ref().map(|transmit| {
+        let pending = self.pending.front().map(|transmit| {
             (transmit.socket.map(|id| self.extra.socket(id)), transmit.destination)
         });
+        let waiting = self.inboxes.iter().any(Inbox::has_waiting);
         tokio::select! {
             biased;
             command = self.commands.recv() => {
@@ -186,6 +185,19 @@ impl Driver {
             () = timer, if armed => Woken::Io,
             _ = self.endpoint.readable() => Woken::Io,
             _ = writable(&self.endpoint, pending) => Woken::Io,
+            // Datagrams read earlier wait for their turn.
+            () = std::future::ready(()), if waiting => Woken::Io,
+        }
+    }
+
+    /// Hands `first` to the node, and the datagrams that arrived on extra sockets after it, up to
+    /// a batch (their replies then leave together).
+    fn arrivals(&mut self, first: Arrival) {
+        let Arrival { id, source, data } = first;
+        self.node.handle_socket_datagram(now(), id, source, &data);
+        for _ in 1..self.receive_batch {
+            let Ok(Arrival { id, source, data }) = self.extra.arrivals.try_recv() else { return };
+            self.node.handle_socket_datagram(now(), id, source, &data);
         }
     }
 
@@ -247,17 +259,19 @@ impl Driver {
         }
     }
 
-    /// Reads up to a batch of datagrams from each socket and hands each batch to the node at once
-    /// (it checks their signatures together); returns whether a socket may have more.
+    /// Hands up to a batch of datagrams from each socket to the node at once (it checks their
+    /// signatures together), reading more when those of the last read are all handed over;
+    /// returns whether a socket may have more.
     fn receive(&mut self) -> bool {
-        let Self { node, endpoint, stats, inbox, .. } = self;
+        let Self { node, endpoint, stats, inboxes, .. } = self;
         let mut more = false;
-        for socket in endpoint.sockets() {
+        for (socket, inbox) in endpoint.sockets().zip(inboxes.iter_mut()) {
             more |= inbox.fill(socket, stats);
-            let batch: Vec<_> = inbox.datagrams().collect();
+            let batch = inbox.take();
             if !batch.is_empty() {
                 node.handle_datagrams(now(), &batch);
             }
+            more |= inbox.has_waiting();
         }
         more
     }
@@ -272,29 +286,104 @@ impl Driver {
         self.flush_events();
     }
 
-    /// Sends a batch of the node's datagrams; keeps the next one back if its socket is full.
+    /// Sends a batch of the node's datagrams, a run of same-size datagrams to one destination in
+    /// one call where the socket can (UDP GSO); keeps back what a full socket cannot take.
     fn flush_transmits(&mut self) {
-        for _ in 0..SEND_BATCH {
-            let Some(transmit) = self.pending.take().or_else(|| self.node.poll_transmit()) else {
+        let mut budget = SEND_BATCH;
+        while budget > 0 {
+            let run = self.gather_run();
+            if run == 0 {
                 return;
-            };
-            let sent = match transmit.socket {
-                Some(id) => self.extra.send(id, &transmit.contents, transmit.destination),
-                None => self.endpoint.try_send_to(&transmit.contents, transmit.destination),
-            };
-            match sent {
-                Ok(len) => {
-                    self.stats.datagrams_sent += 1;
-                    self.stats.bytes_sent += u64::try_from(len).unwrap_or(u64::MAX);
-                }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
-                    self.pending = Some(transmit);
-                    return;
-                }
-                Err(_) => self.stats.send_errors += 1,
+            }
+            let sent = if run == 1 { self.send_one() } else { self.send_run(run) };
+            if !sent {
+                return;
+            }
+            budget = budget.saturating_sub(run);
+        }
+        // One more is kept, so that the loop wakes for it when its socket can take it.
+        if self.pending.is_empty() {
+            self.pending.extend(self.node.poll_transmit());
+        }
+    }
+
+    /// Gathers the next run into `pending`: datagrams to one destination from one socket, all as
+    /// long as the first but the last (which may be shorter), as many as one call may carry.
+    /// Returns its length (0: nothing to send).
+    fn gather_run(&mut self) -> usize {
+        if self.pending.is_empty() {
+            self.pending.extend(self.node.poll_transmit());
+        }
+        let Some(first) = self.pending.front() else { return 0 };
+        let (socket, destination, size) = (first.socket, first.destination, first.contents.len());
+        let most = match socket {
+            Some(id) => self.extra.max_segments(id, size),
+            None => self.endpoint.max_segments(destination, size),
+        };
+        let mut run = 1;
+        while run < most {
+            if run == self.pending.len() {
+                let Some(next) = self.node.poll_transmit() else { break };
+                self.pending.push_back(next);
+            }
+            let next = &self.pending[run];
+            let len = next.contents.len();
+            if next.socket != socket || next.destination != destination || len > size {
+                break;
+            }
+            run += 1;
+            if len < size {
+                break;
             }
         }
-        self.pending = self.node.poll_transmit();
+        run
+    }
+
+    /// Sends the first pending datagram; returns false if its socket is full.
+    fn send_one(&mut self) -> bool {
+        let Some(transmit) = self.pending.front() else { return true };
+        let sent = match transmit.socket {
+            Some(id) => self.extra.send(id, &transmit.contents, transmit.destination),
+            None => self.endpoint.try_send_to(&transmit.contents, transmit.destination),
+        };
+        match sent {
+            Ok(len) => {
+                self.stats.datagrams_sent += 1;
+                self.stats.bytes_sent += u64::try_from(len).unwrap_or(u64::MAX);
+            }
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => return false,
+            Err(_) => self.stats.send_errors += 1,
+        }
+        self.pending.pop_front();
+        true
+    }
+
+    /// Sends the first `run` pending datagrams in one call, or one by one if the socket refuses
+    /// that; returns false if the socket is full.
+    fn send_run(&mut self, run: usize) -> bool {
+        let Some(first) = self.pending.front() else { return true };
+        let (socket, destination, segment) =
+            (first.socket, first.destination, first.contents.len());
+        self.run.clear();
+        for transmit in self.pending.iter().take(run) {
+            self.run.extend_from_slice(&transmit.contents);
+        }
+        let sent = match socket {
+            Some(id) => self.extra.send_segments(id, &self.run, segment, destination),
+            None => self.endpoint.try_send_segments(&self.run, segment, destination),
+        };
+        match sent {
+            Ok(()) => {
+                self.stats.datagrams_sent += run as u64;
+                self.stats.bytes_sent += u64::try_from(self.run.len()).unwrap_or(u64::MAX);
+                self.pending.drain(..run);
+                true
+            }
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => false,
+            // Refused as a run (or failed for another reason): each datagram on its own, which
+            // also counts the errors of those that still fail.
+            Err(_) => (0..run).all(|_| self.send_one()),
+        }
     }
 
     /// Passes the node's events on; when nobody keeps up, new ones are dropped and counted.
@@ -304,40 +393,6 @@ impl Driver {
                 self.stats.events_dropped += 1;
             }
         }
-    }
-}
-
-impl Inbox {
-    fn new(batch: usize) -> Self {
-        let room = MAX_DATAGRAM + batch.saturating_mul(TYPICAL_DATAGRAM);
-        Self { buf: vec![0; room].into_boxed_slice(), datagrams: Vec::with_capacity(batch), batch }
-    }
-
-    /// Reads what `socket` has, up to a batch and while a datagram of any size still fits; returns
-    /// whether the socket may have more.
-    fn fill(&mut self, socket: &tokio::net::UdpSocket, stats: &mut Stats) -> bool {
-        self.datagrams.clear();
-        let mut used = 0;
-        for _ in 0..self.batch {
-            let Some(room) = self.buf.get_mut(used..used + MAX_DATAGRAM) else { return true };
-            match socket.try_recv_from(room) {
-                Ok((len, source)) => {
-                    self.datagrams.push((source, used..used + len));
-                    used += len;
-                    stats.datagrams_received += 1;
-                    stats.bytes_received += u64::try_from(len).unwrap_or(u64::MAX);
-                }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return false,
-                Err(_) => stats.receive_errors += 1,
-            }
-        }
-        true
-    }
-
-    /// The datagrams read by the last [`Inbox::fill`].
-    fn datagrams(&self) -> impl Iterator<Item = (SocketAddr, &[u8])> {
-        let data = |range: &Range<usize>| self.buf.get(range.clone()).unwrap_or_default();
-        self.datagrams.iter().map(move |(source, range)| (*source, data(range)))
     }
 }
 
@@ -358,3 +413,281 @@ async fn writable(
 
 /// An extra socket, if still open.
 type ExtraSocket = Option<std::sync::Arc<dyn super::DatagramSocket>>;
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+    use std::net::{SocketAddr, UdpSocket};
+    use std::sync::Arc;
+    use std::task::{Context as TaskContext, Poll};
+    use std::thread::JoinHandle;
+    use std::time::{Duration, Instant};
+
+    use tokio::io::ReadBuf;
+
+    use crate::community;
+    use crate::crypto::{Curve, PrivateKey};
+    use crate::proto::{Community, CommunityId, Context, Node, SocketError, SocketId};
+    use crate::runtime::udp::Gso;
+    use crate::runtime::{
+        self, Config, DatagramSocket, Endpoint, EndpointConfig, NodeHandle, Transport,
+    };
+
+    const PATIENCE: Duration = Duration::from_secs(5);
+
+    /// Sends what the test asks, from the endpoint or from a socket of its own.
+    #[derive(Default)]
+    struct Burst {
+        socket: Option<(SocketId, SocketAddr)>,
+        /// What arrived on the socket, in order.
+        arrived: Vec<Vec<u8>>,
+    }
+
+    #[community]
+    impl Burst {}
+
+    impl Community for Burst {
+        fn community_id(&self) -> CommunityId {
+            CommunityId(*b"driver burst test!!!")
+        }
+
+        fn started(&mut self, ctx: &mut Context<'_, Self>) {
+            ctx.open_socket(loopback()).expect("room for a socket");
+        }
+
+        fn on_socket_opened(
+            &mut self,
+            _ctx: &mut Context<'_, Self>,
+            socket: SocketId,
+            result: Result<SocketAddr, SocketError>,
+        ) {
+            self.socket = result.ok().map(|address| (socket, address));
+        }
+
+        fn on_socket_datagram(
+            &mut self,
+            _ctx: &mut Context<'_, Self>,
+            _socket: SocketId,
+            _source: SocketAddr,
+            data: &[u8],
+        ) -> Result<(), crate::proto::DropReason> {
+            self.arrived.push(data.to_vec());
+            Ok(())
+        }
+    }
+
+    fn loopback() -> SocketAddr {
+        "127.0.0.1:0".parse().expect("an address")
+    }
+
+    /// A node running [`Burst`] on 127.0.0.1, once its socket is open.
+    async fn start(config: &Config) -> (NodeHandle, (SocketId, SocketAddr)) {
+        let key = PrivateKey::generate(Curve::Curve25519).expect("a key");
+        let mut node = Node::new(key, 1, Instant::now());
+        node.add_community(Instant::now(), Burst::default()).expect("one community");
+        let endpoint = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().expect("an address"));
+        let (handle, _events, _task) =
+            runtime::spawn_with(config, node, Endpoint::bind(&endpoint).expect("binds"));
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let socket = handle.with_community::<Burst, _>(|burst, _| burst.socket).await;
+            if let Some(socket) = socket.expect("the node runs Burst") {
+                return (handle, socket);
+            }
+            assert!(Instant::now() < deadline, "the socket opens");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// A plain UDP socket on 127.0.0.1 that collects `count` datagrams in a thread.
+    fn sink(count: usize) -> (SocketAddr, JoinHandle<Vec<Vec<u8>>>) {
+        let socket = UdpSocket::bind(loopback()).expect("binds");
+        let _ = socket2::SockRef::from(&socket).set_recv_buffer_size(4 << 20);
+        socket.set_read_timeout(Some(PATIENCE)).expect("a timeout");
+        let address = socket.local_addr().expect("bound");
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            let mut buf = [0; 2048];
+            while got.len() < count {
+                let Ok(len) = socket.recv(&mut buf) else { break };
+                got.push(buf[..len].to_vec());
+            }
+            got
+        });
+        (address, reader)
+    }
+
+    /// A burst for two destinations: runs of same-size datagrams, shorter ones that end a run,
+    /// and datagrams that alternate between the destinations; longer than a run and than a read.
+    fn burst(to: [SocketAddr; 2]) -> Vec<(SocketAddr, Vec<u8>)> {
+        (0..300_u16)
+            .map(|n| {
+                let side = if n >= 200 { n % 2 } else { (n / 90) % 2 };
+                let len = if n % 37 == 0 { 50 } else { 120 };
+                let mut data = vec![b'x'; len];
+                data[..2].copy_from_slice(&n.to_be_bytes());
+                (to[usize::from(side)], data)
+            })
+            .collect()
+    }
+
+    /// Sends the burst from the endpoint (`from` None) or the community's socket; checks that
+    /// each destination got its datagrams whole and in order.
+    async fn send_burst(handle: &NodeHandle, from: Option<SocketId>) {
+        let expected = |burst: &[(SocketAddr, Vec<u8>)], to: SocketAddr| -> Vec<Vec<u8>> {
+            burst.iter().filter(|(d, _)| *d == to).map(|(_, data)| data.clone()).collect()
+        };
+        let sides: [SocketAddr; 2] =
+            ["127.0.0.1:1".parse().unwrap(), "127.0.0.1:2".parse().unwrap()];
+        let count = |side| burst(sides).iter().filter(|(to, _)| *to == side).count();
+        let (a, a_got) = sink(count(sides[0]));
+        let (b, b_got) = sink(count(sides[1]));
+        let datagrams = burst([a, b]);
+        let sending = datagrams.clone();
+        handle
+            .with_community::<Burst, _>(move |_, ctx| {
+                for (to, data) in sending {
+                    match from {
+                        Some(socket) => ctx.send_on(socket, to, data),
+                        None => ctx.send_raw(to, data),
+                    }
+                }
+            })
+            .await
+            .expect("the node runs Burst");
+        for (got, to) in [(a_got, a), (b_got, b)] {
+            let got = got.join().expect("a reader");
+            let want = expected(&datagrams, to);
+            let numbers = |d: &[Vec<u8>]| -> Vec<(u8, u8, usize)> {
+                d.iter().map(|d| (d[0], d[1], d.len())).collect()
+            };
+            assert!(got == want, "{:?}\n{:?}", numbers(&got), numbers(&want));
+        }
+        let stats = handle.stats().await.expect("the node runs");
+        assert_eq!(stats.send_errors, 0);
+    }
+
+    #[tokio::test]
+    async fn a_burst_leaves_whole_and_in_order_per_destination() {
+        let (handle, (socket, _)) = start(&Config::new()).await;
+        send_burst(&handle, None).await;
+        send_burst(&handle, Some(socket)).await;
+        let stats = handle.stats().await.expect("the node runs");
+        assert_eq!(stats.datagrams_sent, 600);
+        handle.shutdown().await;
+    }
+
+    /// Binds sockets that claim to send runs in one call and then refuse every run.
+    struct Refusing;
+
+    struct RefusingSocket(tokio::net::UdpSocket);
+
+    impl Transport for Refusing {
+        fn bind(&self, address: SocketAddr) -> io::Result<Arc<dyn DatagramSocket>> {
+            let socket = UdpSocket::bind(address)?;
+            socket.set_nonblocking(true)?;
+            Ok(Arc::new(RefusingSocket(tokio::net::UdpSocket::from_std(socket)?)))
+        }
+    }
+
+    impl DatagramSocket for RefusingSocket {
+        fn local_addr(&self) -> io::Result<SocketAddr> {
+            self.0.local_addr()
+        }
+
+        fn poll_recv_from(
+            &self,
+            cx: &mut TaskContext<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<SocketAddr>> {
+            self.0.poll_recv_from(cx, buf)
+        }
+
+        fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+            self.0.try_send_to(buf, target)
+        }
+
+        fn poll_send_ready(&self, cx: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+            self.0.poll_send_ready(cx)
+        }
+
+        fn max_segments(&self, _size: usize) -> usize {
+            64
+        }
+
+        fn try_send_segments(&self, _: &[u8], _: usize, _: SocketAddr) -> io::Result<()> {
+            Err(io::Error::other("no runs here"))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_socket_that_refuses_runs_sends_them_one_by_one() {
+        let (handle, (socket, _)) = start(&Config::new().with_transport(Refusing)).await;
+        send_burst(&handle, Some(socket)).await;
+        handle.shutdown().await;
+    }
+
+    /// Datagrams that the kernel hands over together (a run sent in one call, on Linux) reach the
+    /// node one by one, a batch per turn, and are counted one by one.
+    #[tokio::test]
+    async fn datagrams_read_together_are_counted_one_by_one() {
+        let (handle, _) = start(&Config::new().with_receive_batch(8)).await;
+        let to = handle.local_addrs().ipv4().expect("an IPv4 socket");
+        let sender = tokio::net::UdpSocket::bind(loopback()).await.expect("binds");
+        let gso = Gso::probe(&sender);
+        let mut expected = 0;
+        for (count, len) in [(64, 100), (30, 700), (1, 5)] {
+            let run = vec![b'z'; count * len];
+            if count > 1 && gso.segments(len) >= count {
+                sender.writable().await.expect("writable");
+                gso.try_send(&sender, &run, len, to).expect("sent");
+            } else {
+                for one in run.chunks(len) {
+                    sender.send_to(one, to).await.expect("sent");
+                }
+            }
+            expected += count as u64;
+        }
+        for n in 0..100_u8 {
+            sender.send_to(&[n; 30], to).await.expect("sent");
+        }
+        expected += 100;
+        let deadline = Instant::now() + PATIENCE;
+        let stats = loop {
+            let stats = handle.stats().await.expect("the node runs");
+            if stats.datagrams_received >= expected || Instant::now() > deadline {
+                break stats;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        assert_eq!(stats.datagrams_received, expected);
+        assert_eq!(stats.node.received, expected);
+        handle.shutdown().await;
+    }
+
+    /// Datagrams that arrive on a community's socket faster than the loop turns all reach the
+    /// community, in order, a batch per turn.
+    #[tokio::test]
+    async fn a_flood_on_a_community_socket_reaches_it_in_order() {
+        let (handle, (_, address)) = start(&Config::new().with_receive_batch(8)).await;
+        let sender = UdpSocket::bind(loopback()).expect("binds");
+        let sent: Vec<Vec<u8>> = (0..300_u16).map(|n| n.to_be_bytes().to_vec()).collect();
+        let mut arrived = Vec::new();
+        // In floods of 100, few enough for any socket's receive buffer.
+        for (floods, flood) in sent.chunks(100).enumerate() {
+            for datagram in flood {
+                sender.send_to(datagram, address).expect("sent");
+            }
+            let deadline = Instant::now() + PATIENCE;
+            while arrived.len() < (floods + 1) * 100 && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                arrived = handle
+                    .with_community::<Burst, _>(|burst, _| burst.arrived.clone())
+                    .await
+                    .expect("the node runs Burst");
+            }
+        }
+        assert!(arrived == sent, "{} of {} arrived, or out of order", arrived.len(), sent.len());
+        handle.shutdown().await;
+    }
+}

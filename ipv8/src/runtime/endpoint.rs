@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
+use super::udp::{self, Gso};
 use super::{EndpointConfig, EndpointError};
 
 /// The UDP sockets of one node: IPv4, IPv6, or both.
@@ -31,8 +32,8 @@ use super::{EndpointConfig, EndpointError};
 /// ```
 #[derive(Debug)]
 pub struct Endpoint {
-    ipv4: Option<UdpSocket>,
-    ipv6: Option<UdpSocket>,
+    ipv4: Option<(UdpSocket, Gso)>,
+    ipv6: Option<(UdpSocket, Gso)>,
     local: LocalAddrs,
 }
 
@@ -83,7 +84,11 @@ impl Endpoint {
         let ipv6 = config.ipv6().map(|address| open(address.into(), config)).transpose()?;
         let local =
             LocalAddrs { ipv4: ipv4.as_ref().map(|s| s.1), ipv6: ipv6.as_ref().map(|s| s.1) };
-        Ok(Self { ipv4: ipv4.map(|s| s.0), ipv6: ipv6.map(|s| s.0), local })
+        let with_gso = |socket: UdpSocket| {
+            let gso = Gso::probe(&socket);
+            (socket, gso)
+        };
+        Ok(Self { ipv4: ipv4.map(|s| with_gso(s.0)), ipv6: ipv6.map(|s| with_gso(s.0)), local })
     }
 
     /// The addresses the sockets are bound to (with the ports actually taken).
@@ -105,7 +110,7 @@ impl Endpoint {
     /// Cancel safe: if the future is dropped before it completes, the datagram was not sent.
     pub async fn send_to(&self, contents: &[u8], destination: SocketAddr) -> io::Result<usize> {
         let (socket, destination) = self.socket_for(destination)?;
-        socket.send_to(contents, destination).await
+        socket.0.send_to(contents, destination).await
     }
 
     /// Receives one datagram on any socket into `buf` (a longer datagram is cut to `buf`'s length).
@@ -131,12 +136,19 @@ impl Endpoint {
 
     /// The open sockets, IPv4 first.
     pub(crate) fn sockets(&self) -> impl Iterator<Item = &UdpSocket> {
-        self.ipv4.iter().chain(&self.ipv6)
+        self.ipv4.iter().chain(&self.ipv6).map(|(socket, _)| socket)
+    }
+
+    /// Lets the kernel hand over datagrams of one source together (UDP GRO): only for an
+    /// endpoint read by the driver, which splits them again ([`Endpoint::recv_from`] does not).
+    pub(crate) fn enable_gro(&self) {
+        self.sockets().for_each(udp::enable_gro);
     }
 
     /// Waits until a socket may have a datagram to read.
     pub(crate) async fn readable(&self) -> io::Result<()> {
-        match (&self.ipv4, &self.ipv6) {
+        let sockets = (self.ipv4.as_ref().map(|s| &s.0), self.ipv6.as_ref().map(|s| &s.0));
+        match sockets {
             (Some(ipv4), Some(ipv6)) => tokio::select! {
                 result = ipv4.readable() => result,
                 result = ipv6.readable() => result,
@@ -148,7 +160,7 @@ impl Endpoint {
 
     /// Waits until the socket for `destination` may take a datagram.
     pub(crate) async fn writable(&self, destination: SocketAddr) -> io::Result<()> {
-        self.socket_for(destination)?.0.writable().await
+        self.socket_for(destination)?.0.0.writable().await
     }
 
     /// Sends one datagram if the socket can take it now.
@@ -158,10 +170,28 @@ impl Endpoint {
         destination: SocketAddr,
     ) -> io::Result<usize> {
         let (socket, destination) = self.socket_for(destination)?;
-        socket.try_send_to(contents, destination)
+        socket.0.try_send_to(contents, destination)
     }
 
-    fn socket_for(&self, destination: SocketAddr) -> io::Result<(&UdpSocket, SocketAddr)> {
+    /// How many datagrams of `size` bytes to `destination` one [`Endpoint::try_send_segments`]
+    /// may carry: 1 if the socket cannot send runs.
+    pub(crate) fn max_segments(&self, destination: SocketAddr, size: usize) -> usize {
+        self.socket_for(destination).map_or(1, |((_, gso), _)| gso.segments(size))
+    }
+
+    /// Sends `contents` as datagrams of `segment` bytes each (the last may be shorter) in one
+    /// call, all or none, if the socket can take them now; see [`Gso::try_send`].
+    pub(crate) fn try_send_segments(
+        &self,
+        contents: &[u8],
+        segment: usize,
+        destination: SocketAddr,
+    ) -> io::Result<()> {
+        let ((socket, gso), destination) = self.socket_for(destination)?;
+        gso.try_send(socket, contents, segment, destination)
+    }
+
+    fn socket_for(&self, destination: SocketAddr) -> io::Result<(&(UdpSocket, Gso), SocketAddr)> {
         let destination = SocketAddr::new(destination.ip().to_canonical(), destination.port());
         let socket = match destination {
             SocketAddr::V4(_) => self.ipv4.as_ref(),

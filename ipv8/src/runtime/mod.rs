@@ -80,6 +80,7 @@ mod resolve;
 mod sockets;
 mod socks5;
 mod stats;
+mod udp;
 
 pub use config::{
     Config, DEFAULT_PORT, DEFAULT_PORT_ATTEMPTS, DEFAULT_RECV_BUFFER_SIZE, EndpointConfig,

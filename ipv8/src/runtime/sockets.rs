@@ -15,6 +15,7 @@ use tokio::io::ReadBuf;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::udp::Gso;
 use crate::proto::{SocketError, SocketId, SocketRequest};
 
 /// Datagrams from all extra sockets that may wait for the node's loop; a reader waits beyond it.
@@ -44,6 +45,23 @@ pub trait DatagramSocket: Send + Sync + 'static {
     /// Ready once the socket may take a datagram (after [`DatagramSocket::try_send_to`] said
     /// it would block), as tokio's `UdpSocket::poll_send_ready`.
     fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+
+    /// How many datagrams of `size` bytes one [`DatagramSocket::try_send_segments`] may carry;
+    /// 1 (the default) if the socket cannot send several in one call.
+    fn max_segments(&self, size: usize) -> usize {
+        let _ = size;
+        1
+    }
+
+    /// Sends `buf` to `target` as datagrams of `segment` bytes each (the last may be shorter), in
+    /// one call if the socket can take them now (UDP GSO): all of them or, on any error, none.
+    /// The default says [`io::ErrorKind::Unsupported`]; after any error other than
+    /// [`io::ErrorKind::WouldBlock`], the driver sends them one by one with
+    /// [`DatagramSocket::try_send_to`].
+    fn try_send_segments(&self, buf: &[u8], segment: usize, target: SocketAddr) -> io::Result<()> {
+        let _ = (buf, segment, target);
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }
 
 /// The default [`Transport`]: UDP sockets of the operating system.
@@ -54,7 +72,46 @@ impl Transport for UdpTransport {
     fn bind(&self, address: SocketAddr) -> io::Result<Arc<dyn DatagramSocket>> {
         let socket = std::net::UdpSocket::bind(address)?;
         socket.set_nonblocking(true)?;
-        Ok(Arc::new(tokio::net::UdpSocket::from_std(socket)?))
+        let socket = tokio::net::UdpSocket::from_std(socket)?;
+        let gso = Gso::probe(&socket);
+        Ok(Arc::new(UdpSocket { socket, gso }))
+    }
+}
+
+/// A socket of [`UdpTransport`]: tokio's, sending runs of datagrams in one call where the system
+/// can.
+struct UdpSocket {
+    socket: tokio::net::UdpSocket,
+    gso: Gso,
+}
+
+impl DatagramSocket for UdpSocket {
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<SocketAddr>> {
+        self.socket.poll_recv_from(cx, buf)
+    }
+
+    fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        self.socket.try_send_to(buf, target)
+    }
+
+    fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.socket.poll_send_ready(cx)
+    }
+
+    fn max_segments(&self, size: usize) -> usize {
+        self.gso.segments(size)
+    }
+
+    fn try_send_segments(&self, buf: &[u8], segment: usize, target: SocketAddr) -> io::Result<()> {
+        self.gso.try_send(&self.socket, buf, segment, target)
     }
 }
 
@@ -140,6 +197,23 @@ impl ExtraSockets {
     pub(crate) fn send(&self, id: SocketId, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
         let (socket, _) = self.open.get(&id).ok_or(io::ErrorKind::NotConnected)?;
         socket.try_send_to(buf, target)
+    }
+
+    /// How many datagrams of `size` bytes socket `id` may send in one call.
+    pub(crate) fn max_segments(&self, id: SocketId, size: usize) -> usize {
+        self.open.get(&id).map_or(1, |(socket, _)| socket.max_segments(size))
+    }
+
+    /// Sends datagrams of `segment` bytes laid end to end in `buf` from socket `id` in one call.
+    pub(crate) fn send_segments(
+        &self,
+        id: SocketId,
+        buf: &[u8],
+        segment: usize,
+        target: SocketAddr,
+    ) -> io::Result<()> {
+        let (socket, _) = self.open.get(&id).ok_or(io::ErrorKind::NotConnected)?;
+        socket.try_send_segments(buf, segment, target)
     }
 
     /// Open socket `id`.
