@@ -58,9 +58,18 @@ impl Field {
         Fp2 { a: self.sub(&ac, &bd), b: self.sub(&ad_bc, &bd) }
     }
 
-    /// `x^e` by square and multiply.
+    /// `x^e` by square and multiply (Montgomery arithmetic on fixed limbs when `p` is odd and
+    /// below 2^256, as every identity format's is).
     #[must_use]
     pub fn pow(&self, x: &Fp2, e: &BigUint) -> Fp2 {
+        match super::montgomery::pow(&self.p, &x.a, &x.b, e) {
+            Some((a, b)) => Fp2 { a, b },
+            None => self.pow_slow(x, e),
+        }
+    }
+
+    /// `x^e` on `num-bigint` alone.
+    fn pow_slow(&self, x: &Fp2, e: &BigUint) -> Fp2 {
         let mut result = self.one();
         for i in (0..e.bits()).rev() {
             result = self.mul(&result, &result);
@@ -118,6 +127,33 @@ mod tests {
         let p = f.p().clone();
         assert_eq!(squared, Fp2 { a: &p - 1_u8, b: &p - 1_u8 });
         assert_eq!(f.mul(&squared, &omega), f.one(), "ω³ = 1");
+    }
+
+    #[test]
+    fn the_fast_power_agrees_with_the_plain_one() {
+        let mut rng = rand_core::OsRng;
+        // Odd moduli of 1 to 4 limbs (primality does not matter for the arithmetic), and an
+        // even one, which takes the plain path.
+        for bits in [61_u64, 64, 69, 128, 137, 192, 199, 256, 300] {
+            let p = super::super::prime::random_prime(bits, &mut rng);
+            let f = Field::new(p.clone());
+            for _ in 0..5 {
+                let high = &p - 1_u8;
+                let low = BigUint::ZERO;
+                let x = f.element(
+                    super::super::random::between(&mut rng, &low, &high),
+                    super::super::random::between(&mut rng, &low, &high),
+                );
+                let e = super::super::random::between(&mut rng, &low, &(&p * &p));
+                assert_eq!(f.pow(&x, &e), f.pow_slow(&x, &e), "{bits} bits");
+            }
+        }
+        let even = Field::new(BigUint::from(1_000_000_006_u64));
+        let x = even.element(3_u8.into(), 5_u8.into());
+        assert_eq!(
+            even.pow(&x, &BigUint::from(1234_u32)),
+            even.pow_slow(&x, &BigUint::from(1234_u32))
+        );
     }
 
     #[test]

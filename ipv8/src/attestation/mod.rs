@@ -38,6 +38,7 @@ mod boudot;
 mod formats;
 mod fp2;
 mod ipack;
+mod montgomery;
 mod pengbaorange;
 mod prime;
 mod random;

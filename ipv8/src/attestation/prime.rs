@@ -12,7 +12,7 @@ const ROUNDS: usize = 40;
 const SMALL_PRIMES: [u32; 24] =
     [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89];
 
-/// Whether `n` is prime, with an error chance below 4^−40.
+/// Whether `n` is prime: exactly below 2^64, else with an error chance below 4^−40.
 pub fn is_probable_prime<R: RngCore + CryptoRng>(n: &BigUint, rng: &mut R) -> bool {
     let two = BigUint::from(2_u8);
     if *n < two {
@@ -31,21 +31,26 @@ pub fn is_probable_prime<R: RngCore + CryptoRng>(n: &BigUint, rng: &mut R) -> bo
     let s = n_minus_1.trailing_zeros().unwrap_or(0);
     let d = &n_minus_1 >> s;
     let high = n - 2_u8;
-    'witness: for _ in 0..ROUNDS {
-        let a = between(rng, &two, &high);
+    let one = BigUint::from(1_u8);
+    // Whether base `a` says "maybe prime".
+    let passes = |a: &BigUint| {
         let mut x = a.modpow(&d, n);
-        if x == BigUint::from(1_u8) || x == n_minus_1 {
-            continue;
+        if x == one || x == n_minus_1 {
+            return true;
         }
         for _ in 1..s {
             x = x.modpow(&two, n);
             if x == n_minus_1 {
-                continue 'witness;
+                return true;
             }
         }
-        return false;
+        false
+    };
+    // Below 2^64 the first twelve primes as bases decide exactly; above, random bases.
+    if n.bits() <= 64 {
+        return SMALL_PRIMES.iter().take(12).all(|base| passes(&BigUint::from(*base)));
     }
-    true
+    (0..ROUNDS).all(|_| passes(&between(rng, &two, &high)))
 }
 
 /// A random prime of exactly `bits` bits.
