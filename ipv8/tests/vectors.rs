@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use ipv8::messages::{self as base, dht, discovery, tunnel};
+use ipv8::messages::{self as base, attestation, dht, discovery, identity, tunnel};
 use ipv8::payload;
 use ipv8::wire::{DecodeError, Field, Format, Message, Payload, Reader, format};
 use serde::Deserialize;
@@ -75,6 +75,11 @@ registry! {
             EstablishRendezvousPayload, RendezvousEstablishedPayload, CreateE2EPayload, CreatedE2EPayload,
             LinkE2EPayload, LinkedE2EPayload, PeersRequestPayload, PeersResponsePayload,
             TestRequestPayload, TestResponsePayload];
+    "attestation" in attestation: headers [],
+        messages [VerifyAttestationRequestPayload, AttestationChunkPayload, ChallengePayload,
+            ChallengeResponsePayload, RequestAttestationPayload];
+    "identity" in identity: headers [],
+        messages [DisclosePayload, AttestPayload, RequestMissingPayload, MissingResponsePayload];
 }
 
 /// The Rust type of a payload a packet names: the first schema that has it.
@@ -280,7 +285,7 @@ fn rust_payloads_match_the_schemas() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 26 + 22, "every built-in payload is in a schema");
+    assert_eq!(checked, 26 + 22 + 9, "every built-in payload is in a schema");
 }
 
 #[test]

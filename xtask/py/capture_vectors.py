@@ -19,6 +19,7 @@ import argparse
 import ipaddress
 import json
 import re
+import struct
 import sys
 import tomllib
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable
 
+from ipv8.attestation.identity import payload as identity_payloads
+from ipv8.attestation.wallet import payload as attestation_payloads
 from ipv8.community import Community, CommunitySettings
 from ipv8.dht import payload as dht_payloads
 from ipv8.dht.payload import (
@@ -569,6 +572,70 @@ def tunnel_cases() -> dict[str, Callable[[], list[Case]]]:
     }
 
 
+# ----------------------------------------------------------------------------------------------------
+# Attestation (wallet) and identity payloads, spec attestation.md §1 and §5.1.
+# ----------------------------------------------------------------------------------------------------
+
+ATTRIBUTE_HASH = bytes(range(0xA0, 0xB4))
+
+
+def attestation_cases() -> dict[str, Callable[[], list[Case]]]:
+    """Cases for the wallet's five payloads and the identity overlay's four."""
+    a = attestation_payloads
+    i = identity_payloads
+    metadata = b'{"attribute": "my_attribute", "public_key": "AQkTL3CO3JSqdwEJ\\n", "id_format": "id_metadata"}'
+    token = bytes(range(128))
+    signed = bytes(range(96))
+    return {
+        "VerifyAttestationRequestPayload": lambda: [
+            ("hash", a.VerifyAttestationRequestPayload(ATTRIBUTE_HASH)),
+            ("zero hash", a.VerifyAttestationRequestPayload(bytes(20))),
+            ("all ones", a.VerifyAttestationRequestPayload(b"\xff" * 20)),
+        ],
+        "AttestationChunkPayload": lambda: [
+            ("first chunk", a.AttestationChunkPayload(ATTRIBUTE_HASH, 0, bytes(range(256)) * 3 + bytes(32))),
+            ("last, short", a.AttestationChunkPayload(ATTRIBUTE_HASH, 1, b"\x01\x09")),
+            ("edges", a.AttestationChunkPayload(bytes(20), 65535, b"")),
+        ],
+        "ChallengePayload": lambda: [
+            ("a pair", a.ChallengePayload(ATTRIBUTE_HASH, bytes.fromhex("0109132f708e8ddc94aa770109095b090995672bbae1"))),
+            ("empty", a.ChallengePayload(bytes(20), b"")),
+            ("range", a.ChallengePayload(ATTRIBUTE_HASH, bytes.fromhex("010400008000010400ffff01"))),
+        ],
+        "ChallengeResponsePayload": lambda: [
+            ("bit pair sum", a.ChallengeResponsePayload(ATTRIBUTE_HASH, b"\x02")),
+            ("no match", a.ChallengeResponsePayload(ATTRIBUTE_HASH, b"\x03")),
+            ("empty", a.ChallengeResponsePayload(bytes(20), b"")),
+        ],
+        "RequestAttestationPayload": lambda: [
+            ("json metadata", a.RequestAttestationPayload(metadata)),
+            ("empty", a.RequestAttestationPayload(b"")),
+            ("utf-8", a.RequestAttestationPayload('{"attribute": "naïve ✓"}'.encode())),
+        ],
+        "DisclosePayload": lambda: [
+            ("one credential", i.DisclosePayload(struct.pack(">I", 4) + b"meta", token, signed,
+                                                 struct.pack(">H", 3) + b"key")),
+            ("empty", i.DisclosePayload(b"", b"", b"", b"")),
+            ("two tokens", i.DisclosePayload(b"", token * 2, b"", b"")),
+        ],
+        "AttestPayload": lambda: [
+            ("signature", i.AttestPayload(signed)),
+            ("empty", i.AttestPayload(b"")),
+            ("short", i.AttestPayload(b"\x01")),
+        ],
+        "RequestMissingPayload": lambda: [
+            ("none known", i.RequestMissingPayload(0)),
+            ("some", i.RequestMissingPayload(7)),
+            ("edge", i.RequestMissingPayload(2**32 - 1)),
+        ],
+        "MissingResponsePayload": lambda: [
+            ("two tokens", i.MissingResponsePayload(token * 2)),
+            ("none", i.MissingResponsePayload(b"")),
+            ("one", i.MissingResponsePayload(token)),
+        ],
+    }
+
+
 PAYLOAD_CASES: dict[str, Callable[[], list[Case]]] = {
     "PingRequestPayload": lambda: dht_identifier_cases(PingRequestPayload),
     "PingResponsePayload": lambda: dht_identifier_cases(PingResponsePayload),
@@ -596,6 +663,7 @@ PAYLOAD_CASES: dict[str, Callable[[], list[Case]]] = {
     "SimilarityResponsePayload": similarity_response_cases,
     "PingPayload": ping_cases,
     "PongPayload": pong_cases,
+    **attestation_cases(),
 }
 TUNNEL_CASES = tunnel_cases()
 
@@ -609,6 +677,8 @@ OVERLAY_MODULES = {
     "discovery": (discovery_payloads,),
     "dht": (dht_payloads, dht_provider),
     "tunnel": (tunnel_payloads,),
+    "attestation": (attestation_payloads,),
+    "identity": (identity_payloads,),
 }
 
 

@@ -2,7 +2,8 @@
 //!
 //! Core messages (introductions and punctures, old and new style, and the authentication and
 //! global-time headers) are at this module's top level; the DiscoveryCommunity's own messages are in
-//! [`discovery`], the DHT's in [`dht`], the tunnels' in [`tunnel`]. Every layout is pinned by golden vectors captured from py-ipv8.
+//! [`discovery`], the DHT's in [`dht`], the tunnels' in [`tunnel`], the attestation and identity overlays' in
+//! [`attestation`] and [`identity`]. Every layout is pinned by golden vectors captured from py-ipv8.
 //!
 //! # Examples
 //!
@@ -20,9 +21,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod generated_attestation;
 mod generated_core;
 mod generated_dht;
 mod generated_discovery;
+mod generated_identity;
 mod generated_tunnel;
 
 pub use generated_core::*;
@@ -36,6 +39,18 @@ pub mod discovery {
 /// and its signed value layout.
 pub mod dht {
     pub use super::generated_dht::*;
+}
+
+/// The attestation (wallet) overlay's messages (ids 1–5: verify request, attestation chunk,
+/// challenge, challenge response, request for an attestation), each signed with a global time.
+pub mod attestation {
+    pub use super::generated_attestation::*;
+}
+
+/// The identity overlay's messages (ids 1–4: disclose, attest, request missing tokens and the
+/// answer), each signed.
+pub mod identity {
+    pub use super::generated_identity::*;
 }
 
 /// The tunnels' messages (ids 1–20: data, create/created, extend/extended, ping/pong, destroy,

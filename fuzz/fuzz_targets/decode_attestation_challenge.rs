@@ -1,0 +1,7 @@
+//! Fuzzes decoding of the attestation overlay's `ChallengePayload`: never panics, and what decodes re-encodes to
+//! the same bytes.
+#![no_main]
+
+use ipv8::messages::attestation::ChallengePayload;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ipv8_fuzz::check_round_trip::<ChallengePayload>(data));

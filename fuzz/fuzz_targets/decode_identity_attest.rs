@@ -1,0 +1,7 @@
+//! Fuzzes decoding of the identity overlay's `AttestPayload`: never panics, and what decodes re-encodes to
+//! the same bytes.
+#![no_main]
+
+use ipv8::messages::identity::AttestPayload;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ipv8_fuzz::check_round_trip::<AttestPayload>(data));

@@ -1,0 +1,9 @@
+//! Fuzzes decoding of the identity overlay's `MissingResponsePayload`: never panics, and what decodes re-encodes to
+//! the same bytes.
+#![no_main]
+
+use ipv8::messages::identity::MissingResponsePayload;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| ipv8_fuzz::check_round_trip::<MissingResponsePayload>(
+    data
+));
