@@ -411,21 +411,15 @@ impl TunnelCommunity {
         Ok(())
     }
 
-    /// A speed-test request at our exit: answer with as many random bytes as asked.
+    /// A speed-test request at our exit: answer with as many random bytes as asked (at most
+    /// [`MAX_TEST_RESPONSE`](super::MAX_TEST_RESPONSE)).
     fn on_test_request(
         &mut self,
         ctx: &mut Context<'_, Self>,
         source: SocketAddr,
         p: &TestRequestPayload,
     ) -> Result<(), DropReason> {
-        if !self.settings.peer_flags.contains(super::PeerFlags::SPEED_TEST) {
-            return Err(DropReason::Refused("tunnel_no_speed_test"));
-        }
-        let Some(exit) = self.exits.get_mut(&p.circuit_id) else {
-            return Err(DropReason::Refused("tunnel_unknown_circuit"));
-        };
-        exit.traffic.last_activity = ctx.now();
-        let data = super::speed_test::random_bytes(ctx, p.response_size);
+        let data = self.speed_test_answer(ctx, p.circuit_id, p.response_size)?;
         let response = crate::messages::tunnel::TestResponsePayload {
             circuit_id: p.circuit_id,
             identifier: p.identifier,

@@ -109,7 +109,7 @@ impl TunnelCommunity {
 }
 
 /// `len` bytes from the node's random source.
-pub(super) fn random_bytes(ctx: &mut Context<'_, TunnelCommunity>, len: u16) -> Vec<u8> {
+fn random_bytes(ctx: &mut Context<'_, TunnelCommunity>, len: u16) -> Vec<u8> {
     let mut data = vec![0; usize::from(len)];
     for chunk in data.chunks_mut(8) {
         let random = ctx.rng().next_u64().to_le_bytes();
@@ -151,6 +151,24 @@ pub struct RustTestResponsePayload {
 pub const MAX_TEST_RESPONSE: u16 = 60_000;
 
 impl TunnelCommunity {
+    /// The random bytes our exit of `circuit` answers a speed test with (both kinds): refused
+    /// without the `SPEED_TEST` flag, at most [`MAX_TEST_RESPONSE`] bytes.
+    pub(super) fn speed_test_answer(
+        &mut self,
+        ctx: &mut Context<'_, Self>,
+        circuit: u32,
+        size: u16,
+    ) -> Result<Vec<u8>, DropReason> {
+        if !self.settings.peer_flags.contains(super::PeerFlags::SPEED_TEST) {
+            return Err(DropReason::Refused("tunnel_no_speed_test"));
+        }
+        let Some(exit) = self.exits.get_mut(&circuit) else {
+            return Err(DropReason::Refused("tunnel_unknown_circuit"));
+        };
+        exit.traffic.last_activity = ctx.now();
+        Ok(random_bytes(ctx, size.min(MAX_TEST_RESPONSE)))
+    }
+
     /// A speed-test request of `ipv8_rust_tunnels` at our exit: answer as that data plane does
     /// (with the `SPEED_TEST` flag, at most [`MAX_TEST_RESPONSE`] bytes).
     pub(super) fn on_rust_test_request(
@@ -159,14 +177,7 @@ impl TunnelCommunity {
         source: std::net::SocketAddr,
         p: &RustTestRequestPayload,
     ) -> Result<(), DropReason> {
-        if !self.settings.peer_flags.contains(super::PeerFlags::SPEED_TEST) {
-            return Err(DropReason::Refused("tunnel_no_speed_test"));
-        }
-        let Some(exit) = self.exits.get_mut(&p.circuit_id) else {
-            return Err(DropReason::Refused("tunnel_unknown_circuit"));
-        };
-        exit.traffic.last_activity = ctx.now();
-        let data = random_bytes(ctx, p.response_size.min(MAX_TEST_RESPONSE));
+        let data = self.speed_test_answer(ctx, p.circuit_id, p.response_size)?;
         let response =
             RustTestResponsePayload { circuit_id: p.circuit_id, identifier: p.identifier, data };
         self.send_cell(ctx, source, &response);

@@ -43,7 +43,11 @@ impl TunnelCommunity {
         if !self.exits.contains_key(&p.circuit_id) {
             return Err(DropReason::Refused("tunnel_exit_unknown"));
         }
-        if self.hidden.intro_point_for.contains_key(&p.public_key) {
+        // One seeder per circuit (and per key): a circuit cannot make us announce, and load PEX
+        // overlays, without bound.
+        if self.hidden.intro_point_for.contains_key(&p.public_key)
+            || self.is_introducing(p.circuit_id)
+        {
             return Err(DropReason::Refused("tunnel_already_introducing"));
         }
         if ctx.parse_public_key(&p.public_key).is_none() {

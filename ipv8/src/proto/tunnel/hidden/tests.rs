@@ -77,12 +77,10 @@ fn a_link_with_an_unknown_cookie_or_an_enabled_exit_is_refused() {
     assert_eq!(dropped(&net, exit, "tunnel_unknown_cookie"), 1);
 
     // A second circuit to the same exit registers a cookie; the first circuit has let data out.
-    let b = loop {
-        let (b, other) = one_hop(&mut net);
-        if other == exit {
-            break b;
-        }
-    };
+    let b = (0..20)
+        .map(|_| one_hop(&mut net))
+        .find_map(|(b, other)| (other == exit).then_some(b))
+        .expect("a second circuit through the same exit");
     net.with_overlay(exit, |t, _| {
         if let Some(e) = t.exits.get_mut(&a) {
             e.enabled = true;
@@ -130,6 +128,24 @@ fn socket_messages_for_unknown_seeders_and_unasked_peers_responses_are_refused()
     net.deliver_messages();
     assert_eq!(dropped(&net, 2, "tunnel_not_introducing"), 1);
     assert_eq!(dropped(&net, 2, "tunnel_peers_response_not_via_circuit"), 1);
+}
+
+#[test]
+fn a_circuit_introduces_one_seeder() {
+    let mut net = network(7, 0, 1, true);
+    let (a, exit) = one_hop(&mut net);
+    for (n, key) in [net.key_bin(0), net.key_bin(1)].into_iter().enumerate() {
+        let identifier = u16::try_from(n).expect("small");
+        let p = EstablishIntroPayload {
+            circuit_id: a,
+            identifier,
+            info_hash: SERVICE,
+            public_key: key,
+        };
+        send_on(&mut net, a, &p);
+    }
+    assert_eq!(net.overlay(exit).hidden.intro_point_for.len(), 1);
+    assert_eq!(dropped(&net, exit, "tunnel_already_introducing"), 1);
 }
 
 #[test]
