@@ -53,6 +53,11 @@ pub use ipv8_macros::{community, lazy_handler, payload};
 #[doc = include_str!("../../docs/guide.md")]
 pub struct GuideSnippets;
 
+/// Every Rust snippet of `docs/identity.md`, compiled as a doc-test.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/identity.md")]
+pub struct IdentitySnippets;
+
 /// Paths used by macro-generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {

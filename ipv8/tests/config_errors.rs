@@ -82,7 +82,7 @@ fn missing_and_unknown_keys_are_named() {
     assert_eq!(toml_error("key = \"anonymous id\"\n", ""), "overlays[0]: missing field `key`");
     assert_eq!(
         toml_error("walker_interval = 0.5", "walker_intervall = 0.5"),
-        "walker_intervall: unknown field `walker_intervall`, expected one of `interfaces`, `keys`, `logger`, `working_directory`, `walker_interval`, `overlays`"
+        "walker_intervall: unknown field `walker_intervall`, expected one of `interfaces`, `keys`, `logger`, `working_directory`, `walker_interval`, `overlays`, `rest`"
     );
     assert_eq!(
         Config::from_toml_str("interfaces = []\noverlays = []").unwrap_err().to_string(),

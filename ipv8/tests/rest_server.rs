@@ -183,8 +183,9 @@ async fn only_loopback_addresses_bind_unless_allowed() {
         let address: SocketAddr = refused.parse().expect("an address");
         let error = RestServer::bind(address).await.expect_err("not loopback");
         assert!(matches!(error, BindError::NotLoopback(a) if a == address), "{error}");
-        let message =
-            format!("refusing to serve the REST API on {address}: not a loopback address");
+        let message = format!(
+            "refusing to serve the REST API on {address} without an API key: not a loopback address"
+        );
         assert_eq!(error.to_string(), message);
     }
 }

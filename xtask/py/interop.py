@@ -1038,6 +1038,115 @@ async def scenario_attestation_primitives(attestation_bin: str) -> dict:
                     and report["id_metadata_range_18plus"] == {"in_range": 1.0, "out_of_range": 0.0})
     return report
 
+async def http(method: str, port: int, path: str, body: dict | None = None) -> dict:
+    """A JSON request to a REST API on 127.0.0.1 (async: py-ipv8's own API runs in this loop)."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.request(
+            method, f"http://{LOOPBACK}:{port}{path}", json=body, timeout=aiohttp.ClientTimeout(total=30)) as response:
+        return await response.json(content_type=None)
+
+
+async def poll(method: str, port: int, path: str, done, timeout: float = 30.0) -> dict | None:
+    """Repeat a GET until `done(answer)` holds; the last answer, or None on timeout."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        answer = await http(method, port, path)
+        if done(answer):
+            return answer
+        await asyncio.sleep(0.2)
+    return None
+
+
+async def identity_roles(attester_port: int, attester: str, subject_port: int, subject: str,
+                         subject_key: str, attester_key: str) -> dict:
+    """The identity tutorial's two flows with one side attesting and verifying, the other enrolling
+    and proving: returns what each step gave."""
+    from urllib.parse import quote
+
+    q = lambda key: quote(key, safe="")  # noqa: E731
+    out: dict = {}
+    await http("PUT", subject_port, f"/identity/{subject}/request/{q(attester_key)}",
+               {"name": "my_attribute", "schema": "id_metadata", "metadata": {}})
+    asked = await poll("GET", attester_port, f"/identity/{attester}/outstanding/attestations",
+                       lambda a: a.get("requests"))
+    out["asked"] = bool(asked) and asked["requests"][0]["attribute_name"] == "my_attribute"
+    await http("PUT", attester_port, f"/identity/{attester}/attest/{q(subject_key)}",
+               {"name": "my_attribute", "value": "dmFsdWU="})
+    creds = await poll("GET", subject_port, f"/identity/{subject}/credentials",
+                       lambda a: any(c["attesters"] for c in a.get("names", [])))
+    out["attested"] = bool(creds) and creds["names"][0]["attesters"] == [attester_key]
+    if not creds:
+        return out
+    attribute_hash = creds["names"][0]["hash"]
+    results = {}
+    for reference in ("dmFsdWU=", "b3RoZXI="):
+        await http("PUT", attester_port, f"/identity/{attester}/verify/{q(subject_key)}",
+                   {"hash": attribute_hash, "value": reference, "schema": "id_metadata"})
+        waiting = await poll("GET", subject_port, f"/identity/{subject}/outstanding/verifications",
+                             lambda a: a.get("requests"))
+        if not waiting:
+            break
+        await http("PUT", subject_port, f"/identity/{subject}/allow/{q(attester_key)}", {"name": "my_attribute"})
+        output = await poll("GET", attester_port, f"/identity/{attester}/verifications",
+                            lambda a: any(o["reference"] == reference for o in a.get("outputs", [])))
+        if output:
+            results[reference] = next(o["match"] for o in output["outputs"] if o["reference"] == reference)
+    out["match"] = results.get("dmFsdWU=")
+    out["other"] = results.get("b3RoZXI=")
+    out["ok"] = (out["asked"] and out["attested"] and (out["match"] or 0) >= 0.99
+                 and out["other"] is not None and out["other"] < 0.5)
+    return out
+
+
+async def scenario_identity_tutorial(ipv8_bin: str) -> dict:
+    """The IPv8 documentation's identity tutorial over REST between `ipv8 run` and a py-ipv8 node in
+    both roles: py attests and verifies a Rust pseudonym's attribute, and Rust does the same for
+    py's. Both sides' pseudonyms bootstrap only from our loopback tracker."""
+    import ipv8.configuration as py_configuration
+    from ipv8.REST.rest_manager import RESTManager
+
+    port = free_port()
+    py_configuration.DISPERSY_BOOTSTRAPPER["init"] = {"ip_addresses": [(LOOPBACK, port)], "dns_addresses": []}
+    tracker = start_tracker(ipv8_bin, port)
+    report: dict = {"scenario": "identity-tutorial", "ok": False}
+    py = rest = rust = None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            rust_dir = Path(tmp) / "rust"
+            rust_dir.mkdir()
+            rust = RustNode(ipv8_bin, rust_dir, port)
+            await rust.start()
+            workdir = Path(tmp) / "py"
+            workdir.mkdir()
+            py = IPv8(py_config(workdir, "py", port, ()))
+            await py.start()
+            rest = RESTManager(py)
+            py_port = free_tcp_port()
+            await rest.start(py_port, host=LOOPBACK)
+            await wait_until(lambda: rust.mid is not None, 10.0)
+            rust_key = (await http("GET", rust.rest_port, "/identity/rust1/public_key"))["public_key"]
+            py_key = (await http("GET", py_port, "/identity/py1/public_key"))["public_key"]
+            met_rust = await poll("GET", rust.rest_port, "/identity/rust1/peers", lambda a: py_key in a.get("peers", []))
+            met_py = await poll("GET", py_port, "/identity/py1/peers", lambda a: rust_key in a.get("peers", []))
+            report["met"] = met_rust is not None and met_py is not None
+            if report["met"]:
+                report["py_attests_rust"] = await identity_roles(py_port, "py1", rust.rest_port, "rust1",
+                                                                 rust_key, py_key)
+                report["rust_attests_py"] = await identity_roles(rust.rest_port, "rust1", py_port, "py1",
+                                                                 py_key, rust_key)
+                report["ok"] = report["py_attests_rust"]["ok"] and report["rust_attests_py"]["ok"]
+            return report
+    finally:
+        if rest is not None:
+            await rest.stop()
+        if py is not None:
+            await py.stop()
+        if rust is not None:
+            await rust.stop()
+        tracker.terminate()
+        tracker.wait(timeout=10)
+
 
 RUST_TUNNEL_DATA = "d1:ad2:id20:rust-ipv8-tunnel-data1:q4:ping1:t2:aa1:y1:qe"
 
@@ -1048,7 +1157,8 @@ SCENARIOS = {"tracker": scenario_tracker, "discovery": scenario_discovery, "mess
              "tunnels-rust-through-py": scenario_tunnels_rust_through_py,
              "hidden-services": scenario_hidden_services,
              "speedtest-rust-endpoint": scenario_speedtest_rust_endpoint,
-             "attestation-primitives": scenario_attestation_primitives}
+             "attestation-primitives": scenario_attestation_primitives,
+             "identity-tutorial": scenario_identity_tutorial}
 
 
 async def main() -> int:

@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -10,7 +11,7 @@ use ipv8::config::{Builder, Config, Transport};
 use ipv8::launch::{OverlayRegistry, TUNNEL_CLASSES, launch};
 use ipv8::proto::Node;
 use ipv8::proto::tunnel::PeerFlags;
-use ipv8::runtime::Socks5Server;
+use ipv8::runtime::{LocalAddrs, NodeHandle, Pseudonyms, Socks5Server};
 
 /// Arguments of `ipv8 run`.
 #[derive(clap::Args)]
@@ -35,9 +36,9 @@ pub(crate) struct Args {
     /// exist. Two nodes run from one directory need one each, or they share an identity.
     #[arg(long, value_name = "FILE")]
     key: Option<PathBuf>,
-    /// Serve the REST API on 127.0.0.1 at this port.
-    #[arg(long)]
-    rest_port: Option<u16>,
+    /// The REST API: where, with which key and certificate.
+    #[command(flatten)]
+    rest: super::rest::Options,
     /// Seconds between status lines.
     #[arg(long, default_value_t = 5.0)]
     status_interval: f64,
@@ -87,6 +88,7 @@ fn configure(args: &Args) -> anyhow::Result<Config> {
     if let Some(file) = &args.key {
         use_key_file(&mut config, file)?;
     }
+    args.rest.apply(&mut config)?;
     if args.exit {
         become_exit(&mut config)?;
     }
@@ -136,7 +138,21 @@ fn use_key_file(config: &mut Config, file: &std::path::Path) -> anyhow::Result<(
     Ok(())
 }
 
+/// The node's pseudonyms (the identity layer the REST API serves): in the working directory,
+/// bound to the node's address, bootstrapping where the node's overlays do.
+async fn pseudonyms(
+    config: &Config,
+    handle: &NodeHandle,
+    addresses: &LocalAddrs,
+) -> anyhow::Result<Arc<Pseudonyms>> {
+    let bootstrap = handle.with_node(|node, _| node.spawn_bootstrap().to_vec()).await?;
+    let ip = addresses.ipv4().map_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), |a| a.ip());
+    Ok(Pseudonyms::new(&config.working_directory, ip, bootstrap))
+}
+
 async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
+    // Bound first, so that a refused REST address stops the node before it starts.
+    let rest = super::rest::bind(config).await?;
     let launched = launch(config, &OverlayRegistry::with_builtin()).await?;
     let handle = launched.handle;
     let addresses: Vec<String> = launched.addresses.iter().map(|a| a.to_string()).collect();
@@ -145,8 +161,9 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
     for class in &launched.skipped {
         println!("overlay {class} is not available in this build yet; skipped");
     }
-    if let Some(port) = args.rest_port {
-        super::rest::start(handle.clone(), port).await?;
+    let pseudonyms = pseudonyms(config, &handle, &launched.addresses).await?;
+    if let Some(rest) = rest {
+        rest.start(handle.clone(), pseudonyms.clone())?;
     }
     if let Some(port) = args.socks5 {
         let address = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
@@ -171,6 +188,7 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
             }
         }
     }
+    pseudonyms.shutdown().await;
     handle.shutdown().await;
     launched.task.await.context("the node's task panicked")?;
     Ok(())

@@ -32,6 +32,7 @@
     reason = "the arithmetic keeps the papers' and the spec's one-letter names"
 )]
 
+mod algorithm;
 mod boneh;
 mod bonehexact;
 mod boudot;
@@ -43,6 +44,10 @@ mod pengbaorange;
 mod prime;
 mod random;
 
+pub use algorithm::{
+    Aggregate, AttestationError, OwnedAttestation, PublicAttestation, RANGE_18PLUS, SeededRng,
+    range_value,
+};
 pub use boneh::{BonehError, BonehPrivateKey, BonehPublicKey, KEY_SIZES};
 pub use bonehexact::{BitPair, BonehAttestation, Histogram, ValueHash, respond};
 pub use boudot::{El, ElBases, Sqr};

@@ -105,6 +105,12 @@ pub enum ConfigError {
         /// The value given.
         peers: i64,
     },
+    /// The REST API key is empty: py-ipv8 would take it for no key at all.
+    #[error("{path}: must not be empty (leave it out to serve without a key)")]
+    EmptyApiKey {
+        /// Always `rest.api_key`.
+        path: String,
+    },
     /// A key's `bin` or generated key could not be made into a key.
     #[error("key {alias:?}: {error}")]
     Key {
@@ -173,7 +179,8 @@ impl ConfigError {
             | ConfigError::InvalidKeyBin { path, .. }
             | ConfigError::UnknownKeyAlias { path, .. }
             | ConfigError::WalkerInterval { path, .. }
-            | ConfigError::TargetPeers { path, .. } => Some(path),
+            | ConfigError::TargetPeers { path, .. }
+            | ConfigError::EmptyApiKey { path } => Some(path),
             ConfigError::InFile { error, .. } => error.path(),
             _ => None,
         }

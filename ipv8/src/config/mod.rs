@@ -4,7 +4,8 @@
 //! A [`Config`] lists the sockets to bind ([`Interface`]), the keys by alias ([`KeySpec`]), logging,
 //! the working directory, the walker interval, and the overlays to run ([`Overlay`]) with their
 //! peer-discovery strategies ([`Walker`]), bootstrappers ([`Bootstrapper`]), settings and start-up
-//! calls ([`OnStart`]). Overlay-specific tables (`initialize`, walkers' and bootstrappers' `init`)
+//! calls ([`OnStart`]), and, beyond py-ipv8's keys, where to serve the REST API ([`Rest`]).
+//! Overlay-specific tables (`initialize`, walkers' and bootstrappers' `init`)
 //! stay free-form [`Table`]s for the overlays to interpret.
 //!
 //! - [`Config::default`] is py-ipv8's `default_config`, kept in [`DEFAULT_TOML`]
@@ -43,6 +44,7 @@ mod model;
 mod overlay;
 mod parse;
 mod public;
+mod rest;
 mod validate;
 
 pub use bootstrap::{Bootstrapper, BootstrapperClass, DispersyBootstrap};
@@ -54,6 +56,7 @@ pub use logger::{LogLevel, Logger};
 pub use model::Config;
 pub use overlay::{OnStart, Overlay, Walker};
 pub use public::BootstrapTarget;
+pub use rest::Rest;
 pub use serde_json::Value;
 
 /// A free-form table of named values: an overlay's `initialize`, a walker's or bootstrapper's `init`.

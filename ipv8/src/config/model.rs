@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, DEFAULT_TOML, Interface, KeySpec, Logger, Overlay};
+use super::{ConfigError, DEFAULT_TOML, Interface, KeySpec, Logger, Overlay, Rest};
 use crate::crypto::PrivateKey;
 
 /// The parsed [`DEFAULT_TOML`].
@@ -51,6 +51,10 @@ pub struct Config {
     pub walker_interval: f64,
     /// The overlays to run.
     pub overlays: Vec<Overlay>,
+    /// Where and how to serve the REST API (default: not at all). Not one of py-ipv8's keys: its
+    /// configurations have no such table, and one without it is written without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest: Option<Rest>,
 }
 
 fn default_working_directory() -> PathBuf {

@@ -11,7 +11,8 @@ impl Config {
     /// Checks what the types cannot: interfaces are of distinct kinds and their addresses of the
     /// right family; key aliases are unique, each key has a source and its `bin` is a key; every
     /// overlay's key alias exists; `walker_interval` is positive; walkers' `peers` are -1 or more;
-    /// bootstrappers' `init` tables are what their class takes. Parsing validates already.
+    /// bootstrappers' `init` tables are what their class takes; the REST API key, if any, is not
+    /// empty. Parsing validates already.
     ///
     /// # Errors
     ///
@@ -39,6 +40,9 @@ impl Config {
         }
         for (index, overlay) in self.overlays.iter().enumerate() {
             check_overlay(&format!("overlays[{index}]"), overlay, &self.keys)?;
+        }
+        if self.rest.as_ref().is_some_and(|rest| rest.api_key.as_deref() == Some("")) {
+            return Err(ConfigError::EmptyApiKey { path: "rest.api_key".into() });
         }
         Ok(())
     }

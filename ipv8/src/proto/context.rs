@@ -62,6 +62,23 @@ impl<C: 'static> Context<'_, C> {
         self.shared.now
     }
 
+    /// The current Unix time in seconds (wall-clock dates: metadata, value versions), from the
+    /// time the driver gave with [`Node::set_unix_time`](super::Node::set_unix_time) and the
+    /// time elapsed since on the node's clock.
+    #[must_use]
+    pub fn unix_time(&self) -> f64 {
+        let (at, unix) = self.shared.unix_anchor;
+        unix + self.shared.now.saturating_duration_since(at).as_secs_f64()
+    }
+
+    /// [`Context::unix_time`] in whole seconds, as py-ipv8's value versions and `last_seen`
+    /// fields carry it.
+    #[must_use]
+    #[expect(clippy::cast_sign_loss, reason = "clamped to the range of u32 first")]
+    pub fn unix_seconds(&self) -> u32 {
+        self.unix_time().clamp(0.0, f64::from(u32::MAX)) as u32
+    }
+
     /// This community's id.
     #[must_use]
     pub fn community_id(&self) -> CommunityId {

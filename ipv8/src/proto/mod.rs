@@ -8,6 +8,7 @@ mod context;
 pub mod dht;
 pub mod discovery;
 mod host;
+pub mod identity;
 mod job;
 mod load;
 mod network;

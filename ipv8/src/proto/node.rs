@@ -116,6 +116,14 @@ impl Node {
         }
     }
 
+    /// Tells the node the Unix time (seconds) at `now`, which communities read through
+    /// [`Context::unix_time`](super::Context::unix_time): the node reads no clock itself. The
+    /// runtime sets it from the system clock when it spawns a node, the simulator to a fixed
+    /// date; unset, Unix time starts at 0 when the node is made.
+    pub fn set_unix_time(&mut self, now: Instant, unix_seconds: f64) {
+        self.shared.unix_anchor = (now, unix_seconds);
+    }
+
     /// Replaces the node's random generator. [`Node::new`] seeds it from `seed`, which replays
     /// exactly (the simulator's way); a node on a real network should draw it from the operating
     /// system, as `launch` does: `node.set_rng(Rng::from_os())`.

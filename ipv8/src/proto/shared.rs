@@ -179,6 +179,8 @@ pub(crate) struct Mailbox {
 /// Node-wide state.
 pub(crate) struct Shared {
     pub(crate) now: Instant,
+    /// An instant with its Unix time in seconds (see `Node::set_unix_time`).
+    pub(crate) unix_anchor: (Instant, f64),
     pub(crate) addresses: Addresses,
     /// The peer table of the active identity (see `Node::enter`).
     pub(crate) network: Network,
@@ -202,6 +204,7 @@ impl Shared {
     pub(crate) fn new(seed: u64, now: Instant) -> Self {
         Self {
             now,
+            unix_anchor: (now, 0.0),
             addresses: Addresses::default(),
             network: Network::default(),
             identity: 0,

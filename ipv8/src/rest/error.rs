@@ -1,8 +1,9 @@
-//! [`BindError`], why the REST server could not open its socket, and the JSON error bodies its
-//! routes answer with.
+//! [`BindError`], why the REST server could not open its socket; [`TlsError`], why a certificate
+//! could not be used; [`EmptyApiKey`]; and the JSON error bodies the routes answer with.
 
 use std::io;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -15,10 +16,17 @@ use crate::runtime::RuntimeError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BindError {
-    /// The address is not a loopback address and remote access was not asked for (see
+    /// The address is not a loopback address, and neither an API key nor remote access without
+    /// one was asked for (see [`RestServer::bind_with_key`](super::RestServer::bind_with_key) and
     /// [`RestServer::bind_allow_remote`](super::RestServer::bind_allow_remote)).
-    #[error("refusing to serve the REST API on {0}: not a loopback address")]
+    #[error("refusing to serve the REST API on {0} without an API key: not a loopback address")]
     NotLoopback(SocketAddr),
+    /// The configured API key is empty.
+    #[error(transparent)]
+    EmptyApiKey(#[from] EmptyApiKey),
+    /// The configured certificate file cannot be used.
+    #[error("the REST API's certificate: {0}")]
+    Tls(#[from] TlsError),
     /// The operating system refused to bind a TCP socket to the address.
     #[error("could not bind the REST API to {address}")]
     Io {
@@ -27,6 +35,53 @@ pub enum BindError {
         /// What the operating system said.
         #[source]
         source: io::Error,
+    },
+}
+
+/// An [`ApiKey`](super::ApiKey) was asked to be empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the REST API key is empty (leave it out to serve without a key)")]
+pub struct EmptyApiKey;
+
+/// Why a [`TlsIdentity`](super::TlsIdentity) could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// The PEM file could not be read.
+    #[error("cannot read {}: {error}", file.display())]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// What the operating system said.
+        error: io::Error,
+    },
+    /// What is wrong in a PEM file.
+    #[error("{}: {error}", file.display())]
+    InFile {
+        /// The file.
+        file: PathBuf,
+        /// What is wrong in it.
+        error: Box<TlsError>,
+    },
+    /// The PEM text has no `CERTIFICATE` section.
+    #[error("no certificate")]
+    NoCertificate,
+    /// The PEM text has no private key section (`PRIVATE KEY`, `RSA PRIVATE KEY` or
+    /// `EC PRIVATE KEY`).
+    #[error("no private key")]
+    NoPrivateKey,
+    /// A PEM section is malformed.
+    #[error("malformed PEM: {message}")]
+    Pem {
+        /// What the PEM parser said.
+        message: String,
+    },
+    /// rustls cannot use the key with the certificate (a key of a kind it does not support, or
+    /// not the certificate's).
+    #[error("unusable certificate or key: {message}")]
+    Rejected {
+        /// What rustls said.
+        message: String,
     },
 }
 

@@ -1,5 +1,7 @@
 //! The routes of the REST server: each reads the node inside its loop through a [`NodeHandle`].
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -8,16 +10,18 @@ use serde_json::Value;
 use super::error::ApiError;
 use super::{network_json, overlays_json};
 use crate::proto::Node;
-use crate::runtime::NodeHandle;
+use crate::runtime::{NodeHandle, Pseudonyms};
 
 /// Every route, with py-ipv8's error bodies for unknown paths and methods.
-pub(super) fn router(handle: NodeHandle) -> Router {
+pub(super) fn router(handle: NodeHandle, pseudonyms: Option<Arc<Pseudonyms>>) -> Router {
+    let identity = pseudonyms.map(super::identity::routes).unwrap_or_default();
     Router::new()
         .route("/network", get(network))
         .route("/overlays", get(overlays))
         .merge(super::dht::routes())
         .merge(super::tunnel::routes())
         .merge(super::tunnel_speed::routes())
+        .merge(identity)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(handle)

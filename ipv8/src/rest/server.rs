@@ -1,6 +1,7 @@
 //! The HTTP server of the REST API: [`RestServer`] binds a TCP socket (loopback unless told
-//! otherwise) and serves a running node's state through its [`NodeHandle`]; [`serve`] does the same
-//! on a listener the caller bound.
+//! otherwise), guards it with an API key and TLS when given them, and serves a running node's
+//! state through its [`NodeHandle`]; [`serve`] does the same, unguarded, on a listener the caller
+//! bound.
 
 use std::future::Future;
 use std::io;
@@ -8,21 +9,32 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use tokio::net::TcpListener;
 
-use super::BindError;
+use super::access::guard;
 use super::routes::router;
-use crate::runtime::NodeHandle;
+use super::tls::TlsListener;
+use super::{ApiKey, BindError, TlsIdentity};
+use crate::runtime::{NodeHandle, Pseudonyms};
 
-/// The REST API's TCP socket, bound and ready to serve a node.
+/// The REST API's TCP socket, bound and ready to serve a node, with py-ipv8's protections.
 ///
-/// py-ipv8's `RESTManager` listens on `127.0.0.1` by default, and so does this server:
-/// [`RestServer::bind`] refuses any address that is not a loopback address, and only
-/// [`RestServer::bind_allow_remote`] accepts others. Not implemented yet: py-ipv8's API key
-/// (`X-Api-Key` / `?apikey=`), its CORS pre-flight answers and TLS, so anyone who can reach the
-/// socket can use the API.
+/// - **Address.** py-ipv8's `RESTManager` listens on `127.0.0.1` by default, and so does this
+///   server: [`RestServer::bind`] refuses any address that is not a loopback address,
+///   [`RestServer::bind_with_key`] takes any address with an API key, and only
+///   [`RestServer::bind_allow_remote`] takes any address without one.
+/// - **API key** ([`RestServer::with_api_key`]): every request must carry it in the `X-Api-Key`
+///   header or the `apikey` query parameter, else it is answered `401` with
+///   `{"error": "Unauthorized access"}`; paths that start with `/docs` or `/static` are exempt.
+/// - **CORS**: a pre-flight (`OPTIONS` with `Access-Control-Request-Method`) that passes the key
+///   check is answered `200` with py-ipv8's `Access-Control-Allow-*` and `Access-Control-Max-Age`
+///   headers; other answers carry none.
+/// - **TLS** ([`RestServer::with_tls`]): the socket speaks HTTPS only.
+///
+/// `docs/rest-security.md` shows the whole setup, with the openssl recipe for a certificate.
 ///
 /// # Examples
 ///
-/// A node on the loopback interface and its REST API, asked for `GET /network` over plain HTTP.
+/// A node on the loopback interface and its REST API, asked for `GET /network` over plain HTTP
+/// with the API key in the `X-Api-Key` header.
 ///
 /// ```
 /// use std::io::{Read as _, Write as _};
@@ -39,13 +51,14 @@ use crate::runtime::NodeHandle;
 ///     let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse()?);
 ///     let (handle, _events, _task) = runtime::spawn(node, Endpoint::bind(&loopback)?);
 ///
-///     let server = RestServer::bind_loopback(0).await?;
+///     let server = RestServer::bind_loopback(0).await?.with_api_key("my secret key".parse()?);
 ///     let address = server.local_addr()?;
 ///     tokio::spawn(server.run(handle.clone()));
 ///
 ///     let response = tokio::task::spawn_blocking(move || -> std::io::Result<String> {
 ///         let mut stream = std::net::TcpStream::connect(address)?;
-///         stream.write_all(b"GET /network HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+///         stream.write_all(b"GET /network HTTP/1.1\r\nHost: localhost\r\n")?;
+///         stream.write_all(b"X-Api-Key: my secret key\r\nConnection: close\r\n\r\n")?;
 ///         let mut response = String::new();
 ///         stream.read_to_string(&mut response)?;
 ///         Ok(response)
@@ -61,6 +74,9 @@ use crate::runtime::NodeHandle;
 #[derive(Debug)]
 pub struct RestServer {
     listener: TcpListener,
+    api_key: Option<ApiKey>,
+    tls: Option<TlsIdentity>,
+    pseudonyms: Option<std::sync::Arc<Pseudonyms>>,
 }
 
 impl RestServer {
@@ -96,9 +112,24 @@ impl RestServer {
         Self::bind_allow_remote(address).await
     }
 
-    /// Binds `address` whatever it is, `0.0.0.0` included. Without an API key or TLS (neither
-    /// is implemented yet), whoever reaches the address can use the API: only ask for this on a
-    /// network you trust.
+    /// Binds `address`, loopback or not, and asks every request for `key` (see
+    /// [`RestServer::with_api_key`]). Over plain HTTP the key crosses the network readable:
+    /// add [`RestServer::with_tls`] for an address other machines reach.
+    ///
+    /// # Errors
+    ///
+    /// [`BindError::Io`] if the operating system refuses the address.
+    ///
+    /// # Cancel safety
+    ///
+    /// As [`RestServer::bind_loopback`].
+    pub async fn bind_with_key(address: SocketAddr, key: ApiKey) -> Result<Self, BindError> {
+        Ok(Self::bind_allow_remote(address).await?.with_api_key(key))
+    }
+
+    /// Binds `address` whatever it is, `0.0.0.0` included, with no API key yet: whoever reaches
+    /// the address can use the API. Only ask for this on a network you trust, or add a key with
+    /// [`RestServer::with_api_key`].
     ///
     /// # Errors
     ///
@@ -109,9 +140,34 @@ impl RestServer {
     /// As [`RestServer::bind_loopback`].
     pub async fn bind_allow_remote(address: SocketAddr) -> Result<Self, BindError> {
         match TcpListener::bind(address).await {
-            Ok(listener) => Ok(Self { listener }),
+            Ok(listener) => Ok(Self { listener, api_key: None, tls: None, pseudonyms: None }),
             Err(source) => Err(BindError::Io { address, source }),
         }
+    }
+
+    /// Asks every request for `key`, in the `X-Api-Key` header or, when that is missing or empty,
+    /// the `apikey` query parameter (py-ipv8's `api_key`). A request without it is answered `401`
+    /// with `{"error": "Unauthorized access"}`, except on paths that start with `/docs` or
+    /// `/static`, which py-ipv8 leaves open.
+    #[must_use]
+    pub fn with_api_key(mut self, key: ApiKey) -> Self {
+        self.api_key = Some(key);
+        self
+    }
+
+    /// Serves `/identity/*` (py-ipv8's identity tutorial) for these pseudonyms; without them
+    /// those routes are not found.
+    #[must_use]
+    pub fn with_pseudonyms(mut self, pseudonyms: std::sync::Arc<Pseudonyms>) -> Self {
+        self.pseudonyms = Some(pseudonyms);
+        self
+    }
+
+    /// Serves HTTPS with `identity` instead of plain HTTP (py-ipv8's `ssl_context`).
+    #[must_use]
+    pub fn with_tls(mut self, identity: TlsIdentity) -> Self {
+        self.tls = Some(identity);
+        self
     }
 
     /// The address the server listens on.
@@ -123,17 +179,19 @@ impl RestServer {
         self.listener.local_addr()
     }
 
-    /// Serves the node behind `handle` until the future is dropped; see [`serve`].
+    /// Serves the node behind `handle` until the future is dropped; see [`serve`] for the
+    /// routes.
     ///
     /// # Errors
     ///
-    /// None in practice: failed accepts are retried, failed connections are dropped.
+    /// None in practice: failed accepts are retried, failed connections (TLS handshakes
+    /// included) are dropped.
     ///
     /// # Cancel safety
     ///
     /// As [`serve`].
     pub async fn run(self, handle: NodeHandle) -> io::Result<()> {
-        serve(handle, self.listener).await
+        self.run_until(handle, std::future::pending()).await
     }
 
     /// Serves the node behind `handle` until `shutdown` completes, then stops accepting
@@ -152,21 +210,28 @@ impl RestServer {
         handle: NodeHandle,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
-        axum::serve(self.listener, router(handle)).with_graceful_shutdown(shutdown).await
+        let app = guard(router(handle, self.pseudonyms), self.api_key);
+        match self.tls {
+            None => axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await,
+            Some(tls) => {
+                let listener = TlsListener::new(self.listener, &tls);
+                axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+            }
+        }
     }
 }
 
 /// Serves py-ipv8's REST API for the node behind `handle` on `listener`, whatever address it is
-/// bound to (prefer [`RestServer`], which keeps to loopback addresses), until the future is
-/// dropped.
+/// bound to, over plain HTTP and without an API key (prefer [`RestServer`], which keeps to
+/// loopback addresses and offers both), until the future is dropped.
 ///
-/// Routes: `GET /network` ([`network_json`](super::network_json)) and `GET /overlays`
-/// ([`overlays_json`](super::overlays_json)), answered `200` with `application/json`. Errors
-/// carry py-ipv8's body `{"success": false, "error": {"code": …, "message": …}}`: an unknown path
-/// is `404` with code `HTTPNotFound` and a known path with another method `405` with
-/// `HTTPMethodNotAllowed` (py-ipv8 sends both with status 500 and the same body); once the node
-/// has stopped, every route is `503` with `HTTPServiceUnavailable`. The API key, CORS and TLS of
-/// py-ipv8 are not implemented yet.
+/// Routes: `GET /network` ([`network_json`](super::network_json)), `GET /overlays`
+/// ([`overlays_json`](super::overlays_json)), `/dht/*`, `/noblockdht/*` and `/tunnel/*`,
+/// answered with `application/json`. Errors carry py-ipv8's body
+/// `{"success": false, "error": {"code": …, "message": …}}`: an unknown path is `404` with code
+/// `HTTPNotFound` and a known path with another method `405` with `HTTPMethodNotAllowed` (py-ipv8
+/// sends both with status 500 and the same body); once the node has stopped, every route is `503`
+/// with `HTTPServiceUnavailable`. CORS pre-flights get py-ipv8's answer (see [`RestServer`]).
 ///
 /// The server and every connection it accepted hold a clone of `handle`, so they keep the node
 /// running; stop it with [`NodeHandle::shutdown`].
@@ -184,5 +249,5 @@ impl RestServer {
 /// Dropping the future stops accepting connections; those already accepted run in their own
 /// tasks until the client closes them.
 pub async fn serve(handle: NodeHandle, listener: TcpListener) -> io::Result<()> {
-    axum::serve(listener, router(handle)).await
+    axum::serve(listener, guard(router(handle, None), None)).await
 }

@@ -44,6 +44,10 @@ pub fn spawn_with(
     {
         node.set_address(address);
     }
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |elapsed| elapsed.as_secs_f64());
+    node.set_unix_time(std::time::Instant::now(), unix);
     let (commands, events, task) = driver::start(config, node, endpoint);
     (NodeHandle { commands, local }, Events { events }, task)
 }

@@ -76,6 +76,7 @@ mod driver;
 mod endpoint;
 mod error;
 mod handle;
+mod pseudonyms;
 mod resolve;
 mod sockets;
 mod socks5;
@@ -88,6 +89,7 @@ pub use config::{
 pub use endpoint::{Endpoint, LocalAddrs};
 pub use error::{EndpointError, RuntimeError};
 pub use handle::{Events, NodeHandle, spawn, spawn_with};
+pub use pseudonyms::{Pseudonym, PseudonymError, Pseudonyms};
 pub use sockets::{DatagramSocket, Transport, UdpTransport};
 pub use socks5::Socks5Server;
 pub use stats::Stats;

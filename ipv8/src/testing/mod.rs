@@ -12,4 +12,4 @@ mod network;
 pub use config::SimConfig;
 pub use dht::SimDht;
 pub use expect::ExpectReceived;
-pub use network::TestNetwork;
+pub use network::{SIM_UNIX_START, TestNetwork};

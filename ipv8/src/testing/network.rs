@@ -34,6 +34,11 @@ struct SimSockets {
     next_port: u16,
 }
 
+/// The Unix time at which a simulated network's virtual time begins (2027-01-15), so that
+/// simulated wall-clock dates ([`Context::unix_time`](crate::proto::Context::unix_time)) are
+/// the same in every run.
+pub const SIM_UNIX_START: f64 = 1_800_000_000.0;
+
 /// N nodes running community `C`, with virtual time (py-ipv8's `TestBase`).
 ///
 /// # Examples
@@ -84,6 +89,8 @@ pub struct TestNetwork<C: Community> {
     timers: BinaryHeap<Reverse<(Instant, usize)>>,
     deadlines: Vec<Option<Instant>>,
     now: Instant,
+    /// When virtual time began; it is [`SIM_UNIX_START`] in Unix time.
+    started: Instant,
     seq: u64,
     rng: Rng,
     config: SimConfig,
@@ -120,6 +127,7 @@ impl<C: Community> TestNetwork<C> {
             );
             community_id = Some(id);
             let mut node = Node::new(seeded_key(&mut keys), keys.next_u64(), now);
+            net.set_unix_time(&mut node);
             let address = sim_address(i);
             node.set_address(address);
             if let Err(error) = node.add_community(now, community) {
@@ -193,6 +201,7 @@ impl<C: Community> TestNetwork<C> {
         let index = self.nodes.len();
         let mut keys = Rng::new(self.config.seed ^ index as u64);
         let mut node = Node::new(seeded_key(&mut keys), keys.next_u64(), self.now);
+        self.set_unix_time(&mut node);
         node.set_address(sim_address(index));
         make(&mut node, self.now);
         self.push_node(node)
@@ -219,7 +228,14 @@ impl<C: Community> TestNetwork<C> {
         Ok(self.push_node(built.node))
     }
 
-    fn push_node(&mut self, node: Node) -> usize {
+    /// Gives `node` the simulated wall clock: [`SIM_UNIX_START`] when virtual time began.
+    fn set_unix_time(&self, node: &mut Node) {
+        let elapsed = self.now.saturating_duration_since(self.started).as_secs_f64();
+        node.set_unix_time(self.now, SIM_UNIX_START + elapsed);
+    }
+
+    fn push_node(&mut self, mut node: Node) -> usize {
+        self.set_unix_time(&mut node);
         let index = self.nodes.len();
         let address = node.address().unwrap_or_else(|| sim_address(index));
         self.by_address.insert(address, index);
@@ -236,6 +252,7 @@ impl<C: Community> TestNetwork<C> {
     /// community that [`TestNetwork::overlay`] and the other shortcuts without a type serve.
     #[must_use]
     pub fn empty(config: SimConfig) -> Self {
+        let started = Instant::now();
         Self {
             nodes: Vec::new(),
             addresses: Vec::new(),
@@ -245,7 +262,8 @@ impl<C: Community> TestNetwork<C> {
             in_flight: BinaryHeap::new(),
             timers: BinaryHeap::new(),
             deadlines: Vec::new(),
-            now: Instant::now(),
+            now: started,
+            started,
             seq: 0,
             rng: Rng::new(config.seed ^ 0x5eed_5eed),
             config,

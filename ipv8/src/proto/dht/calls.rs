@@ -22,7 +22,8 @@ pub enum DhtCallError {
 }
 
 /// The version py-ipv8 signs a value with: the Unix time in seconds (of a signer's values under
-/// one key, nodes keep the highest).
+/// one key, nodes keep the highest), from the system clock: for drivers and applications that
+/// store values; communities use [`Context::unix_seconds`](crate::proto::Context::unix_seconds).
 #[must_use]
 pub fn unix_version() -> u32 {
     let seconds = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());

@@ -15,7 +15,7 @@ use crate::messages::tunnel::{
     IntroEstablishedPayload, IntroductionInfo, LinkE2EPayload, LinkedE2EPayload,
     PeersRequestPayload, PeersResponsePayload, RendezvousEstablishedPayload,
 };
-use crate::proto::dht::{DhtCommunity, FindValues, StoreValue, unix_version};
+use crate::proto::dht::{DhtCommunity, FindValues, StoreValue};
 use crate::proto::tunnel::cells::NOWHERE;
 use crate::proto::tunnel::community::TunnelCommunity;
 use crate::proto::tunnel::relay::RelayRoute;
@@ -104,7 +104,7 @@ impl TunnelCommunity {
         introducing.announced = Some(now);
         let value = DHTIntroPointPayload {
             address,
-            last_seen: unix_version(),
+            last_seen: ctx.unix_seconds(),
             intro_pk: ctx.my_key().to_bin().strip_prefix(KEY_PREFIX).unwrap_or_default().to_vec(),
             seeder_pk: seeder_pk.strip_prefix(KEY_PREFIX).unwrap_or_default().to_vec(),
         };

@@ -1,0 +1,270 @@
+//! `/attestation?type=...`: the older attestation API of the IPv8 documentation (and of the
+//! Android prototype), which py-ipv8 3.2.1 no longer serves. Peers are named by base64 mids and
+//! everything travels in the query string. It is served by the pseudonym
+//! [`ATTESTATION_PSEUDONYM`] (loaded on first use), so the same credentials also show under
+//! `/identity/attestation/...`.
+
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+use sha1::Digest as _;
+
+use crate::attestation::IdFormat;
+use crate::proto::Peer;
+use crate::proto::identity::wallet::{
+    Attest, AttestationCommunity, Consent, OutstandingAttestations, OutstandingVerifications,
+    RequestAttestation, VerificationOutputs, Verify, WalletError,
+};
+use crate::proto::identity::{Credentials, IdentityCommunity};
+use crate::runtime::{Pseudonym, Pseudonyms, RuntimeError};
+
+/// The pseudonym that serves `/attestation`.
+pub const ATTESTATION_PSEUDONYM: &str = "attestation";
+
+type Shared = State<Arc<Pseudonyms>>;
+type Args = Query<Vec<(String, String)>>;
+
+/// The `/attestation` route, serving `pseudonyms`.
+pub(super) fn routes<S: Clone + Send + Sync + 'static>(pseudonyms: Arc<Pseudonyms>) -> Router<S> {
+    Router::new().route("/attestation", get(handle_get).post(handle_post)).with_state(pseudonyms)
+}
+
+fn bad_request(error: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response()
+}
+
+/// py-ipv8's error middleware body for an exception: 500 with its class name and text.
+fn internal(code: &'static str, error: &impl std::fmt::Display) -> Response {
+    let error = json!({ "code": code, "message": error.to_string() });
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "success": false, "error": error })))
+        .into_response()
+}
+
+fn success() -> Response {
+    Json(json!({ "success": true })).into_response()
+}
+
+fn arg<'a>(args: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    args.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn mid_b64(key: &[u8]) -> String {
+    STANDARD.encode(sha1::Sha1::digest(key))
+}
+
+async fn pseudonym(p: &Pseudonyms) -> Result<Pseudonym, Response> {
+    p.load(ATTESTATION_PSEUDONYM, None).await.map_err(|e| internal("PseudonymError", &e))
+}
+
+async fn peers(pseudonym: &Pseudonym) -> Result<Vec<Peer>, Response> {
+    pseudonym
+        .handle
+        .with_community::<IdentityCommunity, _>(|_, ctx| ctx.peers())
+        .await
+        .map_err(|e| internal("RuntimeError", &e))
+}
+
+/// The current peer whose mid is `mid` (base64).
+async fn peer_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Peer>, Response> {
+    Ok(peers(pseudonym).await?.into_iter().find(|p| mid_b64(p.key().to_bin()) == mid))
+}
+
+fn from_wallet(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
+    match result {
+        Ok(Ok(())) => success(),
+        Ok(Err(e @ WalletError::NotOutstanding)) => internal("KeyError", &e),
+        Ok(Err(e)) => internal("WalletError", &e),
+        Err(e) => internal("RuntimeError", &e),
+    }
+}
+
+async fn handle_get(State(p): Shared, Query(args): Args) -> Response {
+    let Some(kind) = arg(&args, "type") else {
+        return bad_request("parameters or type missing");
+    };
+    let pseudonym = match pseudonym(&p).await {
+        Ok(pseudonym) => pseudonym,
+        Err(r) => return r,
+    };
+    let result = match kind {
+        "outstanding" => outstanding(&pseudonym).await,
+        "outstanding_verify" => outstanding_verify(&pseudonym).await,
+        "verification_output" => verification_output(&pseudonym).await,
+        "peers" => peers(&pseudonym)
+            .await
+            .map(|peers| peers.iter().map(|p| mid_b64(p.key().to_bin())).collect::<Vec<_>>())
+            .map(|mids| Json(json!(mids)).into_response()),
+        "attributes" => attributes(&pseudonym, arg(&args, "mid")).await,
+        _ => return bad_request("type argument incorrect"),
+    };
+    result.unwrap_or_else(|r| r)
+}
+
+async fn outstanding(pseudonym: &Pseudonym) -> Result<Response, Response> {
+    let list = pseudonym
+        .handle
+        .ask::<AttestationCommunity, _>(OutstandingAttestations)
+        .await
+        .map_err(|e| internal("RuntimeError", &e))?;
+    let rows: Vec<Value> = list
+        .iter()
+        .map(|o| json!([mid_b64(&o.subject), o.name, STANDARD.encode(o.metadata.as_bytes())]))
+        .collect();
+    Ok(Json(json!(rows)).into_response())
+}
+
+async fn outstanding_verify(pseudonym: &Pseudonym) -> Result<Response, Response> {
+    let list = pseudonym
+        .handle
+        .ask::<AttestationCommunity, _>(OutstandingVerifications)
+        .await
+        .map_err(|e| internal("RuntimeError", &e))?;
+    let rows: Vec<Value> = list.iter().map(|o| json!([mid_b64(&o.verifier), o.name])).collect();
+    Ok(Json(json!(rows)).into_response())
+}
+
+async fn verification_output(pseudonym: &Pseudonym) -> Result<Response, Response> {
+    let list = pseudonym
+        .handle
+        .ask::<AttestationCommunity, _>(VerificationOutputs)
+        .await
+        .map_err(|e| internal("RuntimeError", &e))?;
+    let mut out = serde_json::Map::new();
+    for o in list {
+        let row = json!([STANDARD.encode(&o.reference), o.matches]);
+        let entry = out.entry(STANDARD.encode(o.hash)).or_insert_with(|| json!([]));
+        if let Some(rows) = entry.as_array_mut() {
+            rows.push(row);
+        }
+    }
+    Ok(Json(Value::Object(out)).into_response())
+}
+
+async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response, Response> {
+    let subject = match mid {
+        None => None,
+        Some(mid) => match peer_by_mid(pseudonym, mid).await? {
+            Some(peer) => Some(peer.key().to_bin().to_vec()),
+            None => return Ok(Json(json!([])).into_response()),
+        },
+    };
+    let credentials = pseudonym
+        .handle
+        .ask::<IdentityCommunity, _>(Credentials { subject })
+        .await
+        .map_err(|e| internal("RuntimeError", &e))?;
+    let rows: Vec<Value> = credentials
+        .iter()
+        .map(|c| {
+            let attester = c.attesters.first().map(|a| mid_b64(a)).unwrap_or_default();
+            json!([c.name, STANDARD.encode(&c.hash), c.metadata, attester])
+        })
+        .collect();
+    Ok(Json(json!(rows)).into_response())
+}
+
+async fn handle_post(State(p): Shared, Query(args): Args) -> Response {
+    let Some(kind) = arg(&args, "type") else {
+        return bad_request("parameters or type missing");
+    };
+    let pseudonym = match pseudonym(&p).await {
+        Ok(pseudonym) => pseudonym,
+        Err(r) => return r,
+    };
+    let result = match kind {
+        "request" => request(&pseudonym, &args).await,
+        "attest" => attest(&pseudonym, &args).await,
+        "allow_verify" => allow_verify(&pseudonym, &args).await,
+        "verify" => verify(&pseudonym, &args).await,
+        _ => return bad_request("type argument incorrect"),
+    };
+    result.unwrap_or_else(|r| r)
+}
+
+/// A required query argument, or py-ipv8's `KeyError` for a missing one.
+fn required<'a>(args: &'a [(String, String)], name: &str) -> Result<&'a str, Response> {
+    arg(args, name).ok_or_else(|| internal("KeyError", &format!("'{name}'")))
+}
+
+fn format_of(args: &[(String, String)]) -> Result<IdFormat, Response> {
+    let name = arg(args, "id_format").unwrap_or("id_metadata");
+    IdFormat::from_name(name).ok_or_else(|| internal("KeyError", &format!("'{name}'")))
+}
+
+fn decode(text: &str) -> Result<Vec<u8>, Response> {
+    STANDARD.decode(text).map_err(|e| internal("Error", &e))
+}
+
+async fn request(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Response> {
+    let mid = required(args, "mid")?;
+    let name = required(args, "attribute_name")?.to_owned();
+    let format = format_of(args)?;
+    let mut metadata = Vec::new();
+    if let Some(encoded) = arg(args, "metadata") {
+        let Ok(Value::Object(map)) = serde_json::from_slice(&decode(encoded)?) else {
+            return Err(internal("JSONDecodeError", &"metadata is not a JSON object"));
+        };
+        for (k, v) in map {
+            metadata.push((k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
+        }
+    }
+    let Some(attester) = peer_by_mid(pseudonym, mid).await? else {
+        return Err(bad_request("peer unknown"));
+    };
+    let ask = RequestAttestation { attester, name, format, metadata };
+    Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
+}
+
+/// The key of the current peer with this mid, or the given error.
+async fn key_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Vec<u8>>, Response> {
+    Ok(peer_by_mid(pseudonym, mid).await?.map(|p| p.key().to_bin().to_vec()))
+}
+
+async fn attest(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Response> {
+    let mid = required(args, "mid")?;
+    let name = required(args, "attribute_name")?.to_owned();
+    let value = decode(required(args, "attribute_value")?)?;
+    let Some(subject) = key_by_mid(pseudonym, mid).await? else {
+        return Err(internal("KeyError", &format!("('{mid}', '{name}')")));
+    };
+    let ask = Attest { subject, name, value };
+    Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
+}
+
+async fn allow_verify(
+    pseudonym: &Pseudonym,
+    args: &[(String, String)],
+) -> Result<Response, Response> {
+    let mid = required(args, "mid")?;
+    let name = required(args, "attribute_name")?.to_owned();
+    let Some(verifier) = key_by_mid(pseudonym, mid).await? else {
+        return Err(internal("KeyError", &format!("('{mid}', '{name}')")));
+    };
+    let ask = Consent { verifier, name, allow: true };
+    Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
+}
+
+async fn verify(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Response> {
+    let mid = required(args, "mid")?;
+    let hash = decode(required(args, "attribute_hash")?)?;
+    let Ok(hash) = <[u8; 20]>::try_from(hash.as_slice()) else {
+        return Err(internal("Error", &"attribute_hash is not 20 bytes"));
+    };
+    let references = required(args, "attribute_values")?
+        .split(',')
+        .map(decode)
+        .collect::<Result<Vec<_>, _>>()?;
+    let format = format_of(args)?;
+    let Some(subject) = peer_by_mid(pseudonym, mid).await? else {
+        return Err(bad_request("peer unknown"));
+    };
+    let ask = Verify { subject, hash, references, format };
+    Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
+}

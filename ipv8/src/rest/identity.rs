@@ -1,0 +1,450 @@
+//! `/identity/*` (spec `rest-api.md` §2, the IPv8 documentation's identity tutorial): pseudonyms,
+//! their credentials, and attestation and verification between pseudonyms, in py-ipv8's shapes
+//! and error bodies. Every route but `GET /identity` loads its pseudonym first.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use crate::attestation::{ID_FORMATS, IdFormat};
+use crate::proto::Peer;
+use crate::proto::identity::wallet::{
+    Attest, AttestationCommunity, Consent, OutstandingAttestations, OutstandingVerifications,
+    RequestAttestation, VerificationOutputs, Verify, WalletError,
+};
+use crate::proto::identity::{Credentials, IdentityCommunity};
+use crate::runtime::{Pseudonym, PseudonymError, Pseudonyms, RuntimeError};
+
+type Shared = State<Arc<Pseudonyms>>;
+
+/// The `/identity` routes, serving `pseudonyms`.
+pub(super) fn routes<S: Clone + Send + Sync + 'static>(pseudonyms: Arc<Pseudonyms>) -> Router<S> {
+    Router::new()
+        .route("/identity", get(names))
+        .route("/identity/{pseudonym}/schemas", get(schemas))
+        .route("/identity/{pseudonym}/public_key", get(public_key))
+        .route("/identity/{pseudonym}/unload", get(unload))
+        .route("/identity/{pseudonym}/remove", get(remove))
+        .route("/identity/{pseudonym}/peers", get(peers))
+        .route("/identity/{pseudonym}/credentials", get(credentials))
+        .route("/identity/{pseudonym}/credentials/{subject}", get(peer_credentials))
+        .route("/identity/{pseudonym}/request/{authority}", put(request))
+        .route("/identity/{pseudonym}/attest/{subject}", put(attest))
+        .route("/identity/{pseudonym}/verify/{subject}", put(verify))
+        .route("/identity/{pseudonym}/allow/{verifier}", put(allow))
+        .route("/identity/{pseudonym}/disallow/{verifier}", put(disallow))
+        .route("/identity/{pseudonym}/outstanding/attestations", get(outstanding_attestations))
+        .route("/identity/{pseudonym}/outstanding/verifications", get(outstanding_verifications))
+        .route("/identity/{pseudonym}/verifications", get(verifications))
+        .with_state(pseudonyms)
+}
+
+/// A failure in py-ipv8's identity shape: `{"success": false, "error": text}` (status 200 for
+/// peers that are not found, as py-ipv8 answers).
+fn failure(status: StatusCode, error: &str) -> Response {
+    (status, Json(json!({ "success": false, "error": error }))).into_response()
+}
+
+fn incorrect_parameters() -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({ "error": "incorrect parameters" }))).into_response()
+}
+
+fn success() -> Response {
+    Json(json!({ "success": true })).into_response()
+}
+
+/// py-ipv8's error middleware body for an exception: 500 with its class name and text.
+fn internal(code: &'static str, error: &impl std::fmt::Display) -> Response {
+    let error = json!({ "code": code, "message": error.to_string() });
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "success": false, "error": error })))
+        .into_response()
+}
+
+fn from_pseudonym_error(error: &PseudonymError) -> Response {
+    match error {
+        PseudonymError::InvalidName(_) => failure(StatusCode::BAD_REQUEST, &error.to_string()),
+        _ => internal("PseudonymError", error),
+    }
+}
+
+fn from_runtime(error: &RuntimeError) -> Response {
+    internal("RuntimeError", error)
+}
+
+fn from_wallet(error: &WalletError) -> Response {
+    match error {
+        WalletError::NotOutstanding => internal("KeyError", error),
+        _ => internal("WalletError", error),
+    }
+}
+
+/// Loads the pseudonym, with the `X-Rendezvous` token if the request has one (cut to 20 bytes,
+/// as py-ipv8 does).
+async fn load(
+    pseudonyms: &Pseudonyms,
+    name: &str,
+    headers: &HeaderMap,
+) -> Result<Pseudonym, Response> {
+    let token = headers
+        .get("X-Rendezvous")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| STANDARD.decode(v.trim()).ok())
+        .map(|mut t| {
+            t.truncate(20);
+            t
+        });
+    pseudonyms.load(name, token.as_deref()).await.map_err(|e| from_pseudonym_error(&e))
+}
+
+/// The peers of the pseudonym's identity overlay.
+async fn identity_peers(pseudonym: &Pseudonym) -> Result<Vec<Peer>, Response> {
+    pseudonym
+        .handle
+        .with_community::<IdentityCommunity, _>(|_, ctx| ctx.peers())
+        .await
+        .map_err(|e| from_runtime(&e))
+}
+
+/// The current peer with this base64 key (from a URL path).
+async fn find_peer(pseudonym: &Pseudonym, key_b64: &str) -> Result<Option<Peer>, Response> {
+    let Ok(key) = STANDARD.decode(key_b64) else {
+        return Ok(None);
+    };
+    let peers = identity_peers(pseudonym).await?;
+    Ok(peers.into_iter().find(|p| p.key().to_bin() == key.as_slice()))
+}
+
+fn body_of(body: &axum::body::Bytes) -> Option<serde_json::Map<String, Value>> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+fn text<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a str> {
+    map.get(key).and_then(Value::as_str)
+}
+
+async fn names(State(pseudonyms): Shared) -> Response {
+    match pseudonyms.names() {
+        Ok(names) => Json(json!({ "names": names })).into_response(),
+        Err(e) => from_pseudonym_error(&e),
+    }
+}
+
+async fn schemas(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    if let Err(r) = load(&p, &name, &headers).await {
+        return r;
+    }
+    let schemas: Vec<&str> = ID_FORMATS.iter().map(|f| f.name()).collect();
+    Json(json!({ "schemas": schemas })).into_response()
+}
+
+async fn public_key(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    match load(&p, &name, &headers).await {
+        Ok(pseudonym) => {
+            Json(json!({ "public_key": STANDARD.encode(&pseudonym.public_key) })).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn unload(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    if let Err(r) = load(&p, &name, &headers).await {
+        return r;
+    }
+    p.unload(&name).await;
+    success()
+}
+
+async fn remove(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    if let Err(r) = load(&p, &name, &headers).await {
+        return r;
+    }
+    match p.remove(&name).await {
+        Ok(()) => success(),
+        Err(e) => from_pseudonym_error(&e),
+    }
+}
+
+async fn peers(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    let pseudonym = match load(&p, &name, &headers).await {
+        Ok(pseudonym) => pseudonym,
+        Err(r) => return r,
+    };
+    match identity_peers(&pseudonym).await {
+        Ok(peers) => {
+            let keys: Vec<String> =
+                peers.iter().map(|p| STANDARD.encode(p.key().to_bin())).collect();
+            Json(json!({ "peers": keys })).into_response()
+        }
+        Err(r) => r,
+    }
+}
+
+async fn credentials_of(pseudonym: &Pseudonym, subject: Option<Vec<u8>>) -> Response {
+    let answer = pseudonym.handle.ask::<IdentityCommunity, _>(Credentials { subject }).await;
+    match answer {
+        Ok(credentials) => {
+            let names: Vec<Value> = credentials
+                .into_iter()
+                .map(|c| {
+                    let attesters: Vec<String> =
+                        c.attesters.iter().map(|a| STANDARD.encode(a)).collect();
+                    json!({
+                        "name": c.name,
+                        "hash": STANDARD.encode(&c.hash),
+                        "metadata": c.metadata,
+                        "attesters": attesters,
+                    })
+                })
+                .collect();
+            Json(json!({ "names": names })).into_response()
+        }
+        Err(e) => from_runtime(&e),
+    }
+}
+
+async fn credentials(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    match load(&p, &name, &headers).await {
+        Ok(pseudonym) => credentials_of(&pseudonym, None).await,
+        Err(r) => r,
+    }
+}
+
+async fn peer_credentials(
+    State(p): Shared,
+    Path((name, subject)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let pseudonym = match load(&p, &name, &headers).await {
+        Ok(pseudonym) => pseudonym,
+        Err(r) => return r,
+    };
+    match find_peer(&pseudonym, &subject).await {
+        Ok(Some(peer)) => credentials_of(&pseudonym, Some(peer.key().to_bin().to_vec())).await,
+        Ok(None) => failure(StatusCode::OK, "failed to find subject"),
+        Err(r) => r,
+    }
+}
+
+/// The pseudonym, the peer named in the path (or py-ipv8's 200 failure naming its role), and the
+/// JSON body with the required string fields (or 400).
+async fn prepare(
+    p: &Pseudonyms,
+    name: &str,
+    key: &str,
+    role: &str,
+    headers: &HeaderMap,
+    body: &axum::body::Bytes,
+    required: &[&str],
+) -> Result<(Pseudonym, Peer, serde_json::Map<String, Value>), Response> {
+    let pseudonym = load(p, name, headers).await?;
+    let Some(map) = body_of(body) else {
+        return Err(incorrect_parameters());
+    };
+    if required.iter().any(|k| text(&map, k).is_none()) {
+        return Err(incorrect_parameters());
+    }
+    match find_peer(&pseudonym, key).await? {
+        Some(peer) => Ok((pseudonym, peer, map)),
+        None => Err(failure(StatusCode::OK, &format!("failed to find {role}"))),
+    }
+}
+
+async fn request(
+    State(p): Shared,
+    Path((name, authority)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let required = ["name", "schema"];
+    let (pseudonym, peer, map) =
+        match prepare(&p, &name, &authority, "authority", &headers, &body, &required).await {
+            Ok(prepared) => prepared,
+            Err(r) => return r,
+        };
+    let schema = text(&map, "schema").unwrap_or_default();
+    let Some(format) = IdFormat::from_name(schema) else {
+        return internal("KeyError", &format!("unknown schema {schema}"));
+    };
+    let metadata = match map.get("metadata") {
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let name = text(&map, "name").unwrap_or_default().to_owned();
+    let ask = RequestAttestation { attester: peer, name, format, metadata };
+    answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
+}
+
+fn answer(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
+    match result {
+        Ok(Ok(())) => success(),
+        Ok(Err(e)) => from_wallet(&e),
+        Err(e) => from_runtime(&e),
+    }
+}
+
+async fn attest(
+    State(p): Shared,
+    Path((name, subject)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let required = ["name", "value"];
+    let (pseudonym, peer, map) =
+        match prepare(&p, &name, &subject, "subject", &headers, &body, &required).await {
+            Ok(prepared) => prepared,
+            Err(r) => return r,
+        };
+    let Ok(value) = STANDARD.decode(text(&map, "value").unwrap_or_default()) else {
+        return internal("Error", &"value is not base64");
+    };
+    let name = text(&map, "name").unwrap_or_default().to_owned();
+    let ask = Attest { subject: peer.key().to_bin().to_vec(), name, value };
+    answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
+}
+
+async fn verify(
+    State(p): Shared,
+    Path((name, subject)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let required = ["hash", "value", "schema"];
+    let (pseudonym, peer, map) =
+        match prepare(&p, &name, &subject, "subject", &headers, &body, &required).await {
+            Ok(prepared) => prepared,
+            Err(r) => return r,
+        };
+    let decode = |key| STANDARD.decode(text(&map, key).unwrap_or_default()).ok();
+    let (Some(hash), Some(value)) = (decode("hash"), decode("value")) else {
+        return internal("Error", &"hash or value is not base64");
+    };
+    let Ok(hash) = <[u8; 20]>::try_from(hash.as_slice()) else {
+        return internal("Error", &"the hash is not 20 bytes");
+    };
+    let schema = text(&map, "schema").unwrap_or_default();
+    let Some(format) = IdFormat::from_name(schema) else {
+        return internal("KeyError", &format!("unknown schema {schema}"));
+    };
+    let ask = Verify { subject: peer, hash, references: vec![value], format };
+    answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
+}
+
+async fn consent(
+    p: &Pseudonyms,
+    name: &str,
+    verifier: &str,
+    headers: &HeaderMap,
+    body: &axum::body::Bytes,
+    allow: bool,
+) -> Response {
+    let (pseudonym, peer, map) =
+        match prepare(p, name, verifier, "verifier", headers, body, &["name"]).await {
+            Ok(prepared) => prepared,
+            Err(r) => return r,
+        };
+    let name = text(&map, "name").unwrap_or_default().to_owned();
+    let ask = Consent { verifier: peer.key().to_bin().to_vec(), name, allow };
+    answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
+}
+
+async fn allow(
+    State(p): Shared,
+    Path((name, verifier)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    consent(&p, &name, &verifier, &headers, &body, true).await
+}
+
+async fn disallow(
+    State(p): Shared,
+    Path((name, verifier)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    consent(&p, &name, &verifier, &headers, &body, false).await
+}
+
+async fn outstanding_attestations(
+    State(p): Shared,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let pseudonym = match load(&p, &name, &headers).await {
+        Ok(pseudonym) => pseudonym,
+        Err(r) => return r,
+    };
+    match pseudonym.handle.ask::<AttestationCommunity, _>(OutstandingAttestations).await {
+        Ok(list) => {
+            let requests: Vec<Value> = list
+                .into_iter()
+                .map(|o| {
+                    json!({
+                        "peer": STANDARD.encode(&o.subject),
+                        "attribute_name": o.name,
+                        "metadata": o.metadata,
+                    })
+                })
+                .collect();
+            Json(json!({ "requests": requests })).into_response()
+        }
+        Err(e) => from_runtime(&e),
+    }
+}
+
+async fn outstanding_verifications(
+    State(p): Shared,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let pseudonym = match load(&p, &name, &headers).await {
+        Ok(pseudonym) => pseudonym,
+        Err(r) => return r,
+    };
+    match pseudonym.handle.ask::<AttestationCommunity, _>(OutstandingVerifications).await {
+        Ok(list) => {
+            let requests: Vec<Value> = list
+                .into_iter()
+                .map(|o| json!({ "peer": STANDARD.encode(&o.verifier), "attribute_name": o.name }))
+                .collect();
+            Json(json!({ "requests": requests })).into_response()
+        }
+        Err(e) => from_runtime(&e),
+    }
+}
+
+async fn verifications(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
+    let pseudonym = match load(&p, &name, &headers).await {
+        Ok(pseudonym) => pseudonym,
+        Err(r) => return r,
+    };
+    match pseudonym.handle.ask::<AttestationCommunity, _>(VerificationOutputs).await {
+        Ok(list) => {
+            let outputs: Vec<Value> = list
+                .into_iter()
+                .map(|o| {
+                    json!({
+                        "hash": STANDARD.encode(o.hash),
+                        "reference": STANDARD.encode(&o.reference),
+                        "match": o.matches,
+                    })
+                })
+                .collect();
+            Json(json!({ "outputs": outputs })).into_response()
+        }
+        Err(e) => from_runtime(&e),
+    }
+}
