@@ -94,7 +94,7 @@ fn an_attested_credential_carries_the_attesters_signature_and_verifies() {
     wallet(&mut net, 0, consent).expect("allowed");
     net.advance(std::time::Duration::from_secs(2));
     let outputs = wallet(&mut net, 1, VerificationOutputs);
-    let matches = |r: &[u8]| outputs.iter().find(|o| o.reference == r).map(|o| o.matches);
+    let matches = |r: &[u8]| outputs.iter().find(|o| o.reference == r).and_then(|o| o.matches);
     assert!(matches(b"value").expect("an output") > 0.99, "{outputs:?}");
     assert!(matches(b"other").expect("an output") < 0.99, "{outputs:?}");
 }

@@ -4,6 +4,8 @@
 //! discovery) get py-ipv8's error bodies.
 #![cfg(feature = "rest")]
 
+mod rest_support;
+
 use std::net::SocketAddr;
 
 use base64::Engine as _;
@@ -15,6 +17,7 @@ use ipv8::proto::discovery::DiscoveryCommunity;
 use ipv8::proto::{Node, Peer};
 use ipv8::rest::RestServer;
 use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle};
+use rest_support::request;
 use serde_json::{Value, json};
 
 /// A node on 127.0.0.1 running a DHT that finds peers (`Some(true)`), a plain one
@@ -40,36 +43,6 @@ async fn start_with(dht: Option<bool>) -> (NodeHandle, Peer, SocketAddr) {
 
 async fn start(dht: bool) -> (NodeHandle, Peer, SocketAddr) {
     start_with(dht.then_some(false)).await
-}
-
-/// One HTTP/1.1 request; the status code and the JSON body.
-async fn request(
-    address: SocketAddr,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    let text = tokio::task::spawn_blocking(move || {
-        use std::io::{Read as _, Write as _};
-        let mut stream = std::net::TcpStream::connect(address).unwrap();
-        stream.write_all(head.as_bytes()).unwrap();
-        stream.write_all(body.as_bytes()).unwrap();
-        let mut text = String::new();
-        stream.read_to_string(&mut text).unwrap();
-        text
-    })
-    .await
-    .unwrap();
-    let status = text[9..12].parse().unwrap();
-    let json =
-        text.split("\r\n\r\n").nth(1).map_or(Value::Null, |b| serde_json::from_str(b).unwrap());
-    (status, json)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,99 +4,10 @@
 //! `remove`. Also py-ipv8's error bodies for bad requests.
 #![cfg(feature = "rest")]
 
-use std::net::SocketAddr;
-use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod rest_support;
 
-use ipv8::crypto::{Curve, PrivateKey};
-use ipv8::proto::Node;
-use ipv8::rest::RestServer;
-use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle, Pseudonyms};
+use rest_support::{encoded, get, node, poll, request, request_with, tracker};
 use serde_json::{Value, json};
-
-/// A tracker on 127.0.0.1.
-fn tracker() -> (NodeHandle, SocketAddr) {
-    let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().expect("an address"));
-    let key = PrivateKey::generate(Curve::Curve25519).expect("a key");
-    let mut node = Node::new(key, 1, Instant::now());
-    node.enable_tracker(Instant::now());
-    let (handle, _, _) = runtime::spawn(node, Endpoint::bind(&loopback).expect("bound"));
-    let address = handle.local_addrs().ipv4().expect("an IPv4 address");
-    (handle, address)
-}
-
-/// A node with a REST API serving the pseudonyms of `dir`, bootstrapping from `tracker`.
-async fn node(dir: &Path, tracker: SocketAddr) -> (Arc<Pseudonyms>, SocketAddr) {
-    let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().expect("an address"));
-    let key = PrivateKey::generate(Curve::Curve25519).expect("a key");
-    let (handle, _, _) = runtime::spawn(
-        Node::new(key, 2, Instant::now()),
-        Endpoint::bind(&loopback).expect("bound"),
-    );
-    let pseudonyms = Pseudonyms::new(dir, "127.0.0.1".parse().expect("an address"), vec![tracker]);
-    let server =
-        RestServer::bind_loopback(0).await.expect("bound").with_pseudonyms(pseudonyms.clone());
-    let address = server.local_addr().expect("an address");
-    tokio::spawn(server.run(handle));
-    (pseudonyms, address)
-}
-
-/// One HTTP/1.1 request; the status code and the JSON body.
-async fn request(
-    address: SocketAddr,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let body = body.map(|b| b.to_string()).unwrap_or_default();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    let text = tokio::task::spawn_blocking(move || {
-        use std::io::{Read as _, Write as _};
-        let mut stream = std::net::TcpStream::connect(address).expect("connected");
-        stream.write_all(head.as_bytes()).expect("sent");
-        stream.write_all(body.as_bytes()).expect("sent");
-        let mut text = String::new();
-        stream.read_to_string(&mut text).expect("read");
-        text
-    })
-    .await
-    .expect("the request ran");
-    let status = text[9..12].parse().expect("a status");
-    let json = text
-        .split("\r\n\r\n")
-        .nth(1)
-        .map_or(Value::Null, |b| serde_json::from_str(b).expect("JSON"));
-    (status, json)
-}
-
-async fn get(address: SocketAddr, path: &str) -> Value {
-    let (status, body) = request(address, "GET", path, None).await;
-    assert_eq!(status, 200, "GET {path}: {body}");
-    body
-}
-
-/// GETs `path` until `done` holds (at most 30 s).
-async fn poll(address: SocketAddr, path: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let body = get(address, path).await;
-        if done(&body) {
-            return body;
-        }
-        assert!(Instant::now() < deadline, "GET {path} never got there: {body}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// A public key as a URL path segment.
-fn encoded(key: &str) -> String {
-    key.replace('+', "%2B").replace('/', "%2F").replace('=', "%3D")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_identity_tutorial_attests_and_verifies_between_two_nodes() {
@@ -223,4 +134,27 @@ async fn bad_requests_get_py_ipv8_errors() {
     assert!(!dir.path().join("escape").exists());
     assert_eq!(get(rest, "/identity/p/unload").await, json!({"success": true}));
     assert_eq!(get(rest, "/identity").await, json!({"names": ["p"]}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rendezvous_token_decides_whom_a_pseudonym_meets() {
+    let (_tracker, tracker_address) = tracker();
+    let dirs =
+        [tempfile::tempdir().expect("a directory"), tempfile::tempdir().expect("a directory")];
+    let (_p1, one) = node(dirs[0].path(), tracker_address).await;
+    let (_p2, two) = node(dirs[1].path(), tracker_address).await;
+    let abc = [("X-Rendezvous", "YWJj")];
+    let xyz = [("X-Rendezvous", "eHl6")];
+    let key = |body: Value| body["public_key"].as_str().expect("a key").to_owned();
+    let p = key(request_with(one, "GET", "/identity/p/public_key", &abc, None).await.1);
+    let q = key(request_with(two, "GET", "/identity/q/public_key", &xyz, None).await.1);
+    let r = key(request_with(two, "GET", "/identity/r/public_key", &abc, None).await.1);
+    // p and r share a token and meet; q, with another, meets neither.
+    poll(one, "/identity/p/peers", |b| b["peers"] == json!([r])).await;
+    poll(two, "/identity/r/peers", |b| b["peers"] == json!([p])).await;
+    assert_eq!(get(two, "/identity/q/peers").await, json!({"peers": []}));
+    // A token on a later request does not move a loaded pseudonym.
+    let again = request_with(one, "GET", "/identity/p/peers", &xyz, None).await.1;
+    assert_eq!(again, json!({"peers": [r]}));
+    assert!(!p.is_empty() && !q.is_empty());
 }

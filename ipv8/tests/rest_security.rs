@@ -16,7 +16,7 @@ use ipv8::config;
 use ipv8::crypto::{Curve, PrivateKey};
 use ipv8::proto::Node;
 use ipv8::rest::{ApiKey, BindError, RestServer, TlsError, TlsIdentity};
-use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle};
+use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle, Pseudonyms};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -58,6 +58,24 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/tunnel/peers/pex"),
     ("GET", "/tunnel/circuits/test"),
     ("GET", "/tunnel/circuits/1/test"),
+    ("GET", "/identity"),
+    ("GET", "/identity/p/schemas"),
+    ("GET", "/identity/p/public_key"),
+    ("GET", "/identity/p/peers"),
+    ("GET", "/identity/p/credentials"),
+    ("GET", "/identity/p/credentials/{key}"),
+    ("PUT", "/identity/p/request/{key}"),
+    ("PUT", "/identity/p/attest/{key}"),
+    ("PUT", "/identity/p/verify/{key}"),
+    ("PUT", "/identity/p/allow/{key}"),
+    ("PUT", "/identity/p/disallow/{key}"),
+    ("GET", "/identity/p/outstanding/attestations"),
+    ("GET", "/identity/p/outstanding/verifications"),
+    ("GET", "/identity/p/verifications"),
+    ("GET", "/identity/p/unload"),
+    ("GET", "/identity/p/remove"),
+    ("GET", "/attestation?type=peers"),
+    ("POST", "/attestation?type=verify"),
     ("GET", "/nothing"),
     ("DELETE", "/network"),
 ];
@@ -82,7 +100,11 @@ fn spawn(server: RestServer, handle: &NodeHandle) -> SocketAddr {
 async fn keyed() -> (NodeHandle, SocketAddr) {
     let handle = node();
     let server = RestServer::bind_loopback(0).await.expect("a free port");
-    let address = spawn(server.with_api_key(KEY.parse().expect("a key")), &handle);
+    // Pseudonyms in a directory that outlives the test's server; no bootstrap servers.
+    let dir = Box::leak(Box::new(tempfile::tempdir().expect("a directory")));
+    let pseudonyms = Pseudonyms::new(dir.path(), "127.0.0.1".parse().expect("an address"), vec![]);
+    let server = server.with_api_key(KEY.parse().expect("a key")).with_pseudonyms(pseudonyms);
+    let address = spawn(server, &handle);
     (handle, address)
 }
 
@@ -147,7 +169,13 @@ fn parse(raw: &[u8]) -> Reply {
 }
 
 fn path_of(template: &str) -> String {
-    template.replace("{hex}", HEX)
+    template.replace("{hex}", HEX).replace("{key}", "TGliTmFDTFBLOg%3D%3D")
+}
+
+/// `path` with more query parameters.
+fn with_query(path: &str, query: &str) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}{query}")
 }
 
 fn is_unauthorized(reply: &Reply) -> bool {
@@ -163,7 +191,7 @@ async fn every_route_refuses_a_missing_or_wrong_key() {
         assert!(is_unauthorized(&missing), "{method} {path} without a key: {missing:?}");
         let wrong = request(address, method, &path, &[("X-Api-Key", "s3cret key")]).await;
         assert!(is_unauthorized(&wrong), "{method} {path} with a wrong header: {wrong:?}");
-        let query = format!("{path}?apikey=S3cret+key%2B%2F%3D%26");
+        let query = with_query(&path, "apikey=S3cret+key%2B%2F%3D%26");
         let wrong = request(address, method, &query, &[]).await;
         assert!(is_unauthorized(&wrong), "{method} {path} with a wrong query: {wrong:?}");
         assert_eq!(wrong.header("content-type"), Some("application/json"));
@@ -178,7 +206,7 @@ async fn the_key_opens_every_route_in_the_header_or_the_query() {
         let path = path_of(template);
         let by_header = request(address, method, &path, &[("X-Api-Key", KEY)]).await;
         assert_ne!(by_header.status, 401, "{method} {path} with the key in the header");
-        let query = format!("{path}?other=1&apikey={KEY_IN_QUERY}");
+        let query = with_query(&path, &format!("other=1&apikey={KEY_IN_QUERY}"));
         let by_query = request(address, method, &query, &[]).await;
         assert_ne!(by_query.status, 401, "{method} {path} with the key in the query");
     }

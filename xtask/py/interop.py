@@ -1081,17 +1081,8 @@ async def identity_roles(attester_port: int, attester: str, subject_port: int, s
     attribute_hash = creds["names"][0]["hash"]
     results = {}
     for reference in ("dmFsdWU=", "b3RoZXI="):
-        await http("PUT", attester_port, f"/identity/{attester}/verify/{q(subject_key)}",
-                   {"hash": attribute_hash, "value": reference, "schema": "id_metadata"})
-        waiting = await poll("GET", subject_port, f"/identity/{subject}/outstanding/verifications",
-                             lambda a: a.get("requests"))
-        if not waiting:
-            break
-        await http("PUT", subject_port, f"/identity/{subject}/allow/{q(attester_key)}", {"name": "my_attribute"})
-        output = await poll("GET", attester_port, f"/identity/{attester}/verifications",
-                            lambda a: any(o["reference"] == reference for o in a.get("outputs", [])))
-        if output:
-            results[reference] = next(o["match"] for o in output["outputs"] if o["reference"] == reference)
+        results[reference] = await verify_only(attester_port, attester, subject_port, subject, subject_key,
+                                               attester_key, attribute_hash, reference)
     out["match"] = results.get("dmFsdWU=")
     out["other"] = results.get("b3RoZXI=")
     out["ok"] = (out["asked"] and out["attested"] and (out["match"] or 0) >= 0.99
@@ -1099,10 +1090,78 @@ async def identity_roles(attester_port: int, attester: str, subject_port: int, s
     return out
 
 
+async def stop_nodes(rest, py, rust) -> None:  # noqa: ANN001
+    """Stop whichever of a py-ipv8 REST API, a py-ipv8 node and a Rust node were started."""
+    if rest is not None:
+        await rest.stop()
+    if py is not None:
+        await py.stop()
+    if rust is not None:
+        await rust.stop()
+
+
+async def verify_only(verifier_port: int, verifier: str, subject_port: int, subject: str,
+                      subject_key: str, verifier_key: str, attribute_hash: str,
+                      reference: str = "dmFsdWU=") -> float | None:
+    """One verification of the subject's `my_attribute` against `reference` (base64), the subject
+    consenting; the match, or None."""
+    from urllib.parse import quote
+
+    await http("PUT", verifier_port, f"/identity/{verifier}/verify/{quote(subject_key, safe='')}",
+               {"hash": attribute_hash, "value": reference, "schema": "id_metadata"})
+    waiting = await poll("GET", subject_port, f"/identity/{subject}/outstanding/verifications",
+                         lambda a: a.get("requests"))
+    if not waiting:
+        return None
+    await http("PUT", subject_port, f"/identity/{subject}/allow/{quote(verifier_key, safe='')}",
+               {"name": "my_attribute"})
+    output = await poll("GET", verifier_port, f"/identity/{verifier}/verifications",
+                        lambda a: any(o["reference"] == reference for o in a.get("outputs", [])))
+    return None if output is None else next(o["match"] for o in output["outputs"] if o["reference"] == reference)
+
+
+async def swapped_directories(ipv8_bin: str, port: int, rust_dir: Path, py_dir: Path) -> dict:
+    """py-ipv8 runs on the working directory rust-ipv8 wrote and rust-ipv8 on py-ipv8's: each finds
+    its attested credential (keys, databases) and proves it to the other."""
+    from ipv8.REST.rest_manager import RESTManager
+
+    report: dict = {"ok": False}
+    rust = py = rest = None
+    try:
+        rust = RustNode(ipv8_bin, py_dir, port, ["--direct-pseudonyms"])
+        await rust.start()
+        py = IPv8(py_config(rust_dir, "moved", port, ()))
+        await py.start()
+        rest = RESTManager(py)
+        py_port = free_tcp_port()
+        await rest.start(py_port, host=LOOPBACK)
+        rust_key = (await http("GET", rust.rest_port, "/identity/py1/public_key"))["public_key"]
+        py_key = (await http("GET", py_port, "/identity/rust1/public_key"))["public_key"]
+        rust_creds = (await http("GET", rust.rest_port, "/identity/py1/credentials"))["names"]
+        py_creds = (await http("GET", py_port, "/identity/rust1/credentials"))["names"]
+        report["rust_reads_py_credential"] = [c["attesters"] for c in rust_creds] == [[py_key]]
+        report["py_reads_rust_credential"] = [c["attesters"] for c in py_creds] == [[rust_key]]
+        met = await poll("GET", rust.rest_port, "/identity/py1/peers", lambda a: py_key in a.get("peers", []))
+        met = met and await poll("GET", py_port, "/identity/rust1/peers", lambda a: rust_key in a.get("peers", []))
+        if met and rust_creds and py_creds:
+            report["py_proves_to_rust"] = await verify_only(rust.rest_port, "py1", py_port, "rust1", py_key,
+                                                            rust_key, py_creds[0]["hash"])
+            report["rust_proves_to_py"] = await verify_only(py_port, "rust1", rust.rest_port, "py1", rust_key,
+                                                            py_key, rust_creds[0]["hash"])
+        report["ok"] = (report["rust_reads_py_credential"] and report["py_reads_rust_credential"]
+                        and (report.get("py_proves_to_rust") or 0) >= 0.99
+                        and (report.get("rust_proves_to_py") or 0) >= 0.99)
+        return report
+    finally:
+        await stop_nodes(rest, py, rust)
+
+
 async def scenario_identity_tutorial(ipv8_bin: str) -> dict:
     """The IPv8 documentation's identity tutorial over REST between `ipv8 run` and a py-ipv8 node in
     both roles: py attests and verifies a Rust pseudonym's attribute, and Rust does the same for
-    py's. Both sides' pseudonyms bootstrap only from our loopback tracker."""
+    py's. Then the two working directories change hands: each implementation runs on the files
+    the other wrote and proves the credential it finds there. Both sides' pseudonyms bootstrap
+    only from our loopback tracker."""
     import ipv8.configuration as py_configuration
     from ipv8.REST.rest_manager import RESTManager
 
@@ -1115,7 +1174,8 @@ async def scenario_identity_tutorial(ipv8_bin: str) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             rust_dir = Path(tmp) / "rust"
             rust_dir.mkdir()
-            rust = RustNode(ipv8_bin, rust_dir, port)
+            # py-ipv8 without a tunnel overlay sends directly; so do ours (no exit runs here).
+            rust = RustNode(ipv8_bin, rust_dir, port, ["--direct-pseudonyms"])
             await rust.start()
             workdir = Path(tmp) / "py"
             workdir.mkdir()
@@ -1136,14 +1196,20 @@ async def scenario_identity_tutorial(ipv8_bin: str) -> dict:
                 report["rust_attests_py"] = await identity_roles(rust.rest_port, "rust1", py_port, "py1",
                                                                  py_key, rust_key)
                 report["ok"] = report["py_attests_rust"]["ok"] and report["rust_attests_py"]["ok"]
+            # Each side's working directory moves to the other implementation.
+            manager = rest.root_endpoint.endpoints["/identity"].communication_manager
+            await manager.shutdown()
+            if manager.identity_manager is not None:
+                manager.identity_manager.database.close()
+            await rest.stop()
+            await py.stop()
+            await rust.stop()
+            rest = py = rust = None
+            report["swapped"] = await swapped_directories(ipv8_bin, port, rust_dir, workdir)
+            report["ok"] = report["ok"] and report["swapped"]["ok"]
             return report
     finally:
-        if rest is not None:
-            await rest.stop()
-        if py is not None:
-            await py.stop()
-        if rust is not None:
-            await rust.stop()
+        await stop_nodes(rest, py, rust)
         tracker.terminate()
         tracker.wait(timeout=10)
 

@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use ipv8::config::{Builder, Config, Transport};
 use ipv8::launch::{OverlayRegistry, TUNNEL_CLASSES, launch};
 use ipv8::proto::Node;
-use ipv8::proto::tunnel::PeerFlags;
-use ipv8::runtime::{LocalAddrs, NodeHandle, Pseudonyms, Socks5Server};
+use ipv8::proto::tunnel::{PeerFlags, TunnelCommunity};
+use ipv8::runtime::{Events, LocalAddrs, NodeHandle, Pseudonyms, Socks5Server};
 
 /// Arguments of `ipv8 run`.
 #[derive(clap::Args)]
@@ -48,12 +48,19 @@ pub(crate) struct Args {
     #[arg(long)]
     exit: bool,
     /// Serve SOCKS5 (UDP ASSOCIATE, no authentication) on 127.0.0.1 at this port: applications'
-    /// UDP datagrams leave through the node's tunnel circuits.
+    /// UDP datagrams leave through the node's tunnel circuits. When the hidden services' tunnel
+    /// overlay runs, pseudonyms send through it too (through a server on a free port without this
+    /// option).
     #[arg(long, value_name = "PORT")]
     socks5: Option<u16>,
     /// Hops of the circuits SOCKS5 traffic takes.
     #[arg(long, default_value_t = 1, value_name = "N")]
     socks5_hops: usize,
+    /// Let pseudonyms send from ports of their own even when the hidden services' tunnel overlay
+    /// runs (py-ipv8 then anonymizes them, through one-hop circuits to exits for IPv8 packets: on
+    /// a network without such exits, pseudonyms meet nobody unless this is given).
+    #[arg(long)]
+    direct_pseudonyms: bool,
 }
 
 /// Runs the node until interrupted.
@@ -139,15 +146,55 @@ fn use_key_file(config: &mut Config, file: &std::path::Path) -> anyhow::Result<(
 }
 
 /// The node's pseudonyms (the identity layer the REST API serves): in the working directory,
-/// bound to the node's address, bootstrapping where the node's overlays do.
+/// bootstrapping where the node's overlays do, bound to the node's address or anonymized through
+/// the SOCKS5 server at `socks5` if there is one for them.
 async fn pseudonyms(
     config: &Config,
     handle: &NodeHandle,
     addresses: &LocalAddrs,
+    socks5: Option<SocketAddr>,
 ) -> anyhow::Result<Arc<Pseudonyms>> {
     let bootstrap = handle.with_node(|node, _| node.spawn_bootstrap().to_vec()).await?;
     let ip = addresses.ipv4().map_or(IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), |a| a.ip());
-    Ok(Pseudonyms::new(&config.working_directory, ip, bootstrap))
+    let directory = &config.working_directory;
+    Ok(match socks5 {
+        Some(proxy) => Pseudonyms::anonymized(directory, bootstrap, proxy),
+        None => Pseudonyms::new(directory, ip, bootstrap),
+    })
+}
+
+/// Starts the node's SOCKS5 server, which takes its events: the one `--socks5` asks for, else,
+/// when a `HiddenTunnelCommunity` runs (py-ipv8 then sends pseudonyms' traffic through one-hop
+/// circuits) and `--direct-pseudonyms` is not given, one on a free port of 127.0.0.1 for the
+/// pseudonyms. Returns the address pseudonyms send through, if they are anonymized.
+async fn socks5(
+    args: &Args,
+    handle: &NodeHandle,
+    events: Events,
+) -> anyhow::Result<Option<SocketAddr>> {
+    let hidden = handle
+        .with_node(|node, _| {
+            node.community::<TunnelCommunity>().is_some_and(TunnelCommunity::is_hidden)
+        })
+        .await?;
+    let anonymize = hidden && !args.direct_pseudonyms;
+    let (port, hops) = match args.socks5 {
+        Some(port) => (port, args.socks5_hops),
+        None if anonymize => (0, 1),
+        None => return Ok(None),
+    };
+    let address = SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
+    let server =
+        Socks5Server::bind(address, hops).await.with_context(|| format!("SOCKS5 on {address}"))?;
+    let bound = server.local_addr()?;
+    if args.socks5.is_some() {
+        println!("SOCKS5 on {bound}, through {hops}-hop circuits");
+    }
+    if anonymize {
+        println!("pseudonyms send through {hops}-hop circuits (SOCKS5 on {bound})");
+    }
+    tokio::spawn(server.run(handle.clone(), events));
+    Ok(anonymize.then_some(bound))
 }
 
 async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
@@ -161,17 +208,10 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
     for class in &launched.skipped {
         println!("overlay {class} is not available in this build yet; skipped");
     }
-    let pseudonyms = pseudonyms(config, &handle, &launched.addresses).await?;
+    let proxy = socks5(args, &handle, launched.events).await?;
+    let pseudonyms = pseudonyms(config, &handle, &launched.addresses, proxy).await?;
     if let Some(rest) = rest {
         rest.start(handle.clone(), pseudonyms.clone())?;
-    }
-    if let Some(port) = args.socks5 {
-        let address = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
-        let server = Socks5Server::bind(address, args.socks5_hops)
-            .await
-            .with_context(|| format!("SOCKS5 on {address}"))?;
-        println!("SOCKS5 on {}, through {}-hop circuits", server.local_addr()?, args.socks5_hops);
-        tokio::spawn(server.run(handle.clone(), launched.events));
     }
     let mut status = tokio::time::interval(Duration::from_secs_f64(args.status_interval.max(0.01)));
     status.tick().await;

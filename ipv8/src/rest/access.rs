@@ -145,6 +145,19 @@ fn query_value(query: &str, name: &str) -> Option<Vec<u8>> {
     })
 }
 
+/// Every `name=value` pair of `query`, decoded (form encoding; invalid UTF-8 replaced).
+pub(super) fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let text = |raw: &str| String::from_utf8_lossy(&decode(raw)).into_owned();
+            (text(key), text(value))
+        })
+        .collect()
+}
+
 /// Percent-decodes `text`, `+` as a space; a `%` without two hex digits stays as it is.
 fn decode(text: &str) -> Vec<u8> {
     let bytes = text.as_bytes();

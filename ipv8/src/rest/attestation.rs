@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -29,22 +29,41 @@ use crate::runtime::{Pseudonym, Pseudonyms, RuntimeError};
 pub const ATTESTATION_PSEUDONYM: &str = "attestation";
 
 type Shared = State<Arc<Pseudonyms>>;
-type Args = Query<Vec<(String, String)>>;
 
 /// The `/attestation` route, serving `pseudonyms`.
 pub(super) fn routes<S: Clone + Send + Sync + 'static>(pseudonyms: Arc<Pseudonyms>) -> Router<S> {
     Router::new().route("/attestation", get(handle_get).post(handle_post)).with_state(pseudonyms)
 }
 
-fn bad_request(error: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response()
+/// An error answer in one of py-ipv8's shapes.
+enum Failure {
+    /// 400 `{"error": text}`.
+    BadRequest(&'static str),
+    /// py-ipv8's error middleware body for an exception: 500 with its class name and text.
+    Internal(&'static str, String),
 }
 
-/// py-ipv8's error middleware body for an exception: 500 with its class name and text.
-fn internal(code: &'static str, error: &impl std::fmt::Display) -> Response {
-    let error = json!({ "code": code, "message": error.to_string() });
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "success": false, "error": error })))
-        .into_response()
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Self::BadRequest(error) => {
+                (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response()
+            }
+            Self::Internal(code, message) => {
+                let error = json!({ "code": code, "message": message });
+                let body = json!({ "success": false, "error": error });
+                (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+            }
+        }
+    }
+}
+
+fn bad_request(error: &'static str) -> Failure {
+    Failure::BadRequest(error)
+}
+
+fn internal(code: &'static str, error: &impl std::fmt::Display) -> Failure {
+    Failure::Internal(code, error.to_string())
 }
 
 fn success() -> Response {
@@ -59,11 +78,11 @@ fn mid_b64(key: &[u8]) -> String {
     STANDARD.encode(sha1::Sha1::digest(key))
 }
 
-async fn pseudonym(p: &Pseudonyms) -> Result<Pseudonym, Response> {
+async fn pseudonym(p: &Pseudonyms) -> Result<Pseudonym, Failure> {
     p.load(ATTESTATION_PSEUDONYM, None).await.map_err(|e| internal("PseudonymError", &e))
 }
 
-async fn peers(pseudonym: &Pseudonym) -> Result<Vec<Peer>, Response> {
+async fn peers(pseudonym: &Pseudonym) -> Result<Vec<Peer>, Failure> {
     pseudonym
         .handle
         .with_community::<IdentityCommunity, _>(|_, ctx| ctx.peers())
@@ -72,26 +91,27 @@ async fn peers(pseudonym: &Pseudonym) -> Result<Vec<Peer>, Response> {
 }
 
 /// The current peer whose mid is `mid` (base64).
-async fn peer_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Peer>, Response> {
+async fn peer_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Peer>, Failure> {
     Ok(peers(pseudonym).await?.into_iter().find(|p| mid_b64(p.key().to_bin()) == mid))
 }
 
 fn from_wallet(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
     match result {
         Ok(Ok(())) => success(),
-        Ok(Err(e @ WalletError::NotOutstanding)) => internal("KeyError", &e),
-        Ok(Err(e)) => internal("WalletError", &e),
-        Err(e) => internal("RuntimeError", &e),
+        Ok(Err(e @ WalletError::NotOutstanding)) => internal("KeyError", &e).into_response(),
+        Ok(Err(e)) => internal("WalletError", &e).into_response(),
+        Err(e) => internal("RuntimeError", &e).into_response(),
     }
 }
 
-async fn handle_get(State(p): Shared, Query(args): Args) -> Response {
+async fn handle_get(State(p): Shared, uri: Uri) -> Response {
+    let args = uri.query().map(super::access::query_pairs).unwrap_or_default();
     let Some(kind) = arg(&args, "type") else {
-        return bad_request("parameters or type missing");
+        return bad_request("parameters or type missing").into_response();
     };
     let pseudonym = match pseudonym(&p).await {
         Ok(pseudonym) => pseudonym,
-        Err(r) => return r,
+        Err(failure) => return failure.into_response(),
     };
     let result = match kind {
         "outstanding" => outstanding(&pseudonym).await,
@@ -102,12 +122,12 @@ async fn handle_get(State(p): Shared, Query(args): Args) -> Response {
             .map(|peers| peers.iter().map(|p| mid_b64(p.key().to_bin())).collect::<Vec<_>>())
             .map(|mids| Json(json!(mids)).into_response()),
         "attributes" => attributes(&pseudonym, arg(&args, "mid")).await,
-        _ => return bad_request("type argument incorrect"),
+        _ => return bad_request("type argument incorrect").into_response(),
     };
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn outstanding(pseudonym: &Pseudonym) -> Result<Response, Response> {
+async fn outstanding(pseudonym: &Pseudonym) -> Result<Response, Failure> {
     let list = pseudonym
         .handle
         .ask::<AttestationCommunity, _>(OutstandingAttestations)
@@ -120,7 +140,7 @@ async fn outstanding(pseudonym: &Pseudonym) -> Result<Response, Response> {
     Ok(Json(json!(rows)).into_response())
 }
 
-async fn outstanding_verify(pseudonym: &Pseudonym) -> Result<Response, Response> {
+async fn outstanding_verify(pseudonym: &Pseudonym) -> Result<Response, Failure> {
     let list = pseudonym
         .handle
         .ask::<AttestationCommunity, _>(OutstandingVerifications)
@@ -130,7 +150,7 @@ async fn outstanding_verify(pseudonym: &Pseudonym) -> Result<Response, Response>
     Ok(Json(json!(rows)).into_response())
 }
 
-async fn verification_output(pseudonym: &Pseudonym) -> Result<Response, Response> {
+async fn verification_output(pseudonym: &Pseudonym) -> Result<Response, Failure> {
     let list = pseudonym
         .handle
         .ask::<AttestationCommunity, _>(VerificationOutputs)
@@ -138,7 +158,7 @@ async fn verification_output(pseudonym: &Pseudonym) -> Result<Response, Response
         .map_err(|e| internal("RuntimeError", &e))?;
     let mut out = serde_json::Map::new();
     for o in list {
-        let row = json!([STANDARD.encode(&o.reference), o.matches]);
+        let row = json!([STANDARD.encode(&o.reference), o.matches.unwrap_or(0.0)]);
         let entry = out.entry(STANDARD.encode(o.hash)).or_insert_with(|| json!([]));
         if let Some(rows) = entry.as_array_mut() {
             rows.push(row);
@@ -147,7 +167,7 @@ async fn verification_output(pseudonym: &Pseudonym) -> Result<Response, Response
     Ok(Json(Value::Object(out)).into_response())
 }
 
-async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response, Response> {
+async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response, Failure> {
     let subject = match mid {
         None => None,
         Some(mid) => match peer_by_mid(pseudonym, mid).await? {
@@ -170,39 +190,40 @@ async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response
     Ok(Json(json!(rows)).into_response())
 }
 
-async fn handle_post(State(p): Shared, Query(args): Args) -> Response {
+async fn handle_post(State(p): Shared, uri: Uri) -> Response {
+    let args = uri.query().map(super::access::query_pairs).unwrap_or_default();
     let Some(kind) = arg(&args, "type") else {
-        return bad_request("parameters or type missing");
+        return bad_request("parameters or type missing").into_response();
     };
     let pseudonym = match pseudonym(&p).await {
         Ok(pseudonym) => pseudonym,
-        Err(r) => return r,
+        Err(failure) => return failure.into_response(),
     };
     let result = match kind {
         "request" => request(&pseudonym, &args).await,
         "attest" => attest(&pseudonym, &args).await,
         "allow_verify" => allow_verify(&pseudonym, &args).await,
         "verify" => verify(&pseudonym, &args).await,
-        _ => return bad_request("type argument incorrect"),
+        _ => return bad_request("type argument incorrect").into_response(),
     };
-    result.unwrap_or_else(|r| r)
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// A required query argument, or py-ipv8's `KeyError` for a missing one.
-fn required<'a>(args: &'a [(String, String)], name: &str) -> Result<&'a str, Response> {
+fn required<'a>(args: &'a [(String, String)], name: &str) -> Result<&'a str, Failure> {
     arg(args, name).ok_or_else(|| internal("KeyError", &format!("'{name}'")))
 }
 
-fn format_of(args: &[(String, String)]) -> Result<IdFormat, Response> {
+fn format_of(args: &[(String, String)]) -> Result<IdFormat, Failure> {
     let name = arg(args, "id_format").unwrap_or("id_metadata");
     IdFormat::from_name(name).ok_or_else(|| internal("KeyError", &format!("'{name}'")))
 }
 
-fn decode(text: &str) -> Result<Vec<u8>, Response> {
+fn decode(text: &str) -> Result<Vec<u8>, Failure> {
     STANDARD.decode(text).map_err(|e| internal("Error", &e))
 }
 
-async fn request(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Response> {
+async fn request(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Failure> {
     let mid = required(args, "mid")?;
     let name = required(args, "attribute_name")?.to_owned();
     let format = format_of(args)?;
@@ -223,11 +244,11 @@ async fn request(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Res
 }
 
 /// The key of the current peer with this mid, or the given error.
-async fn key_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Vec<u8>>, Response> {
+async fn key_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Vec<u8>>, Failure> {
     Ok(peer_by_mid(pseudonym, mid).await?.map(|p| p.key().to_bin().to_vec()))
 }
 
-async fn attest(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Response> {
+async fn attest(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Failure> {
     let mid = required(args, "mid")?;
     let name = required(args, "attribute_name")?.to_owned();
     let value = decode(required(args, "attribute_value")?)?;
@@ -241,7 +262,7 @@ async fn attest(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Resp
 async fn allow_verify(
     pseudonym: &Pseudonym,
     args: &[(String, String)],
-) -> Result<Response, Response> {
+) -> Result<Response, Failure> {
     let mid = required(args, "mid")?;
     let name = required(args, "attribute_name")?.to_owned();
     let Some(verifier) = key_by_mid(pseudonym, mid).await? else {
@@ -251,7 +272,7 @@ async fn allow_verify(
     Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
 }
 
-async fn verify(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Response> {
+async fn verify(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Failure> {
     let mid = required(args, "mid")?;
     let hash = decode(required(args, "attribute_hash")?)?;
     let Ok(hash) = <[u8; 20]>::try_from(hash.as_slice()) else {

@@ -435,6 +435,7 @@ async fn verifications(State(p): Shared, Path(name): Path<String>, headers: Head
         Ok(list) => {
             let outputs: Vec<Value> = list
                 .into_iter()
+                .filter(|o| o.matches.is_some())
                 .map(|o| {
                     json!({
                         "hash": STANDARD.encode(o.hash),

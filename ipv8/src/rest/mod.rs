@@ -8,6 +8,7 @@
 //! [`TlsIdentity`] read from PEM. `docs/rest-security.md` in the repository shows the setup.
 
 mod access;
+mod attestation;
 #[cfg(feature = "config")]
 mod configured;
 mod dht;
@@ -22,6 +23,7 @@ mod tunnel;
 mod tunnel_speed;
 
 pub use access::ApiKey;
+pub use attestation::ATTESTATION_PSEUDONYM;
 pub use error::{BindError, EmptyApiKey, TlsError};
 pub use json::{network_json, overlays_json};
 pub use server::{RestServer, serve};

@@ -14,7 +14,9 @@ use crate::runtime::{NodeHandle, Pseudonyms};
 
 /// Every route, with py-ipv8's error bodies for unknown paths and methods.
 pub(super) fn router(handle: NodeHandle, pseudonyms: Option<Arc<Pseudonyms>>) -> Router {
-    let identity = pseudonyms.map(super::identity::routes).unwrap_or_default();
+    let identity = pseudonyms
+        .map(|p| super::identity::routes(p.clone()).merge(super::attestation::routes(p)))
+        .unwrap_or_default();
     Router::new()
         .route("/network", get(network))
         .route("/overlays", get(overlays))

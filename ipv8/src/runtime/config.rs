@@ -1,7 +1,8 @@
-//! [`EndpointConfig`] (which sockets to open, as py-ipv8's `UDPEndpoint`) and [`Config`] (the
-//! sizes of the driver's queues, and the transport of the sockets communities open).
+//! [`EndpointConfig`] (which sockets to open, as py-ipv8's `UDPEndpoint`, and whether to send
+//! through a SOCKS5 proxy) and [`Config`] (the sizes of the driver's queues, and the transport of
+//! the sockets communities open).
 
-use std::net::{Ipv4Addr, SocketAddrV4, SocketAddrV6};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::sync::Arc;
 
 use super::sockets::{Transport, UdpTransport};
@@ -17,6 +18,10 @@ pub const DEFAULT_RECV_BUFFER_SIZE: usize = 870_400;
 ///
 /// The default is py-ipv8's: IPv4 on `0.0.0.0:8090`, no IPv6, up to 10 000 ports tried and an
 /// 870 400-byte receive buffer. Port 0 lets the operating system choose (one attempt).
+///
+/// With [`EndpointConfig::with_socks5`], the endpoint sends and receives every datagram through a
+/// SOCKS5 proxy's UDP relay instead; it must then be opened with
+/// [`Endpoint::open`](super::Endpoint::open).
 ///
 /// # Examples
 ///
@@ -37,6 +42,7 @@ pub struct EndpointConfig {
     ipv6: Option<SocketAddrV6>,
     port_attempts: u32,
     recv_buffer_size: usize,
+    socks5: Option<SocketAddr>,
 }
 
 impl Default for EndpointConfig {
@@ -46,6 +52,7 @@ impl Default for EndpointConfig {
             ipv6: None,
             port_attempts: DEFAULT_PORT_ATTEMPTS,
             recv_buffer_size: DEFAULT_RECV_BUFFER_SIZE,
+            socks5: None,
         }
     }
 }
@@ -98,6 +105,44 @@ impl EndpointConfig {
     pub fn with_recv_buffer_size(mut self, bytes: usize) -> Self {
         self.recv_buffer_size = bytes;
         self
+    }
+
+    /// Sends and receives through the SOCKS5 proxy at `proxy` (RFC 1928 `UDP ASSOCIATE`, no
+    /// authentication), as py-ipv8's `TunnelEndpoint` sends through circuits: the endpoint opens
+    /// one UDP socket, on the local address of its TCP connection to the proxy (the address the
+    /// proxy accepts datagrams from) at the configured port of that address family, and every
+    /// datagram travels to and from the proxy's relay with a SOCKS5 UDP header. With a
+    /// [`Socks5Server`](super::Socks5Server) as the proxy, peers see the node at its circuits'
+    /// exits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use ipv8::runtime::EndpointConfig;
+    ///
+    /// let config = EndpointConfig::new()
+    ///     .with_ipv4("127.0.0.1:0".parse()?)
+    ///     .with_socks5("127.0.0.1:1080".parse()?);
+    /// assert_eq!(config.socks5(), Some("127.0.0.1:1080".parse()?));
+    /// # Ok::<(), std::net::AddrParseError>(())
+    /// ```
+    #[must_use]
+    pub fn with_socks5(mut self, proxy: SocketAddr) -> Self {
+        self.socks5 = Some(proxy);
+        self
+    }
+
+    /// Sends directly again (no SOCKS5 proxy).
+    #[must_use]
+    pub fn without_socks5(mut self) -> Self {
+        self.socks5 = None;
+        self
+    }
+
+    /// The SOCKS5 proxy datagrams go through, if any.
+    #[must_use]
+    pub fn socks5(&self) -> Option<SocketAddr> {
+        self.socks5
     }
 
     /// The IPv4 address to bind, if any.

@@ -249,7 +249,11 @@ impl Driver {
     }
 
     fn snapshot(&self) -> Stats {
-        Stats { node: self.node.stats().clone(), ..self.stats.clone() }
+        Stats {
+            node: self.node.stats().clone(),
+            proxy_dropped: self.endpoint.proxy_dropped(),
+            ..self.stats.clone()
+        }
     }
 
     fn run_timers(&mut self) {
@@ -267,7 +271,7 @@ impl Driver {
         let mut more = false;
         for (socket, inbox) in endpoint.sockets().zip(inboxes.iter_mut()) {
             more |= inbox.fill(socket, stats);
-            let batch = inbox.take();
+            let batch = endpoint.inbound(inbox.take());
             if !batch.is_empty() {
                 node.handle_datagrams(now(), &batch);
             }

@@ -1,13 +1,17 @@
 //! [`Endpoint`]: the UDP sockets a node talks through, as py-ipv8's `UDPEndpoint` and
 //! `UDPv6Endpoint` behind its dispatcher: an IPv4 socket, an optional IPv6-only socket, and sends
-//! routed to the socket of the destination's address family.
+//! routed to the socket of the destination's address family. Or, through a SOCKS5 proxy (as
+//! py-ipv8's `TunnelEndpoint` through circuits), one socket whose datagrams all go to and come
+//! from the proxy's relay, each with a SOCKS5 UDP header naming the peer.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
+use super::socks5::codec::wrap;
+use super::socks5::{self, Association};
 use super::udp::{self, Gso};
 use super::{EndpointConfig, EndpointError};
 
@@ -35,6 +39,8 @@ pub struct Endpoint {
     ipv4: Option<(UdpSocket, Gso)>,
     ipv6: Option<(UdpSocket, Gso)>,
     local: LocalAddrs,
+    /// The SOCKS5 association every datagram goes through, if any.
+    proxy: Option<Association>,
 }
 
 /// The addresses an [`Endpoint`]'s sockets are bound to.
@@ -72,8 +78,12 @@ impl Endpoint {
     /// # Errors
     ///
     /// [`EndpointError`] says which address or which ports failed, and why. Opening needs a
-    /// running tokio runtime ([`EndpointError::NoRuntime`] otherwise).
+    /// running tokio runtime ([`EndpointError::NoRuntime`] otherwise). A configuration with a
+    /// SOCKS5 proxy needs [`Endpoint::open`] ([`EndpointError::Socks5NeedsOpen`]).
     pub fn bind(config: &EndpointConfig) -> Result<Self, EndpointError> {
+        if config.socks5().is_some() {
+            return Err(EndpointError::Socks5NeedsOpen);
+        }
         if config.ipv4().is_none() && config.ipv6().is_none() {
             return Err(EndpointError::NoSocket);
         }
@@ -88,7 +98,72 @@ impl Endpoint {
             let gso = Gso::probe(&socket);
             (socket, gso)
         };
-        Ok(Self { ipv4: ipv4.map(|s| with_gso(s.0)), ipv6: ipv6.map(|s| with_gso(s.0)), local })
+        let (ipv4, ipv6) = (ipv4.map(|s| with_gso(s.0)), ipv6.map(|s| with_gso(s.0)));
+        Ok(Self { ipv4, ipv6, local, proxy: None })
+    }
+
+    /// Opens the endpoint `config` asks for: as [`Endpoint::bind`] without a SOCKS5 proxy; with
+    /// one ([`EndpointConfig::with_socks5`]), connects to the proxy, binds one UDP socket on the
+    /// local address of that connection (at the configured port of its family, counting up as
+    /// [`Endpoint::bind`] does) and asks the proxy for a UDP association
+    /// ([`socks5::HANDSHAKE_TIMEOUT`] at most). The control connection stays open for the
+    /// endpoint's life: the proxy ends the association when it closes.
+    ///
+    /// Through a proxy, datagrams from anyone but the relay, and datagrams whose header is
+    /// malformed, names a host or is a fragment, are dropped and counted
+    /// ([`Endpoint::proxy_dropped`]). Sends take the simple path (one datagram per call).
+    ///
+    /// # Errors
+    ///
+    /// As [`Endpoint::bind`]; [`EndpointError::Socks5`] when the proxy gave no association.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: dropped before it completes, nothing stays open.
+    pub async fn open(config: &EndpointConfig) -> Result<Self, EndpointError> {
+        let Some(proxy) = config.socks5() else { return Self::bind(config) };
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(EndpointError::NoRuntime);
+        }
+        let failed = |source| EndpointError::Socks5 { proxy, source };
+        let control = socks5::connect(proxy).await.map_err(failed)?;
+        let ip = control.local_addr().map_err(|e| failed(e.into()))?.ip();
+        let port = match ip {
+            IpAddr::V4(_) => config.ipv4().map_or(0, |a| a.port()),
+            IpAddr::V6(_) => config.ipv6().map_or(0, |a| a.port()),
+        };
+        let (socket, local) = open(SocketAddr::new(ip, port), config)?;
+        let relay = socks5::associate(&control, local).await.map_err(failed)?;
+        if relay.is_ipv4() != local.is_ipv4() {
+            return Err(failed(socks5::Socks5Error::BadRelay));
+        }
+        let association = Association::new(control, relay).map_err(|e| failed(e.into()))?;
+        let slot = Some((socket, Gso::disabled()));
+        let (ipv4, ipv6, local) = if local.is_ipv4() {
+            (slot, None, LocalAddrs { ipv4: Some(local), ipv6: None })
+        } else {
+            (None, slot, LocalAddrs { ipv4: None, ipv6: Some(local) })
+        };
+        Ok(Self { ipv4, ipv6, local, proxy: Some(association) })
+    }
+
+    /// The SOCKS5 proxy the endpoint sends through, if any.
+    #[must_use]
+    pub fn proxy(&self) -> Option<SocketAddr> {
+        self.proxy.as_ref().map(Association::proxy)
+    }
+
+    /// The proxy's UDP relay, where every datagram goes, if the endpoint sends through a proxy.
+    #[must_use]
+    pub fn relay(&self) -> Option<SocketAddr> {
+        self.proxy.as_ref().map(Association::relay)
+    }
+
+    /// Datagrams dropped on the way in through a proxy: from anyone but the relay, or without a
+    /// valid SOCKS5 header for an IP address (0 without a proxy).
+    #[must_use]
+    pub fn proxy_dropped(&self) -> u64 {
+        self.proxy.as_ref().map_or(0, Association::dropped)
     }
 
     /// The addresses the sockets are bound to (with the ports actually taken).
@@ -109,11 +184,16 @@ impl Endpoint {
     ///
     /// Cancel safe: if the future is dropped before it completes, the datagram was not sent.
     pub async fn send_to(&self, contents: &[u8], destination: SocketAddr) -> io::Result<usize> {
-        let (socket, destination) = self.socket_for(destination)?;
-        socket.0.send_to(contents, destination).await
+        let (socket, to) = self.socket_for(destination)?;
+        if self.proxy.is_none() {
+            return socket.0.send_to(contents, to).await;
+        }
+        socket.0.send_to(&wrap(destination, contents), to).await.map(|_| contents.len())
     }
 
     /// Receives one datagram on any socket into `buf` (a longer datagram is cut to `buf`'s length).
+    /// Through a proxy, the source is the peer the relay names, and `buf` holds the data without
+    /// the SOCKS5 header.
     ///
     /// # Errors
     ///
@@ -128,8 +208,41 @@ impl Endpoint {
             for socket in self.sockets() {
                 match socket.try_recv_from(buf) {
                     Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                    Ok((len, source)) if self.proxy.is_some() => {
+                        if let Some(received) = self.unwrap_into(buf, len, source) {
+                            return Ok(received);
+                        }
+                    }
                     result => return result,
                 }
+            }
+        }
+    }
+
+    /// Moves the data of a datagram from the relay to the front of `buf`; its length and sender.
+    fn unwrap_into(
+        &self,
+        buf: &mut [u8],
+        len: usize,
+        source: SocketAddr,
+    ) -> Option<(usize, SocketAddr)> {
+        let datagram = buf.get(..len)?;
+        let (sender, data) = self.proxy.as_ref()?.unwrap(source, datagram)?;
+        let (data_len, header) = (data.len(), len - data.len());
+        buf.copy_within(header..len, 0);
+        Some((data_len, sender))
+    }
+
+    /// The datagrams of a batch as the node takes them: as read, or through a proxy, from the
+    /// peers the relay names, without their headers (the others dropped and counted).
+    pub(crate) fn inbound<'a>(
+        &self,
+        batch: Vec<(SocketAddr, &'a [u8])>,
+    ) -> Vec<(SocketAddr, &'a [u8])> {
+        match &self.proxy {
+            None => batch,
+            Some(proxy) => {
+                batch.into_iter().filter_map(|(source, data)| proxy.unwrap(source, data)).collect()
             }
         }
     }
@@ -169,13 +282,19 @@ impl Endpoint {
         contents: &[u8],
         destination: SocketAddr,
     ) -> io::Result<usize> {
-        let (socket, destination) = self.socket_for(destination)?;
-        socket.0.try_send_to(contents, destination)
+        let (socket, to) = self.socket_for(destination)?;
+        match &self.proxy {
+            None => socket.0.try_send_to(contents, to),
+            Some(_) => socket.0.try_send_to(&wrap(destination, contents), to),
+        }
     }
 
     /// How many datagrams of `size` bytes to `destination` one [`Endpoint::try_send_segments`]
-    /// may carry: 1 if the socket cannot send runs.
+    /// may carry: 1 if the socket cannot send runs (always through a proxy).
     pub(crate) fn max_segments(&self, destination: SocketAddr, size: usize) -> usize {
+        if self.proxy.is_some() {
+            return 1;
+        }
         self.socket_for(destination).map_or(1, |((_, gso), _)| gso.segments(size))
     }
 
@@ -187,12 +306,20 @@ impl Endpoint {
         segment: usize,
         destination: SocketAddr,
     ) -> io::Result<()> {
+        if self.proxy.is_some() {
+            return Err(io::ErrorKind::Unsupported.into());
+        }
         let ((socket, gso), destination) = self.socket_for(destination)?;
         gso.try_send(socket, contents, segment, destination)
     }
 
+    /// The socket a datagram for `destination` leaves from and the address it is sent to: the
+    /// destination's (canonical), or through a proxy, the relay's.
     fn socket_for(&self, destination: SocketAddr) -> io::Result<(&(UdpSocket, Gso), SocketAddr)> {
-        let destination = SocketAddr::new(destination.ip().to_canonical(), destination.port());
+        let destination = match &self.proxy {
+            Some(proxy) => proxy.relay(),
+            None => SocketAddr::new(destination.ip().to_canonical(), destination.port()),
+        };
         let socket = match destination {
             SocketAddr::V4(_) => self.ipv4.as_ref(),
             SocketAddr::V6(_) => self.ipv6.as_ref(),

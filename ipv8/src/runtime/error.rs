@@ -32,6 +32,19 @@ pub enum EndpointError {
         #[source]
         source: io::Error,
     },
+    /// A configuration with a SOCKS5 proxy was given to [`Endpoint::bind`](super::Endpoint::bind),
+    /// which cannot wait for the proxy; [`Endpoint::open`](super::Endpoint::open) can.
+    #[error("an endpoint through a SOCKS5 proxy is opened with Endpoint::open")]
+    Socks5NeedsOpen,
+    /// The SOCKS5 proxy gave no UDP association.
+    #[error("no UDP association from the SOCKS5 proxy at {proxy}")]
+    Socks5 {
+        /// The proxy's address.
+        proxy: SocketAddr,
+        /// What went wrong.
+        #[source]
+        source: super::Socks5Error,
+    },
     /// Every port that was tried is taken (or refused).
     #[error("no free UDP port on {ip}: tried ports {first} to {last}")]
     NoFreePort {

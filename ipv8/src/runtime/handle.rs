@@ -13,7 +13,9 @@ use crate::proto::{AskError, Community, Context, Event, Node, NodeError, Request
 /// Runs `node` on `endpoint` in a task of the current tokio runtime, with the default [`Config`].
 ///
 /// If the node has no address yet, it is told the endpoint's first bound address that is not a
-/// wildcard (`0.0.0.0` or `::`). The node runs until [`NodeHandle::shutdown`] or until every
+/// wildcard (`0.0.0.0` or `::`), unless the endpoint sends through a SOCKS5 proxy: a node tells
+/// its address to peers (introductions carry it as the LAN address), and the proxy is there to
+/// hide it. The node runs until [`NodeHandle::shutdown`] or until every
 /// [`NodeHandle`] is dropped (then it shuts down the same way); the task then ends and hands the
 /// node back through the [`JoinHandle`].
 ///
@@ -40,6 +42,7 @@ pub fn spawn_with(
 ) -> (NodeHandle, Events, JoinHandle<Node>) {
     let local = endpoint.local_addrs();
     if node.address().is_none()
+        && endpoint.proxy().is_none()
         && let Some(address) = local.iter().find(|address| !address.ip().is_unspecified())
     {
         node.set_address(address);

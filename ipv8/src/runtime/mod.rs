@@ -3,8 +3,11 @@
 //! driver runs a quinn-proto connection.
 //!
 //! An [`Endpoint`] opens the sockets as py-ipv8's UDP endpoints do (IPv4, optionally IPv6, the next
-//! port when one is taken). [`spawn`] starts the node's loop and returns a [`NodeHandle`] to act on
-//! the node from any task, the node's [`Events`], and the task's `JoinHandle`.
+//! port when one is taken), or sends everything through a SOCKS5 proxy
+//! ([`EndpointConfig::with_socks5`], [`Endpoint::open`]). [`spawn`] starts the node's loop and
+//! returns a [`NodeHandle`] to act on the node from any task, the node's [`Events`], and the task's
+//! `JoinHandle`. [`Socks5Server`] puts SOCKS5 clients on a node's tunnel circuits, and
+//! [`Pseudonyms`] runs py-ipv8's pseudonyms, anonymized through one if asked.
 //!
 //! # Examples
 //!
@@ -91,5 +94,5 @@ pub use error::{EndpointError, RuntimeError};
 pub use handle::{Events, NodeHandle, spawn, spawn_with};
 pub use pseudonyms::{Pseudonym, PseudonymError, Pseudonyms};
 pub use sockets::{DatagramSocket, Transport, UdpTransport};
-pub use socks5::Socks5Server;
+pub use socks5::{HANDSHAKE_TIMEOUT, MAX_ASSOCIATIONS, Socks5Error, Socks5Server};
 pub use stats::Stats;

@@ -84,6 +84,7 @@ pub struct Pseudonyms {
     directory: PathBuf,
     bind: IpAddr,
     bootstrap: Vec<SocketAddr>,
+    socks5: Option<SocketAddr>,
     identity_db: OnceLock<IdentityDb>,
     wallet_db: OnceLock<WalletDb>,
     loaded: Mutex<HashMap<String, Loaded>>,
@@ -95,6 +96,7 @@ impl std::fmt::Debug for Pseudonyms {
             .field("directory", &self.directory)
             .field("bind", &self.bind)
             .field("bootstrap", &self.bootstrap)
+            .field("socks5", &self.socks5)
             .finish_non_exhaustive()
     }
 }
@@ -104,14 +106,66 @@ impl Pseudonyms {
     /// from `bootstrap`.
     #[must_use]
     pub fn new(working_directory: &Path, bind: IpAddr, bootstrap: Vec<SocketAddr>) -> Arc<Self> {
+        Self::with_proxy(working_directory, bind, bootstrap, None)
+    }
+
+    /// As [`Pseudonyms::new`], but each pseudonym's node sends and receives through the SOCKS5
+    /// proxy at `socks5` ([`EndpointConfig::with_socks5`]; its UDP socket is bound on the address
+    /// its connection to the proxy comes from): with the main node's
+    /// [`Socks5Server`](super::Socks5Server), through circuits of its own, as py-ipv8 anonymizes
+    /// pseudonyms when a `HiddenTunnelCommunity` runs. A pseudonym whose proxy does not answer
+    /// (or refuses: a [`Socks5Server`](super::Socks5Server) serves up to
+    /// [`MAX_ASSOCIATIONS`](super::MAX_ASSOCIATIONS) at once) fails to load.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run(handle: ipv8::runtime::NodeHandle, events: ipv8::runtime::Events) -> Result<(), Box<dyn std::error::Error>> {
+    /// use ipv8::runtime::{Pseudonyms, Socks5Server};
+    ///
+    /// // The main node (`handle`) runs a tunnel community, and exits with EXIT_IPV8 are known.
+    /// let server = Socks5Server::bind("127.0.0.1:0".parse()?, 1).await?;
+    /// let proxy = server.local_addr()?;
+    /// tokio::spawn(server.run(handle, events));
+    /// let dir = std::path::Path::new("working-directory");
+    /// let pseudonyms = Pseudonyms::anonymized(dir, Vec::new(), proxy);
+    /// let alice = pseudonyms.load("alice", None).await?;
+    /// # let _ = alice;
+    /// # Ok(())
+    /// # }
+    /// # let _ = run;
+    /// ```
+    #[must_use]
+    pub fn anonymized(
+        working_directory: &Path,
+        bootstrap: Vec<SocketAddr>,
+        socks5: SocketAddr,
+    ) -> Arc<Self> {
+        let bind = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+        Self::with_proxy(working_directory, bind, bootstrap, Some(socks5))
+    }
+
+    fn with_proxy(
+        working_directory: &Path,
+        bind: IpAddr,
+        bootstrap: Vec<SocketAddr>,
+        socks5: Option<SocketAddr>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             directory: working_directory.to_path_buf(),
             bind,
             bootstrap,
+            socks5,
             identity_db: OnceLock::new(),
             wallet_db: OnceLock::new(),
             loaded: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The SOCKS5 proxy pseudonyms send through, if they are anonymized.
+    #[must_use]
+    pub fn socks5(&self) -> Option<SocketAddr> {
+        self.socks5
     }
 
     fn key_path(&self, name: &str) -> Result<PathBuf, PseudonymError> {
@@ -154,7 +208,8 @@ impl Pseudonyms {
     ///
     /// # Errors
     ///
-    /// An invalid name, an unreadable key file or database, or a socket that cannot be bound.
+    /// An invalid name, an unreadable key file or database, a socket that cannot be bound, or
+    /// (anonymized) a SOCKS5 proxy that gives no association.
     pub async fn load(
         &self,
         name: &str,
@@ -172,17 +227,27 @@ impl Pseudonyms {
             identity = identity.with_rendezvous(token);
         }
         let node = self.node(key, identity, wallet_db)?;
-        let bind = match self.bind {
-            IpAddr::V4(ip) => SocketAddrV4::new(ip, 0),
-            IpAddr::V6(_) => SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 0),
-        };
-        let endpoint = Endpoint::bind(&EndpointConfig::new().with_ipv4(bind))
-            .map_err(|e| PseudonymError::Node(e.to_string()))?;
+        let endpoint = Endpoint::open(&self.endpoint_config())
+            .await
+            .map_err(|e| PseudonymError::Node(error_chain(&e)))?;
         let (handle, mut events, task) = spawn(node, endpoint);
         tokio::spawn(async move { while events.recv().await.is_some() {} });
         let pseudonym = Pseudonym { handle, public_key };
         loaded.insert(name.to_owned(), Loaded { pseudonym: pseudonym.clone(), task });
         Ok(pseudonym)
+    }
+
+    /// A pseudonym's endpoint: port 0 on the bind address, or through the proxy.
+    fn endpoint_config(&self) -> EndpointConfig {
+        let bind = match self.bind {
+            IpAddr::V4(ip) => SocketAddrV4::new(ip, 0),
+            IpAddr::V6(_) => SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 0),
+        };
+        let config = EndpointConfig::new().with_ipv4(bind);
+        match self.socks5 {
+            Some(proxy) => config.with_socks5(proxy),
+            None => config,
+        }
     }
 
     fn node(
@@ -304,4 +369,16 @@ impl Pseudonyms {
         std::fs::remove_file(path)?;
         Ok(())
     }
+}
+
+/// An error and its sources, as one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

@@ -28,6 +28,9 @@ pub struct Stats {
     pub send_errors: u64,
     /// Errors reading from a socket.
     pub receive_errors: u64,
+    /// Datagrams an endpoint that sends through a SOCKS5 proxy dropped on the way in: from anyone
+    /// but the proxy's relay, or without a valid SOCKS5 header for an IP address.
+    pub proxy_dropped: u64,
     /// Events dropped because the [`Events`](super::Events) queue was full.
     pub events_dropped: u64,
     /// Closures sent through a [`NodeHandle`](super::NodeHandle) that panicked (the node caught

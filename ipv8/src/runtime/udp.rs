@@ -37,6 +37,11 @@ impl Gso {
         Self { limit: AtomicUsize::new(limit) }
     }
 
+    /// A socket that sends one datagram per call.
+    pub(crate) fn disabled() -> Self {
+        Self { limit: AtomicUsize::new(0) }
+    }
+
     /// How many datagrams of `size` bytes one [`Gso::try_send`] may carry: 1 if it cannot.
     pub(crate) fn segments(&self, size: usize) -> usize {
         if size == 0 || size > self.limit.load(Ordering::Relaxed) {

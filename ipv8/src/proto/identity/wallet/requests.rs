@@ -109,19 +109,20 @@ impl Request for Consent {
     type Response = Result<(), WalletError>;
 }
 
-/// The finished verifications: each reference value with how well it matched.
+/// Our verifications (the latest per attribute hash): each reference value with how well it
+/// matched, once the proof has ended.
 #[derive(Debug, Clone, Copy)]
 pub struct VerificationOutputs;
 
-/// One reference value of a finished verification.
+/// One reference value of a verification.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerificationOutput {
     /// The attribute hash.
     pub hash: [u8; 20],
     /// The reference value.
     pub reference: Vec<u8>,
-    /// How well it matched, 0.0 to 1.0.
-    pub matches: f64,
+    /// How well it matched, 0.0 to 1.0; `None` while the proof runs.
+    pub matches: Option<f64>,
 }
 
 impl Request for VerificationOutputs {
@@ -239,10 +240,8 @@ impl Responder<VerificationOutputs> for AttestationCommunity {
         let mut list = Vec::new();
         for (hash, output) in &self.verify.outputs {
             for (reference, matches) in &output.references {
-                if let Some(matches) = matches {
-                    let reference = reference.clone();
-                    list.push(VerificationOutput { hash: *hash, reference, matches: *matches });
-                }
+                let reference = reference.clone();
+                list.push(VerificationOutput { hash: *hash, reference, matches: *matches });
             }
         }
         list.sort_by(|a, b| (a.hash, &a.reference).cmp(&(b.hash, &b.reference)));
