@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::ItemImpl;
+use syn::ext::IdentExt as _;
 
 use crate::dummy;
 use crate::internals::ctxt::Ctxt;
@@ -36,12 +37,14 @@ fn dispatch(community: &Community) -> TokenStream {
         let payload = &h.payload;
         quote!(<#payload as #private::Message>::MSG_ID)
     });
+    let names = community.handlers.iter().map(|h| h.method.unraw().to_string());
     let arms = community.handlers.iter().map(|h| arm(&private, h));
     let checks = checks(&private, community);
     quote! {
         #[automatically_derived]
         impl #impl_generics #private::Dispatch for #self_ty #where_clause {
             const MESSAGE_IDS: &'static [u8] = &[#(#ids),*];
+            const HANDLER_NAMES: &'static [&'static str] = &[#(#names),*];
 
             fn dispatch(
                 &mut self,

@@ -53,6 +53,8 @@ impl Community for Both {
 #[test]
 fn signed_and_unsigned_handlers_share_a_table() {
     assert_eq!(<Both as Dispatch>::MESSAGE_IDS, [Lowest::MSG_ID, Highest::MSG_ID]);
+    assert_eq!(<Both as Dispatch>::HANDLER_NAMES, ["on_lowest", "on_highest"]);
+    assert_eq!(<Both as Dispatch>::handler_of(Highest::MSG_ID), Some("on_highest"));
     let mut net = TestNetwork::initialize(2, |_| Both::default());
     let (peer1, address1) = (net.peer(1), net.address(1));
     net.with_overlay(0, |_, ctx| {
@@ -79,6 +81,7 @@ impl Community for Silent {
 #[test]
 fn a_community_without_handlers_drops_every_message() {
     assert!(<Silent as Dispatch>::MESSAGE_IDS.is_empty());
+    assert!(<Silent as Dispatch>::HANDLER_NAMES.is_empty());
     let mut net = TestNetwork::initialize(2, |_| Silent);
     let peer1 = net.peer(1);
     net.with_overlay(0, |_, ctx| ctx.ez_send(&peer1, &Lowest { n: 1 }));

@@ -1,8 +1,8 @@
 //! The REST server's access control, CORS pre-flights and TLS, as py-ipv8's `RESTManager` has
 //! them (spec `rest-api.md` §1): with an API key every route, unknown paths included, answers
 //! `401 {"error": "Unauthorized access"}` unless the request carries the key in `X-Api-Key` or
-//! `?apikey=`; `/docs*` and `/static*` need no key; a CORS pre-flight gets py-ipv8's headers (after
-//! the key check); a certificate from PEM serves HTTPS and nothing else; a configuration's `[rest]`
+//! `?apikey=`; `/docs*` (Swagger UI and the `OpenAPI` document) and `/static*` need no key; a CORS
+//! pre-flight gets py-ipv8's headers (after the key check); a certificate from PEM serves HTTPS and nothing else; a configuration's `[rest]`
 //! table binds the same way, and refuses a non-loopback address without a key.
 //! The clients are a few lines of HTTP/1.1 over tokio streams, TLS through tokio-rustls.
 #![cfg(feature = "rest")]
@@ -39,6 +39,15 @@ const HEX: &str = "0123456789abcdef0123456789abcdef01234567";
 const ROUTES: &[(&str, &str)] = &[
     ("GET", "/network"),
     ("GET", "/overlays"),
+    ("GET", "/metrics"),
+    ("GET", "/overlays/statistics"),
+    ("POST", "/overlays/statistics"),
+    ("POST", "/isolation"),
+    ("GET", "/asyncio/drift"),
+    ("PUT", "/asyncio/drift"),
+    ("GET", "/asyncio/tasks"),
+    ("GET", "/asyncio/debug"),
+    ("PUT", "/asyncio/debug"),
     ("GET", "/dht/statistics"),
     ("GET", "/dht/values"),
     ("GET", "/dht/values/{hex}"),
@@ -237,7 +246,11 @@ async fn a_header_wins_over_the_query_unless_it_is_empty() {
 #[tokio::test]
 async fn docs_and_static_paths_need_no_key() {
     let (handle, address) = keyed().await;
-    for path in ["/docs", "/docs/swagger.json", "/docsearch", "/static/swagger-ui.css"] {
+    for path in ["/docs", "/docs/", "/docs/openapi.json", "/docs/swagger-ui.css"] {
+        let reply = request(address, "GET", path, &[]).await;
+        assert!(matches!(reply.status, 200 | 303), "{path}: the API's documentation: {reply:?}");
+    }
+    for path in ["/docsearch", "/static/swagger-ui.css"] {
         let reply = request(address, "GET", path, &[]).await;
         assert_eq!(reply.status, 404, "{path}: past the key check, no such route");
         assert_eq!(reply.json()["error"]["code"], "HTTPNotFound", "{path}");

@@ -9,10 +9,12 @@
 //! - `bench-dht`: DHT lookup latency on 20 loopback nodes, py-ipv8's against ours, in one run.
 //! - `bench-tunnels`: tunnel throughput, build time and CPU per MB, ours against py-ipv8's.
 //! - `bench-attestation`: attestation keys, attests and proofs on one core, ours against py-ipv8's.
+//! - `fuzz`: runs every fuzz target (cargo-fuzz, nightly) for some seconds on its committed corpus.
 
 mod ci;
 mod codegen;
 mod examples;
+mod fuzz;
 mod python;
 mod schema;
 
@@ -65,6 +67,20 @@ enum Task {
         #[arg(long, default_value_t = 10)]
         runs: u32,
     },
+    /// Run the fuzz targets with cargo-fuzz on the nightly toolchain (installed into
+    /// `target/cargo-fuzz` if missing), on their corpora in `fuzz/corpus`, and print executions
+    /// and crashes per target.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+        /// Only this target (a file stem of `fuzz/fuzz_targets`).
+        #[arg(long)]
+        target: Option<String>,
+        /// Afterwards shrink each corpus to the inputs that add coverage (libFuzzer's merge).
+        #[arg(long)]
+        minimize: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -78,6 +94,7 @@ fn main() -> anyhow::Result<()> {
         Task::Ci => ci::run(),
         Task::Interop => python::interop(),
         Task::Examples => examples::run(),
+        Task::Fuzz { seconds, target, minimize } => fuzz::run(seconds, target.as_deref(), minimize),
     }
 }
 

@@ -10,6 +10,17 @@ pub trait Dispatch: Sized {
     /// The message ids that have a handler.
     const MESSAGE_IDS: &'static [u8];
 
+    /// The name of each handler (its method's name), in the order of [`Dispatch::MESSAGE_IDS`];
+    /// none for an implementation written by hand.
+    const HANDLER_NAMES: &'static [&'static str] = &[];
+
+    /// The name of the handler of `msg_id`, from [`Dispatch::HANDLER_NAMES`].
+    #[must_use]
+    fn handler_of(msg_id: u8) -> Option<&'static str> {
+        let index = Self::MESSAGE_IDS.iter().position(|&id| id == msg_id)?;
+        Self::HANDLER_NAMES.get(index).copied()
+    }
+
     /// Hands a packet to the handler of its message id.
     fn dispatch(
         &mut self,
@@ -148,6 +159,14 @@ pub trait Community: Dispatch + Send + 'static {
     /// name by default.
     fn name(&self) -> &'static str {
         super::host::short_name(std::any::type_name::<Self>())
+    }
+
+    /// The name of the handler of `msg_id`, which `/overlays/statistics` shows beside the
+    /// message's counters (`"1:on_clock"`, as py-ipv8 names its handler functions); by default
+    /// the method `#[community]` dispatches the message to. A community whose
+    /// [`Community::on_packet`] handles some messages itself names those here.
+    fn handler_name(&self, msg_id: u8) -> Option<&'static str> {
+        Self::handler_of(msg_id)
     }
 
     /// Most peers this community keeps: introduction-requests are refused beyond it (py-ipv8: 30).

@@ -14,7 +14,7 @@ use super::discovery::{
 use super::packet::PREFIX_LEN;
 use super::shared::{Event, Shared};
 use super::socket::{SocketError, SocketId};
-use super::tasks::TaskManager;
+use super::tasks::{TaskInfo, TaskManager};
 use super::{
     Community, CommunityId, Context, DropReason, Incoming, Passthrough, Peer, RequestCache,
     Transmit,
@@ -102,7 +102,9 @@ pub(crate) trait Overlay: Send {
     fn walk(&mut self, shared: &mut Shared);
     fn walk_to(&mut self, shared: &mut Shared, address: std::net::SocketAddr);
     fn info(&self) -> OverlayInfo;
+    fn handler_name(&self, msg_id: u8) -> Option<&'static str>;
     fn add_bootstrapper(&mut self, bootstrapper: Box<dyn Bootstrapper>);
+    fn add_bootstrap_address(&mut self, address: SocketAddr);
     fn next_deadline(&self) -> Option<Instant>;
     fn peer_added(&mut self, shared: &mut Shared, peer: &Peer);
     fn peer_removed(&mut self, shared: &mut Shared, peer: &Peer);
@@ -350,11 +352,22 @@ impl<C: Community> Overlay for Host<C> {
                 .iter()
                 .map(|e| StrategyInfo { name: e.name, target_peers: e.target_peers })
                 .collect(),
+            tasks: self.tasks.tasks().collect(),
         }
+    }
+
+    fn handler_name(&self, msg_id: u8) -> Option<&'static str> {
+        core_handler_name(msg_id).or_else(|| self.community.handler_name(msg_id))
     }
 
     fn add_bootstrapper(&mut self, bootstrapper: Box<dyn Bootstrapper>) {
         self.walk.bootstrappers.push(bootstrapper);
+    }
+
+    fn add_bootstrap_address(&mut self, address: SocketAddr) {
+        for bootstrapper in &mut self.walk.bootstrappers {
+            bootstrapper.add_address(address);
+        }
     }
 
     fn handle_timeout(&mut self, shared: &mut Shared) {
@@ -416,6 +429,26 @@ pub struct OverlayInfo {
     pub isolated: bool,
     /// Its discovery strategies.
     pub strategies: Vec<StrategyInfo>,
+    /// Its pending tasks.
+    pub tasks: Vec<TaskInfo>,
+}
+
+/// The names py-ipv8 gives the handlers of the messages every community handles (the discovery
+/// messages, which the node handles for each community here) and of Dispersy's retired message
+/// ids, which py-ipv8 only logs and this node drops.
+fn core_handler_name(msg_id: u8) -> Option<&'static str> {
+    Some(match msg_id {
+        231 => "on_new_puncture",
+        232 => "on_new_puncture_request",
+        233 => "on_new_introduction_response",
+        234 => "on_new_introduction_request",
+        245 => "on_old_introduction_response",
+        246 => "on_old_introduction_request",
+        249 => "on_puncture",
+        250 => "on_old_puncture_request",
+        235..=244 | 247 | 248 | 251..=255 => "on_deprecated_message",
+        _ => return None,
+    })
 }
 
 /// A discovery strategy of a community.

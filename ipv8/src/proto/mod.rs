@@ -44,4 +44,4 @@ pub use rng::Rng;
 pub use shared::{Event, Received, Transmit};
 pub use socket::{SOCKET_LIMIT, SocketError, SocketId, SocketRequest};
 pub use stats::{DropReason, MessageStats, Stats};
-pub use tasks::{Schedule, TaskError, TaskFn, TaskManager};
+pub use tasks::{Schedule, TaskError, TaskFn, TaskInfo, TaskManager};

@@ -18,6 +18,8 @@ use super::tracker::Tracker;
 use super::{Community, CommunityId, Context, DropReason, Network, Passthrough, Peer, Stats};
 use crate::crypto::{PrivateKey, PublicKey};
 
+mod admin;
+
 /// How a datagram reached the node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Arrival {

@@ -1,6 +1,6 @@
 //! [`Stats`] and [`DropReason`]: what the node received, sent and refused, counted per reason.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use std::time::Instant;
 
@@ -73,17 +73,29 @@ pub struct Stats {
     pub send_failed: BTreeMap<&'static str, u64>,
     /// Panics of community code (handlers, tasks, strategies, callbacks, jobs) the node caught.
     pub panics: u64,
-    /// Traffic per community and message id, both ways (py-ipv8's statistics endpoint).
+    /// Introduction-requests sent (walk steps, bootstrap walks included).
+    pub walks: u64,
+    /// Introduction-requests sent to addresses bootstrappers gave.
+    pub bootstrap_walks: u64,
+    /// Traffic per community and message id, both ways (py-ipv8's statistics endpoint), for
+    /// the communities whose traffic is counted ([`Stats::is_tracked`]).
     pub communities: HashMap<CommunityId, BTreeMap<u8, MessageStats>>,
+    /// Communities whose traffic is not counted
+    /// ([`Node::set_statistics`](super::Node::set_statistics)).
+    untracked: HashSet<CommunityId>,
 }
 
-/// Traffic of one message id in one community.
+/// Traffic of one message id in one community (py-ipv8's `NetworkStat`).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct MessageStats {
-    /// When the first datagram was counted.
-    pub first: Option<Instant>,
-    /// When the last datagram was counted.
-    pub last: Option<Instant>,
+    /// When the first datagram was sent.
+    pub first_up: Option<Instant>,
+    /// When the last datagram was sent.
+    pub last_up: Option<Instant>,
+    /// When the first datagram was received.
+    pub first_down: Option<Instant>,
+    /// When the last datagram was received.
+    pub last_down: Option<Instant>,
     /// Datagrams sent.
     pub num_up: u64,
     /// Datagrams received.
@@ -94,17 +106,23 @@ pub struct MessageStats {
     pub bytes_down: u64,
 }
 
+/// The earlier of two times, either of which may be missing.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 impl MessageStats {
     /// The sum of two counters.
     #[must_use]
     pub fn plus(self, other: Self) -> Self {
-        let earliest = |a: Option<Instant>, b: Option<Instant>| match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
         Self {
-            first: earliest(self.first, other.first),
-            last: self.last.max(other.last),
+            first_up: earliest(self.first_up, other.first_up),
+            last_up: self.last_up.max(other.last_up),
+            first_down: earliest(self.first_down, other.first_down),
+            last_down: self.last_down.max(other.last_down),
             num_up: self.num_up + other.num_up,
             num_down: self.num_down + other.num_down,
             bytes_up: self.bytes_up + other.bytes_up,
@@ -112,10 +130,22 @@ impl MessageStats {
         }
     }
 
+    /// When the first datagram was counted, either way.
+    #[must_use]
+    pub fn first(&self) -> Option<Instant> {
+        earliest(self.first_up, self.first_down)
+    }
+
+    /// When the last datagram was counted, either way.
+    #[must_use]
+    pub fn last(&self) -> Option<Instant> {
+        self.last_up.max(self.last_down)
+    }
+
     /// Seconds between the first and the last datagram counted.
     #[must_use]
     pub fn diff_time(&self) -> f64 {
-        match (self.first, self.last) {
+        match (self.first(), self.last()) {
             (Some(first), Some(last)) => last.duration_since(first).as_secs_f64(),
             _ => 0.0,
         }
@@ -144,17 +174,39 @@ impl Stats {
         up: bool,
         now: Instant,
     ) {
+        if self.untracked.contains(&community) {
+            return;
+        }
         let entry = self.communities.entry(community).or_default().entry(msg_id).or_default();
-        entry.first.get_or_insert(now);
-        entry.last = Some(now);
         let len = len as u64;
         if up {
+            entry.first_up.get_or_insert(now);
+            entry.last_up = Some(now);
             entry.num_up += 1;
             entry.bytes_up += len;
         } else {
+            entry.first_down.get_or_insert(now);
+            entry.last_down = Some(now);
             entry.num_down += 1;
             entry.bytes_down += len;
         }
+    }
+
+    /// Counts the traffic of `community` from now on, or stops counting it and forgets what
+    /// was counted (py-ipv8's `enable_community_statistics`).
+    pub(crate) fn track(&mut self, community: CommunityId, enabled: bool) {
+        if enabled {
+            self.untracked.remove(&community);
+        } else {
+            self.untracked.insert(community);
+            self.communities.remove(&community);
+        }
+    }
+
+    /// Whether the traffic of `community` is counted (it is unless switched off).
+    #[must_use]
+    pub fn is_tracked(&self, community: CommunityId) -> bool {
+        !self.untracked.contains(&community)
     }
 
     /// All traffic of `community`, summed over its message ids.

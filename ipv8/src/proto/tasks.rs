@@ -67,8 +67,23 @@ pub enum TaskError {
     ShutDown,
 }
 
+/// A pending task of a [`TaskManager`], as `/asyncio/tasks` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TaskInfo {
+    /// Its name.
+    pub name: String,
+    /// When it was registered (py-ipv8's `start_time`).
+    pub registered: Instant,
+    /// When it runs next.
+    pub due: Instant,
+    /// How often it repeats, if it does.
+    pub interval: Option<Duration>,
+}
+
 struct Task<C> {
     due: Instant,
+    registered: Instant,
     seq: u64,
     interval: Option<Duration>,
     run: TaskFn<C>,
@@ -106,8 +121,13 @@ impl<C> TaskManager<C> {
             return Err(TaskError::AlreadyRegistered(name));
         }
         self.seq += 1;
-        let task =
-            Task { due: now + schedule.delay, seq: self.seq, interval: schedule.interval, run };
+        let task = Task {
+            due: now + schedule.delay,
+            registered: now,
+            seq: self.seq,
+            interval: schedule.interval,
+            run,
+        };
         self.tasks.insert(name, task);
         Ok(())
     }
@@ -160,6 +180,16 @@ impl<C> TaskManager<C> {
     /// Names of the pending tasks.
     pub fn pending(&self) -> impl Iterator<Item = &str> {
         self.tasks.keys().map(String::as_str)
+    }
+
+    /// The pending tasks, by name.
+    pub fn tasks(&self) -> impl Iterator<Item = TaskInfo> + '_ {
+        self.tasks.iter().map(|(name, task)| TaskInfo {
+            name: name.clone(),
+            registered: task.registered,
+            due: task.due,
+            interval: task.interval,
+        })
     }
 
     /// When the next task is due.

@@ -104,6 +104,22 @@ fn from_wallet(result: Result<Result<(), WalletError>, RuntimeError>) -> Respons
     }
 }
 
+/// GET `/attestation?type=...`: py-ipv8's older attestation API, read side.
+#[utoipa::path(
+    get,
+    path = "/attestation",
+    operation_id = "get_attestation",
+    tag = "attestation",
+    params(
+        ("type" = String, Query, description = "what to do; the other parameters depend on it"),
+        ("mid" = Option<String>, Query, description = "a peer's member id, base64"),
+    ),
+    responses(
+        (status = 200, description = "by `type`: `peers`, `attributes` (with `mid`), `outstanding`, `outstanding_verify`, `verification_output`", body = Object),
+        (status = 400, description = "`{error: text}`: a missing or unknown parameter", body = Object),
+        (status = 500, description = "py-ipv8's error body", body = Object),
+    )
+)]
 async fn handle_get(State(p): Shared, uri: Uri) -> Response {
     let args = uri.query().map(super::access::query_pairs).unwrap_or_default();
     let Some(kind) = arg(&args, "type") else {
@@ -190,6 +206,21 @@ async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response
     Ok(Json(json!(rows)).into_response())
 }
 
+/// POST `/attestation?type=...`: py-ipv8's older attestation API: request, attest, allow, verify.
+#[utoipa::path(
+    post,
+    path = "/attestation",
+    operation_id = "post_attestation",
+    tag = "attestation",
+    params(
+        ("type" = String, Query, description = "`request`, `attest`, `allow_verify` or `verify`; the other parameters (`mid`, `attribute_name`, `attribute_value`, `id_format`, ...) depend on it"),
+    ),
+    responses(
+        (status = 200, description = "`{success: true}`", body = Object),
+        (status = 400, description = "`{error: text}`: a missing or unknown parameter", body = Object),
+        (status = 500, description = "py-ipv8's error body", body = Object),
+    )
+)]
 async fn handle_post(State(p): Shared, uri: Uri) -> Response {
     let args = uri.query().map(super::access::query_pairs).unwrap_or_default();
     let Some(kind) = arg(&args, "type") else {
@@ -289,3 +320,8 @@ async fn verify(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Resp
     let ask = Verify { subject, hash, references, format };
     Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
 }
+
+/// The routes of this file, described for `/docs/openapi.json`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(handle_get, handle_post))]
+pub(super) struct Doc;

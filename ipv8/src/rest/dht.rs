@@ -71,6 +71,16 @@ fn value_json(key: &[u8; 20], data: &[u8], signer: Option<&[u8]>) -> Value {
 }
 
 /// GET `/dht/statistics`.
+#[utoipa::path(
+    get,
+    path = "/dht/statistics",
+    operation_id = "get_dht_statistics",
+    tag = "dht",
+    responses(
+        (status = 200, description = "`{statistics: {peer_id, num_tokens, endpoints: [...], ...}}`", body = Object),
+        (status = 404, description = "`{success: false, error: text}`: no DHT community", body = Object),
+    )
+)]
 async fn statistics(State(handle): State<NodeHandle>) -> Response {
     let body = handle
         .with_community::<DhtCommunity, _>(|dht, ctx| {
@@ -108,6 +118,16 @@ async fn statistics(State(handle): State<NodeHandle>) -> Response {
 }
 
 /// GET `/dht/values`: the values stored here, by key (not wrapped, as py-ipv8).
+#[utoipa::path(
+    get,
+    path = "/dht/values",
+    operation_id = "get_dht_values",
+    tag = "dht",
+    responses(
+        (status = 200, description = "`{hex key: [{public_key, key, value, endpoint}]}`: the values stored here", body = Object),
+        (status = 404, description = "`{success: false, error: text}`: no DHT community", body = Object),
+    )
+)]
 async fn stored_values(State(handle): State<NodeHandle>) -> Response {
     let body = handle
         .with_community::<DhtCommunity, _>(|dht, _| {
@@ -142,6 +162,19 @@ async fn stored_values(State(handle): State<NodeHandle>) -> Response {
 }
 
 /// GET `/dht/values/{key}`: a lookup.
+#[utoipa::path(
+    get,
+    path = "/dht/values/{key}",
+    operation_id = "get_dht_values_key",
+    tag = "dht",
+    params(("key" = String, Path, description = "a 20-byte key, 40 hex digits")),
+    responses(
+        (status = 200, description = "`{values: [{public_key, key, value}], debug: {...}}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
+        (status = 404, description = "`{success: false, error: text}`: no DHT community", body = Object),
+        (status = 500, description = "py-ipv8's error body: the lookup failed (`DHTError`)", body = Object),
+    )
+)]
 async fn find_values(State(handle): State<NodeHandle>, Path(key): Path<String>) -> Response {
     let Some(key) = parse_key(&key) else {
         return failure(StatusCode::BAD_REQUEST, "incorrect parameters");
@@ -171,6 +204,24 @@ async fn find_values(State(handle): State<NodeHandle>, Path(key): Path<String>) 
 
 /// PUT `/dht/values/{key}` with `{"value": hex}`: stores a signed value (its version is the Unix
 /// time, as py-ipv8 signs).
+#[utoipa::path(
+    put,
+    path = "/dht/values/{key}",
+    operation_id = "put_dht_values_key",
+    tag = "dht",
+    params(("key" = String, Path, description = "a 20-byte key, 40 hex digits")),
+    request_body(
+        content = Object,
+        description = "`{value: hex}`",
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "stored", body = Object),
+        (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
+        (status = 404, description = "`{success: false, error: text}`: no DHT community", body = Object),
+        (status = 500, description = "py-ipv8's error body: the store failed (`DHTError`)", body = Object),
+    )
+)]
 async fn store_value(
     State(handle): State<NodeHandle>,
     Path(key): Path<String>,
@@ -187,3 +238,8 @@ async fn store_value(
         Err(error) => from_runtime(&error),
     }
 }
+
+/// The routes of this file, described for `/docs/openapi.json`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(statistics, stored_values, find_values, store_value))]
+pub(super) struct Doc;

@@ -33,6 +33,19 @@ async fn finds_peers(handle: &NodeHandle) -> Option<bool> {
 }
 
 /// GET `/dht/peers/{mid}`: `connect_peer`.
+#[utoipa::path(
+    get,
+    path = "/dht/peers/{mid}",
+    operation_id = "get_dht_peers_mid",
+    tag = "dht",
+    params(("mid" = String, Path, description = "the peer's member id, 40 hex digits")),
+    responses(
+        (status = 200, description = "`{peers: [{public_key, address: [ip, port]}]}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
+        (status = 404, description = "`{success: false, error: text}`: no DHT community", body = Object),
+        (status = 500, description = "py-ipv8's error body: the search failed", body = Object),
+    )
+)]
 async fn peers(State(handle): State<NodeHandle>, Path(mid): Path<String>) -> Response {
     if finds_peers(&handle).await != Some(true) {
         return not_loaded();
@@ -60,6 +73,18 @@ async fn peers(State(handle): State<NodeHandle>, Path(mid): Path<String>) -> Res
 }
 
 /// GET `/noblockdht/{mid}`: starts `connect_peer` and answers at once.
+#[utoipa::path(
+    get,
+    path = "/noblockdht/{mid}",
+    operation_id = "get_noblockdht_mid",
+    tag = "dht",
+    params(("mid" = String, Path, description = "the peer's member id, 40 hex digits")),
+    responses(
+        (status = 200, description = "the search started", body = Object),
+        (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
+        (status = 404, description = "`{error: text}`: no DHT community that finds peers", body = Object),
+    )
+)]
 async fn no_block(State(handle): State<NodeHandle>, Path(mid): Path<String>) -> Response {
     if finds_peers(&handle).await != Some(true) {
         return (StatusCode::NOT_FOUND, Json(json!({ "error": "DHT community not found" })))
@@ -125,6 +150,15 @@ fn bucket_json(bucket: &Bucket, me: &NodeId, now: Instant) -> String {
 }
 
 /// GET `/dht/buckets`.
+#[utoipa::path(
+    get,
+    path = "/dht/buckets",
+    operation_id = "get_dht_buckets",
+    tag = "dht",
+    responses(
+        (status = 200, description = "`{buckets: [...]}`: the routing table (none without a DHT)", body = Object),
+    )
+)]
 async fn buckets(State(handle): State<NodeHandle>) -> Response {
     let body = handle
         .with_community::<DhtCommunity, _>(|dht, ctx| {
@@ -140,6 +174,18 @@ async fn buckets(State(handle): State<NodeHandle>) -> Response {
 }
 
 /// GET `/dht/buckets/{prefix}/refresh`.
+#[utoipa::path(
+    get,
+    path = "/dht/buckets/{prefix}/refresh",
+    operation_id = "get_dht_buckets_prefix_refresh",
+    tag = "dht",
+    params(("prefix" = String, Path, description = "the bucket's prefix, binary digits")),
+    responses(
+        (status = 200, description = "refreshed", body = Object),
+        (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
+        (status = 404, description = "`{success: false, error: text}`: no DHT community", body = Object),
+    )
+)]
 async fn refresh(State(handle): State<NodeHandle>, Path(prefix): Path<String>) -> Response {
     if finds_peers(&handle).await.is_none() {
         return failure(StatusCode::BAD_REQUEST, "DHT community is not loaded");
@@ -157,6 +203,11 @@ async fn refresh(State(handle): State<NodeHandle>, Path(prefix): Path<String>) -
         Err(error) => from_runtime(&error),
     }
 }
+
+/// The routes of this file, described for `/docs/openapi.json`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(peers, no_block, buckets, refresh))]
+pub(super) struct Doc;
 
 #[cfg(test)]
 mod tests {

@@ -107,6 +107,11 @@ impl ApiError {
         Self { status, code: "DHTError", message: error.to_string() }
     }
 
+    /// An exception py-ipv8's error middleware reports: `500` with its class name and text.
+    pub(super) fn internal(code: &'static str, message: String) -> Self {
+        Self { status: StatusCode::INTERNAL_SERVER_ERROR, code, message }
+    }
+
     /// The route exists, but not for this method (aiohttp's `HTTPMethodNotAllowed`).
     pub(super) fn method_not_allowed() -> Self {
         let status = StatusCode::METHOD_NOT_ALLOWED;

@@ -132,6 +132,17 @@ fn text<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a st
     map.get(key).and_then(Value::as_str)
 }
 
+/// GET `/identity`: the names of every pseudonym (key files).
+#[utoipa::path(
+    get,
+    path = "/identity",
+    operation_id = "get_identity",
+    tag = "identity",
+    responses(
+        (status = 200, description = "`{names: [str]}`: every pseudonym", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn names(State(pseudonyms): Shared) -> Response {
     match pseudonyms.names() {
         Ok(names) => Json(json!({ "names": names })).into_response(),
@@ -139,6 +150,21 @@ async fn names(State(pseudonyms): Shared) -> Response {
     }
 }
 
+/// GET: the attestation schemas (identity formats) this node offers.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/schemas",
+    operation_id = "get_identity_pseudonym_schemas",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{schemas: [str]}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn schemas(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     if let Err(r) = load(&p, &name, &headers).await {
         return r;
@@ -147,6 +173,21 @@ async fn schemas(State(p): Shared, Path(name): Path<String>, headers: HeaderMap)
     Json(json!({ "schemas": schemas })).into_response()
 }
 
+/// GET: the pseudonym's public key.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/public_key",
+    operation_id = "get_identity_pseudonym_public_key",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{public_key: b64}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn public_key(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     match load(&p, &name, &headers).await {
         Ok(pseudonym) => {
@@ -156,6 +197,21 @@ async fn public_key(State(p): Shared, Path(name): Path<String>, headers: HeaderM
     }
 }
 
+/// GET: unloads the pseudonym's communities.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/unload",
+    operation_id = "get_identity_pseudonym_unload",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{success: true}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn unload(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     if let Err(r) = load(&p, &name, &headers).await {
         return r;
@@ -164,6 +220,21 @@ async fn unload(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) 
     success()
 }
 
+/// GET: unloads the pseudonym and deletes its key file and database rows.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/remove",
+    operation_id = "get_identity_pseudonym_remove",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{success: true}`: key file and database rows deleted", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn remove(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     if let Err(r) = load(&p, &name, &headers).await {
         return r;
@@ -174,6 +245,21 @@ async fn remove(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) 
     }
 }
 
+/// GET: the peers of the pseudonym's identity overlay.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/peers",
+    operation_id = "get_identity_pseudonym_peers",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{peers: [b64 key]}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn peers(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     let pseudonym = match load(&p, &name, &headers).await {
         Ok(pseudonym) => pseudonym,
@@ -212,6 +298,21 @@ async fn credentials_of(pseudonym: &Pseudonym, subject: Option<Vec<u8>>) -> Resp
     }
 }
 
+/// GET: our own attributes.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/credentials",
+    operation_id = "get_identity_pseudonym_credentials",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{names: [credential]}`: our own attributes", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn credentials(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     match load(&p, &name, &headers).await {
         Ok(pseudonym) => credentials_of(&pseudonym, None).await,
@@ -219,6 +320,22 @@ async fn credentials(State(p): Shared, Path(name): Path<String>, headers: Header
     }
 }
 
+/// GET: the attributes of a current peer.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/credentials/{subject}",
+    operation_id = "get_identity_pseudonym_credentials_subject",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("subject" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{names: [credential]}` of a current peer, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn peer_credentials(
     State(p): Shared,
     Path((name, subject)): Path<(String, String)>,
@@ -259,6 +376,28 @@ async fn prepare(
     }
 }
 
+/// PUT: asks the authority to attest a new attribute (a fresh secret key for the schema).
+#[utoipa::path(
+    put,
+    path = "/identity/{pseudonym}/request/{authority}",
+    operation_id = "put_identity_pseudonym_request_authority",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("authority" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    request_body(
+        content = Object,
+        description = "`{name: str, schema: str, metadata: {str: str}}`",
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn request(
     State(p): Shared,
     Path((name, authority)): Path<(String, String)>,
@@ -295,6 +434,28 @@ fn answer(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
     }
 }
 
+/// PUT: answers the subject's outstanding attestation request for the name with the value.
+#[utoipa::path(
+    put,
+    path = "/identity/{pseudonym}/attest/{subject}",
+    operation_id = "put_identity_pseudonym_attest_subject",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("subject" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    request_body(
+        content = Object,
+        description = "`{name: str, value: b64}`",
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn attest(
     State(p): Shared,
     Path((name, subject)): Path<(String, String)>,
@@ -315,6 +476,28 @@ async fn attest(
     answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
 }
 
+/// PUT: starts a verification of the subject's attribute against one reference value.
+#[utoipa::path(
+    put,
+    path = "/identity/{pseudonym}/verify/{subject}",
+    operation_id = "put_identity_pseudonym_verify_subject",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("subject" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    request_body(
+        content = Object,
+        description = "`{hash: b64, value: b64, schema: str}`",
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn verify(
     State(p): Shared,
     Path((name, subject)): Path<(String, String)>,
@@ -360,6 +543,28 @@ async fn consent(
     answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
 }
 
+/// PUT: consents to a pending verification of our attribute by name.
+#[utoipa::path(
+    put,
+    path = "/identity/{pseudonym}/allow/{verifier}",
+    operation_id = "put_identity_pseudonym_allow_verifier",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("verifier" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    request_body(
+        content = Object,
+        description = "`{name: str}`",
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn allow(
     State(p): Shared,
     Path((name, verifier)): Path<(String, String)>,
@@ -369,6 +574,28 @@ async fn allow(
     consent(&p, &name, &verifier, &headers, &body, true).await
 }
 
+/// PUT: refuses a pending verification of our attribute by name.
+#[utoipa::path(
+    put,
+    path = "/identity/{pseudonym}/disallow/{verifier}",
+    operation_id = "put_identity_pseudonym_disallow_verifier",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("verifier" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    request_body(
+        content = Object,
+        description = "`{name: str}`",
+        content_type = "application/json",
+    ),
+    responses(
+        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn disallow(
     State(p): Shared,
     Path((name, verifier)): Path<(String, String)>,
@@ -378,6 +605,21 @@ async fn disallow(
     consent(&p, &name, &verifier, &headers, &body, false).await
 }
 
+/// GET: attestation requests waiting for our answer.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/outstanding/attestations",
+    operation_id = "get_identity_pseudonym_outstanding_attestations",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{requests: [{peer: b64 key, attribute_name, metadata: JSON text}]}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn outstanding_attestations(
     State(p): Shared,
     Path(name): Path<String>,
@@ -405,6 +647,21 @@ async fn outstanding_attestations(
     }
 }
 
+/// GET: verification requests waiting for our consent.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/outstanding/verifications",
+    operation_id = "get_identity_pseudonym_outstanding_verifications",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{requests: [{peer: b64 key, attribute_name}]}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn outstanding_verifications(
     State(p): Shared,
     Path(name): Path<String>,
@@ -426,6 +683,21 @@ async fn outstanding_verifications(
     }
 }
 
+/// GET: the outputs of finished verifications.
+#[utoipa::path(
+    get,
+    path = "/identity/{pseudonym}/verifications",
+    operation_id = "get_identity_pseudonym_verifications",
+    tag = "identity",
+    params(
+        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+    ),
+    responses(
+        (status = 200, description = "`{outputs: [{hash: b64, reference: b64, match: float}]}`", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+    )
+)]
 async fn verifications(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     let pseudonym = match load(&p, &name, &headers).await {
         Ok(pseudonym) => pseudonym,
@@ -449,3 +721,25 @@ async fn verifications(State(p): Shared, Path(name): Path<String>, headers: Head
         Err(e) => from_runtime(&e),
     }
 }
+
+/// The routes of this file, described for `/docs/openapi.json`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    names,
+    schemas,
+    public_key,
+    unload,
+    remove,
+    peers,
+    credentials,
+    peer_credentials,
+    request,
+    attest,
+    verify,
+    allow,
+    disallow,
+    outstanding_attestations,
+    outstanding_verifications,
+    verifications
+))]
+pub(super) struct Doc;

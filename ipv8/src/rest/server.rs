@@ -210,7 +210,7 @@ impl RestServer {
         handle: NodeHandle,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
-        let app = guard(router(handle, self.pseudonyms), self.api_key);
+        let app = guard(router(handle, self.pseudonyms, self.api_key.is_some()), self.api_key);
         match self.tls {
             None => axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await,
             Some(tls) => {
@@ -226,8 +226,10 @@ impl RestServer {
 /// loopback addresses and offers both), until the future is dropped.
 ///
 /// Routes: `GET /network` ([`network_json`](super::network_json)), `GET /overlays`
-/// ([`overlays_json`](super::overlays_json)), `/dht/*`, `/noblockdht/*` and `/tunnel/*`,
-/// answered with `application/json`. Errors carry py-ipv8's body
+/// ([`overlays_json`](super::overlays_json)), `/overlays/statistics`, `POST /isolation`,
+/// `/asyncio/*` (for the node's tokio loop), `/dht/*`, `/noblockdht/*` and `/tunnel/*`,
+/// answered with `application/json`, and their `OpenAPI` document at `/docs/openapi.json` with
+/// Swagger UI at `/docs`. Errors carry py-ipv8's body
 /// `{"success": false, "error": {"code": …, "message": …}}`: an unknown path is `404` with code
 /// `HTTPNotFound` and a known path with another method `405` with `HTTPMethodNotAllowed` (py-ipv8
 /// sends both with status 500 and the same body); once the node has stopped, every route is `503`
@@ -249,5 +251,5 @@ impl RestServer {
 /// Dropping the future stops accepting connections; those already accepted run in their own
 /// tasks until the client closes them.
 pub async fn serve(handle: NodeHandle, listener: TcpListener) -> io::Result<()> {
-    axum::serve(listener, guard(router(handle, None), None)).await
+    axum::serve(listener, guard(router(handle, None, false), None)).await
 }

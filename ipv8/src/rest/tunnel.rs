@@ -76,28 +76,65 @@ async fn wrapped(
 }
 
 /// GET `/tunnel/settings`: `{"settings": {name: value}}`.
+#[utoipa::path(
+    get,
+    path = "/tunnel/settings",
+    operation_id = "get_tunnel_settings",
+    tag = "tunnel",
+    responses((status = 200, description = "`{settings: {name: value}}`", body = Object))
+)]
 async fn settings(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
     wrapped(&handle, "settings", json!({}), settings_json).await
 }
 
 /// GET `/tunnel/circuits`: `{"circuits": [...]}`, the circuits this node built.
+#[utoipa::path(
+    get,
+    path = "/tunnel/circuits",
+    operation_id = "get_tunnel_circuits",
+    tag = "tunnel",
+    responses(
+        (status = 200, description = "`{circuits: [...]}`: the circuits this node built", body = Object),
+    )
+)]
 async fn circuits(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
     wrapped(&handle, "circuits", json!([]), circuits_json).await
 }
 
 /// GET `/tunnel/relays`: `{"relays": [...]}`, one per direction of each relayed circuit.
+#[utoipa::path(
+    get,
+    path = "/tunnel/relays",
+    operation_id = "get_tunnel_relays",
+    tag = "tunnel",
+    responses((status = 200, description = "`{relays: [...]}`", body = Object))
+)]
 async fn relays(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
     wrapped(&handle, "relays", json!([]), relays_json).await
 }
 
 /// GET `/tunnel/exits`: `{"exits": [...]}`, the circuits this node ends; as py-ipv8, only a
 /// hidden tunnel community lists them (a plain one answers an empty list).
+#[utoipa::path(
+    get,
+    path = "/tunnel/exits",
+    operation_id = "get_tunnel_exits",
+    tag = "tunnel",
+    responses((status = 200, description = "`{exits: [...]}`", body = Object))
+)]
 async fn exits(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
     wrapped(&handle, "exits", json!([]), exits_json).await
 }
 
 /// GET `/tunnel/swarms`: `{"swarms": [...]}`, the swarms a hidden tunnel community joined (none
 /// for a plain one, as py-ipv8).
+#[utoipa::path(
+    get,
+    path = "/tunnel/swarms",
+    operation_id = "get_tunnel_swarms",
+    tag = "tunnel",
+    responses((status = 200, description = "`{swarms: [...]}`", body = Object))
+)]
 async fn swarms(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
     wrapped(&handle, "swarms", json!([]), swarms_json).await
 }
@@ -109,6 +146,20 @@ async fn swarms(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiErro
 /// As py-ipv8, a node without a hidden tunnel community answers `{"swarms": []}` (whatever the
 /// info hash). An info hash that is not 40 hex digits, or `hops` that is not a count, answers
 /// `400 {"error": message}` (py-ipv8's unhexlify would fail with a 500 instead).
+#[utoipa::path(
+    get,
+    path = "/tunnel/swarms/{infohash}/size",
+    operation_id = "get_tunnel_swarms_infohash_size",
+    tag = "tunnel",
+    params(
+        ("infohash" = String, Path, description = "the swarm's info hash, 40 hex digits"),
+        ("hops" = Option<u32>, Query, description = "hops of the circuits asked through (default 1)"),
+    ),
+    responses(
+        (status = 200, description = "`{swarm_size: n}`, or `{swarms: []}` without a hidden tunnel community", body = Object),
+        (status = 400, description = "`{error: text}`: a bad info hash or hop count", body = Object),
+    )
+)]
 async fn swarm_size(
     State(handle): State<NodeHandle>,
     Path(hex_hash): Path<String>,
@@ -136,18 +187,45 @@ async fn swarm_size(
 }
 
 /// GET `/tunnel/peers`: `{"peers": [...]}`, the candidates for hops.
+#[utoipa::path(
+    get,
+    path = "/tunnel/peers",
+    operation_id = "get_tunnel_peers",
+    tag = "tunnel",
+    responses(
+        (status = 200, description = "`{peers: [...]}`: the candidates for hops", body = Object),
+    )
+)]
 async fn peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
     wrapped(&handle, "peers", json!([]), peers_json).await
 }
 
 /// GET `/tunnel/peers/dht`: `[{"info_hash": hex, "peers": [...]}]` (not wrapped, as py-ipv8),
 /// the introduction points stored in the node's DHT; see [`dht_peers_json`].
+#[utoipa::path(
+    get,
+    path = "/tunnel/peers/dht",
+    operation_id = "get_tunnel_peers_dht",
+    tag = "tunnel",
+    responses(
+        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points in the DHT", body = Object),
+    )
+)]
 async fn dht_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
     Ok(Json(handle.with_node(|node, _| dht_peers_json(node)).await?))
 }
 
 /// GET `/tunnel/peers/pex`: `[{"info_hash": hex, "peers": [...]}]` (not wrapped, as py-ipv8),
 /// the introduction points each PEX overlay knows; see [`pex_peers_json`].
+#[utoipa::path(
+    get,
+    path = "/tunnel/peers/pex",
+    operation_id = "get_tunnel_peers_pex",
+    tag = "tunnel",
+    responses(
+        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points each PEX overlay knows", body = Object),
+    )
+)]
 async fn pex_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
     Ok(Json(handle.with_node(pex_peers_json).await?))
 }
@@ -387,6 +465,13 @@ fn peers_json(tunnels: &TunnelCommunity, _: Instant) -> Value {
     });
     peers.collect()
 }
+
+/// The routes of this file, described for `/docs/openapi.json`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    settings, circuits, relays, exits, swarms, swarm_size, peers, dht_peers, pex_peers
+))]
+pub(super) struct Doc;
 
 #[cfg(test)]
 mod tests {

@@ -81,6 +81,23 @@ fn query_map(query: Option<String>) -> HashMap<String, String> {
 }
 
 /// GET `/tunnel/circuits/{circuit_id}/test`: a speed test on one of our ready circuits.
+#[utoipa::path(
+    get,
+    path = "/tunnel/circuits/{circuit_id}/test",
+    operation_id = "get_tunnel_circuits_circuit_id_test",
+    tag = "tunnel",
+    params(
+        ("circuit_id" = String, Path, description = "one of our ready circuits"),
+        ("request_size" = Option<u16>, Query, description = "bytes per request, 0-2000 (default 50)"),
+        ("response_size" = Option<u16>, Query, description = "bytes per response, 0-2000 (default 1024)"),
+        ("test_time_ms" = Option<u32>, Query, description = "1-60000 (default 5000)"),
+    ),
+    responses(
+        (status = 200, description = "a stream of speed lines (`text/event-stream`)", content_type = "text/event-stream"),
+        (status = 400, description = "`{error: text}`: a bad parameter, or the circuit cannot test", body = Object),
+        (status = 404, description = "`{error: text}`: no tunnel community or no such circuit", body = Object),
+    )
+)]
 async fn test_circuit(
     State(handle): State<NodeHandle>,
     Path(circuit_id): Path<String>,
@@ -117,6 +134,23 @@ async fn test_circuit(
 
 /// GET `/tunnel/circuits/test`: a speed test on a new circuit of `goal_hops` hops (1–3) to a
 /// peer that offers speed tests; the circuit is destroyed afterwards.
+#[utoipa::path(
+    get,
+    path = "/tunnel/circuits/test",
+    operation_id = "get_tunnel_circuits_test",
+    tag = "tunnel",
+    params(
+        ("goal_hops" = Option<u8>, Query, description = "hops of the new circuit, 1-3 (default 1)"),
+        ("request_size" = Option<u16>, Query, description = "bytes per request, 0-2000 (default 50)"),
+        ("response_size" = Option<u16>, Query, description = "bytes per response, 0-2000 (default 1024)"),
+        ("test_time_ms" = Option<u32>, Query, description = "1-60000 (default 5000)"),
+    ),
+    responses(
+        (status = 200, description = "a stream of speed lines (`text/event-stream`)", content_type = "text/event-stream"),
+        (status = 400, description = "`{error: text}`: a bad parameter", body = Object),
+        (status = 404, description = "`{error: text}`: no tunnel community", body = Object),
+    )
+)]
 async fn test_new_circuit(State(handle): State<NodeHandle>, RawQuery(query): RawQuery) -> Response {
     let query = query_map(query);
     let hops = query.get("goal_hops").map_or(Some(1), |hops| hops.parse::<usize>().ok());
@@ -226,3 +260,8 @@ impl futures_core::Stream for Lines {
         self.0.poll_recv(cx).map(|line| line.map(Ok))
     }
 }
+
+/// The routes of this file, described for `/docs/openapi.json`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(test_circuit, test_new_circuit))]
+pub(super) struct Doc;

@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 
+use super::monitor::{LoopStep, Monitor, MonitorFn};
 use super::resolve::{Resolved, Resolver};
 use super::sockets::{Arrival, ExtraSockets, send_ready};
 use super::udp::Inbox;
@@ -30,6 +31,8 @@ pub(crate) enum Command {
     Run(NodeFn),
     /// Answers with the counters.
     Stats(oneshot::Sender<Stats>),
+    /// Runs a closure on the loop's own measurements.
+    Monitor(MonitorFn),
     /// Shuts the node down, ends the loop and answers when done.
     Shutdown(oneshot::Sender<()>),
 }
@@ -63,6 +66,10 @@ struct Driver {
     extra: ExtraSockets,
     /// Names being resolved for communities.
     resolver: Resolver,
+    /// Drift measurements and slow steps.
+    monitor: Monitor,
+    /// The drift probe's timer, armed while the monitor measures drift.
+    probe: Pin<Box<Sleep>>,
 }
 
 /// What woke the loop.
@@ -70,6 +77,7 @@ enum Woken {
     Command(Command),
     JobDone(JobDone),
     Resolved(Resolved),
+    Probe,
     Arrival(Arrival),
     Io,
 }
@@ -107,6 +115,8 @@ pub(crate) fn start(
         run: Vec::new(),
         inboxes,
         receive_batch: config.receive_batch(),
+        monitor: Monitor::default(),
+        probe: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
     };
     (command_tx, event_rx, tokio::spawn(driver.run()))
 }
@@ -134,12 +144,21 @@ impl Driver {
                 Woken::Command(command) => self.command(command),
                 Woken::Resolved((id, result)) => {
                     self.resolver.running -= 1;
+                    let started = self.monitor.start();
                     self.node.handle_resolved(now(), id, result);
+                    self.monitor.finish(started, LoopStep::Resolved);
                     Flow::Continue
                 }
                 Woken::JobDone(done) => {
                     self.jobs_running -= 1;
+                    let started = self.monitor.start();
                     self.node.handle_job_done(now(), done);
+                    self.monitor.finish(started, LoopStep::JobDone);
+                    Flow::Continue
+                }
+                Woken::Probe => {
+                    self.monitor.probe_woke(tokio::time::Instant::now());
+                    self.arm_probe();
                     Flow::Continue
                 }
                 Woken::Arrival(arrival) => {
@@ -182,6 +201,7 @@ impl Driver {
             Some(arrival) = self.extra.arrivals.recv(), if self.extra.any_open() => {
                 Woken::Arrival(arrival)
             }
+            () = self.probe.as_mut(), if self.monitor.probe_due().is_some() => Woken::Probe,
             () = timer, if armed => Woken::Io,
             _ = self.endpoint.readable() => Woken::Io,
             _ = writable(&self.endpoint, pending) => Woken::Io,
@@ -193,12 +213,16 @@ impl Driver {
     /// Hands `first` to the node, and the datagrams that arrived on extra sockets after it, up to
     /// a batch (their replies then leave together).
     fn arrivals(&mut self, first: Arrival) {
+        let started = self.monitor.start();
         let Arrival { id, source, data } = first;
         self.node.handle_socket_datagram(now(), id, source, &data);
-        for _ in 1..self.receive_batch {
-            let Ok(Arrival { id, source, data }) = self.extra.arrivals.try_recv() else { return };
+        let mut handled = 1;
+        while handled < self.receive_batch {
+            let Ok(Arrival { id, source, data }) = self.extra.arrivals.try_recv() else { break };
             self.node.handle_socket_datagram(now(), id, source, &data);
+            handled += 1;
         }
+        self.monitor.finish(started, LoopStep::SocketDatagrams(handled));
     }
 
     /// Opens and closes the sockets the node's communities asked for, telling them the outcome.
@@ -227,8 +251,11 @@ impl Driver {
     fn command(&mut self, command: Command) -> Flow {
         match command {
             Command::Run(f) => {
+                let started = self.monitor.start();
                 let run = std::panic::AssertUnwindSafe(|| f(&mut self.node, now()));
-                if std::panic::catch_unwind(run).is_err() {
+                let result = std::panic::catch_unwind(run);
+                self.monitor.finish(started, LoopStep::HandleCall);
+                if result.is_err() {
                     // The caller's answer was dropped with the closure; it sees an error.
                     self.stats.handle_panics += 1;
                     tracing::error!("a closure sent through a NodeHandle panicked");
@@ -237,6 +264,10 @@ impl Driver {
             }
             Command::Stats(reply) => {
                 let _ = reply.send(self.snapshot());
+            }
+            Command::Monitor(f) => {
+                f(&mut self.monitor);
+                self.arm_probe();
             }
             Command::Shutdown(done) => {
                 self.node.shutdown();
@@ -256,10 +287,19 @@ impl Driver {
         }
     }
 
+    /// Sets the drift probe's timer to when the monitor wants it.
+    fn arm_probe(&mut self) {
+        if let Some(due) = self.monitor.probe_due() {
+            self.probe.as_mut().reset(due);
+        }
+    }
+
     fn run_timers(&mut self) {
         let now = now();
         if self.node.poll_timeout().is_some_and(|due| due <= now) {
+            let started = self.monitor.start();
             self.node.handle_timeout(now);
+            self.monitor.finish(started, LoopStep::Timers);
         }
     }
 
@@ -267,13 +307,15 @@ impl Driver {
     /// signatures together), reading more when those of the last read are all handed over;
     /// returns whether a socket may have more.
     fn receive(&mut self) -> bool {
-        let Self { node, endpoint, stats, inboxes, .. } = self;
+        let Self { node, endpoint, stats, inboxes, monitor, .. } = self;
         let mut more = false;
         for (socket, inbox) in endpoint.sockets().zip(inboxes.iter_mut()) {
             more |= inbox.fill(socket, stats);
             let batch = endpoint.inbound(inbox.take());
             if !batch.is_empty() {
+                let started = monitor.start();
                 node.handle_datagrams(now(), &batch);
+                monitor.finish(started, LoopStep::Datagrams(batch.len()));
             }
             more |= inbox.has_waiting();
         }

@@ -176,7 +176,7 @@ impl NodeHandle {
         let _ = self.request(Command::Shutdown).await;
     }
 
-    async fn request<T>(
+    pub(super) async fn request<T>(
         &self,
         command: impl FnOnce(oneshot::Sender<T>) -> Command,
     ) -> Result<T, RuntimeError> {

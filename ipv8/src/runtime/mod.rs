@@ -7,7 +7,9 @@
 //! ([`EndpointConfig::with_socks5`], [`Endpoint::open`]). [`spawn`] starts the node's loop and
 //! returns a [`NodeHandle`] to act on the node from any task, the node's [`Events`], and the task's
 //! `JoinHandle`. [`Socks5Server`] puts SOCKS5 clients on a node's tunnel circuits, and
-//! [`Pseudonyms`] runs py-ipv8's pseudonyms, anonymized through one if asked.
+//! [`Pseudonyms`] runs py-ipv8's pseudonyms, anonymized through one if asked. The loop measures
+//! itself on request: how late it wakes ([`NodeHandle::drift`]) and which of its steps are slow
+//! ([`NodeHandle::loop_debug`]), which REST `/asyncio/*` reports.
 //!
 //! # Examples
 //!
@@ -79,6 +81,7 @@ mod driver;
 mod endpoint;
 mod error;
 mod handle;
+mod monitor;
 mod pseudonyms;
 mod resolve;
 mod sockets;
@@ -92,6 +95,10 @@ pub use config::{
 pub use endpoint::{Endpoint, LocalAddrs};
 pub use error::{EndpointError, RuntimeError};
 pub use handle::{Events, NodeHandle, spawn, spawn_with};
+pub use monitor::{
+    DEFAULT_SLOW_STEP, DRIFT_INTERVAL, DRIFT_KEPT, DriftSample, LoopDebug, LoopStep,
+    SLOW_STEPS_KEPT, SlowStep,
+};
 pub use pseudonyms::{Pseudonym, PseudonymError, Pseudonyms};
 pub use sockets::{DatagramSocket, Transport, UdpTransport};
 pub use socks5::{HANDSHAKE_TIMEOUT, MAX_ASSOCIATIONS, Socks5Error, Socks5Server};

@@ -58,6 +58,18 @@ pub(crate) async fn request_with(
     body: Option<Value>,
 ) -> (u16, Value) {
     let body = body.map(|b| b.to_string()).unwrap_or_default();
+    request_raw(address, method, path, headers, body).await
+}
+
+/// One HTTP/1.1 request with extra headers and a body sent as it is; the status code and the
+/// JSON body.
+pub(crate) async fn request_raw(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: String,
+) -> (u16, Value) {
     let extra: Vec<String> = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
     let extra = extra.concat();
     let head = format!(

@@ -19,6 +19,13 @@ pub trait Bootstrapper: Send {
         let _ = now;
         Vec::new()
     }
+
+    /// Takes one more bootstrap server (REST `POST /isolation` with `bootstrapnode`); returns
+    /// whether this bootstrapper keeps a list of servers and took it. Refused by default.
+    fn add_address(&mut self, address: SocketAddr) -> bool {
+        let _ = address;
+        false
+    }
 }
 
 impl<B: Bootstrapper + ?Sized> Bootstrapper for Box<B> {
@@ -32,6 +39,10 @@ impl<B: Bootstrapper + ?Sized> Bootstrapper for Box<B> {
 
     fn probes(&mut self, now: Instant) -> Vec<SocketAddr> {
         (**self).probes(now)
+    }
+
+    fn add_address(&mut self, address: SocketAddr) -> bool {
+        (**self).add_address(address)
     }
 }
 
@@ -134,5 +145,46 @@ impl Bootstrapper for DispersyBootstrapper {
 
     fn keep_alive(&mut self, rng: &mut Rng) -> Option<SocketAddr> {
         rng.choose(&self.addresses).copied()
+    }
+
+    /// Bootstraps from `address` too, from the next bootstrap on.
+    fn add_address(&mut self, address: SocketAddr) -> bool {
+        if !self.addresses.contains(&address) {
+            self.addresses.push(address);
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dispersy_bootstrapper_takes_more_servers_once() {
+        let first: SocketAddr = "127.0.0.1:6421".parse().expect("an address");
+        let second: SocketAddr = "127.0.0.1:6422".parse().expect("an address");
+        let mut bootstrapper = DispersyBootstrapper::new(vec![first]);
+        assert!(bootstrapper.add_address(second));
+        assert!(bootstrapper.add_address(second));
+        assert_eq!(bootstrapper.addresses(), [first, second]);
+        let mut network = Network::default();
+        assert_eq!(bootstrapper.bootstrap(Instant::now(), &mut network), [first, second]);
+        assert!(network.is_blacklisted(second));
+    }
+
+    #[test]
+    fn other_bootstrappers_refuse_servers() {
+        struct Nothing;
+        impl Bootstrapper for Nothing {
+            fn bootstrap(&mut self, _: Instant, _: &mut Network) -> Vec<SocketAddr> {
+                Vec::new()
+            }
+            fn keep_alive(&mut self, _: &mut Rng) -> Option<SocketAddr> {
+                None
+            }
+        }
+        let address = "127.0.0.1:6421".parse().expect("an address");
+        assert!(!Box::new(Nothing).add_address(address));
     }
 }

@@ -218,6 +218,7 @@ impl<'a> Core<'a> {
     /// Sends an introduction-request to `address` (py-ipv8's `walk_to`).
     /// Returns the request's identifier, which its response echoes.
     pub(crate) fn walk_to(&mut self, address: SocketAddr) -> u16 {
+        self.shared.stats.walks += 1;
         let claimed = self.claim();
         let identifier = (claimed % 65_536) as u16;
         let global_time = u64::from(identifier);

@@ -161,6 +161,7 @@ impl<'a, C: Community> Walker<'a, C> {
             let addresses = self.bootstrappers[index].bootstrap(now, self.ctx.network_mut());
             for address in addresses {
                 self.ctx.walk_to(address);
+                self.ctx.shared.stats.bootstrap_walks += 1;
             }
             for address in self.bootstrappers[index].probes(now) {
                 self.ctx.send_direct(address, probe.clone());

@@ -390,6 +390,22 @@ impl Community for TunnelCommunity {
         Self::start_upkeep(ctx);
     }
 
+    /// py-ipv8's names, which `/overlays/statistics` shows: cells go to `on_cell`, and the
+    /// hidden services' messages that come straight from the socket, whose handlers here are
+    /// named `on_socket_...`, to py-ipv8's `on_...`.
+    fn handler_name(&self, msg_id: u8) -> Option<&'static str> {
+        if msg_id == super::CELL_ID {
+            return Some("on_cell");
+        }
+        let name = <Self as crate::proto::Dispatch>::handler_of(msg_id)?;
+        Some(match name {
+            "on_socket_create_e2e" => "on_create_e2e",
+            "on_socket_peers_request" => "on_peers_request",
+            "on_socket_peers_response" => "on_peers_response",
+            other => other,
+        })
+    }
+
     fn on_packet(
         &mut self,
         ctx: &mut Context<'_, Self>,
@@ -456,5 +472,20 @@ impl Community for TunnelCommunity {
         data: &[u8],
     ) -> Result<(), DropReason> {
         self.exit_received(ctx, socket, source, data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::tunnel::{CreateE2EPayload, DestroyPayload, PeersRequestPayload};
+
+    #[test]
+    fn handlers_have_py_ipv8_names() {
+        let tunnels = TunnelCommunity::new(TunnelSettings::default());
+        assert_eq!(tunnels.handler_name(super::super::CELL_ID), Some("on_cell"));
+        assert_eq!(tunnels.handler_name(DestroyPayload::MSG_ID), Some("on_destroy"));
+        assert_eq!(tunnels.handler_name(CreateE2EPayload::MSG_ID), Some("on_create_e2e"));
+        assert_eq!(tunnels.handler_name(PeersRequestPayload::MSG_ID), Some("on_peers_request"));
     }
 }
