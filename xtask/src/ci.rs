@@ -6,8 +6,9 @@ use anyhow::{Context, bail};
 
 use crate::{codegen, project_root, python};
 
-/// Runs formatting, lints, codegen freshness, vector reproduction with py-ipv8, all tests, docs and
-/// the fuzz build.
+/// Runs formatting, lints, codegen freshness, vector reproduction with py-ipv8, all tests and docs.
+/// The fuzz targets are workspace members, so clippy's `--all-targets` type-checks them; linking
+/// them all (64 binaries) is left to `cargo xtask fuzz`, which builds them with sanitizers anyway.
 pub(crate) fn run() -> anyhow::Result<()> {
     step("cargo fmt --check", cargo(&["fmt", "--all", "--", "--check"]))?;
     step(
@@ -32,7 +33,6 @@ pub(crate) fn run() -> anyhow::Result<()> {
     let mut doc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);
     doc.env("RUSTDOCFLAGS", "-D warnings -D rustdoc::broken_intra_doc_links");
     step("cargo doc", doc)?;
-    step("fuzz targets build", cargo(&["build", "-p", "ipv8-fuzz", "--locked"]))?;
     println!("==> all CI gates passed");
     Ok(())
 }

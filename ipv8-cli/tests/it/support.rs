@@ -1,5 +1,6 @@
-//! Runs cargo on a crate outside the workspace (a generated crate, a fixture), offline and into this
-//! workspace's `target/`, so that the dependencies the workspace has already built are reused.
+//! Runs cargo on a crate outside the workspace (a generated crate, a fixture), offline, into this
+//! workspace's `target/` and with its lock file, so that the dependencies the workspace has already
+//! built are reused.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,12 @@ use std::time::{Duration, Instant};
 pub(crate) fn cargo(krate: &Path, subcommand: &str, limit: Duration) -> (ExitStatus, String) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let target = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target"));
+    // The workspace's lock file pins the versions the workspace has built: without it cargo
+    // resolves the newest ones and builds a second copy of the whole dependency tree.
+    let lock = krate.join("Cargo.lock");
+    if !lock.exists() {
+        fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.lock"), &lock).unwrap();
+    }
     let log_path = krate.join(format!("{subcommand}.log"));
     let log = File::create(&log_path).unwrap();
     let mut child = Command::new(cargo)

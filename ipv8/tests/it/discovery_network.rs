@@ -1,7 +1,7 @@
 //! The shared peer table as discovery uses it: services advertised before a peer is verified,
 //! introductions remembered per introducer, round-trip times, and the bounds on all of them.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

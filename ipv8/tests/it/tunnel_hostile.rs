@@ -3,7 +3,7 @@
 //! neighbour. Each is dropped and counted under its reason; the circuits that exist go on.
 #![cfg(feature = "test-util")]
 
-mod tunnel_support;
+use crate::tunnel_support;
 
 use ipv8::messages::tunnel::{CreatePayload, DestroyPayload};
 use ipv8::proto::tunnel::{COMMUNITY_ID, Cell, EphemeralKey, TunnelCommunity, cell_message};

@@ -4,7 +4,7 @@
 //! `remove`. Also py-ipv8's error bodies for bad requests.
 #![cfg(feature = "rest")]
 
-mod rest_support;
+use crate::rest_support;
 
 use rest_support::{encoded, get, node, poll, request, request_with, tracker};
 use serde_json::{Value, json};

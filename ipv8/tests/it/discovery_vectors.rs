@@ -2,7 +2,7 @@
 //! global times, our nodes produce the introduction-request V1, answer it with exactly the
 //! puncture-request V6 and introduction-response V5, and the introduced peer punctures with V10.
 
-mod common;
+use crate::common;
 
 use common::Vectors;
 

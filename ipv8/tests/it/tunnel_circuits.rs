@@ -3,7 +3,7 @@
 //! against hostile input.
 #![cfg(feature = "test-util")]
 
-mod tunnel_support;
+use crate::tunnel_support;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -5,7 +5,7 @@
 //! measured while enabled; the communities' tasks; slow steps of the loop in debug mode.
 #![cfg(feature = "rest")]
 
-mod rest_support;
+use crate::rest_support;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

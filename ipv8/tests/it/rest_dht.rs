@@ -4,7 +4,7 @@
 //! discovery) get py-ipv8's error bodies.
 #![cfg(feature = "rest")]
 
-mod rest_support;
+use crate::rest_support;
 
 use std::net::SocketAddr;
 

@@ -3,8 +3,7 @@
 //! two overlays under two keys, communities that ask each other, a CPU job, introduction extra
 //! bytes, a listener of plain UDP, a socket of a community's own, and a panicking handler.
 
-#[path = "support/cargo.rs"]
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! requests it answered.
 #![cfg(feature = "rest")]
 
-mod rest_support;
+use crate::rest_support;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

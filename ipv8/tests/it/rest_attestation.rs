@@ -3,7 +3,7 @@
 //! shapes, and its error answers.
 #![cfg(feature = "rest")]
 
-mod rest_support;
+use crate::rest_support;
 
 use rest_support::{encoded, node, poll, request, tracker};
 use serde_json::{Value, json};

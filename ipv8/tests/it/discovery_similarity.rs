@@ -2,7 +2,7 @@
 //! learn, through similarity-requests and -responses, which other communities they share, and
 //! appear in those communities' peer lists.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! and node B answers them with exactly the similarity-responses V14 and V15 and the pong V17. Each
 //! node also handles the packets py-ipv8 sent it as py-ipv8 would.
 
-mod common;
+use crate::common;
 
 use common::Vectors;
 

@@ -4,8 +4,7 @@
 //! Cargo builds the generated crate offline into this workspace's `target/`, so the dependencies the
 //! workspace has already built are reused.
 
-#[path = "support/cargo.rs"]
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-mod common;
+use crate::common;
 
 use common::Vectors;
 use ipv8::crypto::PrivateKey;
