@@ -1,4 +1,4 @@
-"""The py-ipv8 side of the configuration tests (ipv8/tests/config_py.rs).
+"""The py-ipv8 side of the configuration tests (ipv8/tests/it/config_py.rs).
 
 Usage: default_config.py [default|builder]
 

@@ -1,4 +1,4 @@
-"""The py-ipv8 side of the identity database interop test (ipv8/tests/identity_py_db.rs).
+"""The py-ipv8 side of the identity database interop test (ipv8/tests/it/identity_py_db.rs).
 
 Usage: identity_db.py < REQUEST.json > RESPONSE.json
 

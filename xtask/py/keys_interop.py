@@ -1,5 +1,5 @@
-"""The py-ipv8 side of the key and signature interop tests (ipv8/tests/crypto_interop.rs and
-ipv8-cli/tests/keygen_interop.rs).
+"""The py-ipv8 side of the key and signature interop tests (ipv8/tests/it/crypto_interop.rs and
+ipv8-cli/tests/it/keygen_interop.rs).
 
 Usage: keys_interop.py < REQUESTS.json > RESPONSES.json
 

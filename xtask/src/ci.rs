@@ -30,6 +30,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
     crate::examples::run()?;
     println!("==> interop with py-ipv8 (loopback)");
     python::interop()?;
+    println!("==> the REST dashboard in headless Chromium (loopback)");
+    crate::ui_test::run()?;
+    println!("==> REST API fuzzing with schemathesis (loopback)");
+    crate::api_fuzz::run(crate::api_fuzz::EXAMPLES)?;
     let mut doc = cargo(&["doc", "--workspace", "--no-deps", "--locked"]);
     doc.env("RUSTDOCFLAGS", "-D warnings -D rustdoc::broken_intra_doc_links");
     step("cargo doc", doc)?;
@@ -37,7 +41,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The NAT lab (`ipv8-cli/tests/dht_nat_netns.rs`) builds its NAT routers with nftables' `nft`;
+/// The NAT lab (`ipv8-cli/tests/it/dht_nat_netns.rs`) builds its NAT routers with nftables' `nft`;
 /// Debian's package is installed when it is missing.
 fn ensure_nft() -> anyhow::Result<()> {
     let present = || {

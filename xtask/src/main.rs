@@ -10,13 +10,17 @@
 //! - `bench-tunnels`: tunnel throughput, build time and CPU per MB, ours against py-ipv8's.
 //! - `bench-attestation`: attestation keys, attests and proofs on one core, ours against py-ipv8's.
 //! - `fuzz`: runs every fuzz target (cargo-fuzz, nightly) for some seconds on its committed corpus.
+//! - `ui-test`: the REST API's dashboard in headless Chromium against two loopback nodes.
+//! - `api-fuzz`: schemathesis against the REST API's `OpenAPI` document, on a loopback node.
 
+mod api_fuzz;
 mod ci;
 mod codegen;
 mod examples;
 mod fuzz;
 mod python;
 mod schema;
+mod ui_test;
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +47,9 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Load the REST API's dashboard (`/ui`) in headless Chromium (Debian's, installed if
+    /// missing) against two nodes and a tracker on loopback; screenshot in `target/ui-test/`.
+    UiTest,
     /// Run every CI gate: fmt, clippy, codegen freshness, tests, docs, fuzz build.
     Ci,
     /// Run the examples that have an expected output (`ipv8/examples/NAME.stdout`) and compare.
@@ -81,6 +88,13 @@ enum Task {
         #[arg(long)]
         minimize: bool,
     },
+    /// Fuzz the REST API with schemathesis (installed into the venv) against its `OpenAPI`
+    /// document, on a node and a tracker on loopback: no undocumented 5xx, no crash or hang.
+    ApiFuzz {
+        /// Generated requests per operation at most.
+        #[arg(long, default_value_t = api_fuzz::EXAMPLES)]
+        examples: u32,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -93,8 +107,10 @@ fn main() -> anyhow::Result<()> {
         Task::BenchAttestation { runs } => python::bench_attestation(runs),
         Task::Ci => ci::run(),
         Task::Interop => python::interop(),
+        Task::UiTest => ui_test::run(),
         Task::Examples => examples::run(),
         Task::Fuzz { seconds, target, minimize } => fuzz::run(seconds, target.as_deref(), minimize),
+        Task::ApiFuzz { examples } => api_fuzz::run(examples),
     }
 }
 

@@ -111,7 +111,7 @@ pub(crate) fn interop() -> anyhow::Result<()> {
 }
 
 /// Builds the `ipv8` binary and the given extra targets of the `ipv8` crate.
-fn cargo_build(extra: &[&str]) -> anyhow::Result<()> {
+pub(crate) fn cargo_build(extra: &[&str]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let base = ["build", "--locked", "-p", "ipv8-cli", "-p", "ipv8", "--bin", "ipv8"];
     run(Command::new(cargo).args(base).args(extra).current_dir(project_root()))
@@ -174,17 +174,25 @@ pub(crate) fn venv() -> anyhow::Result<PathBuf> {
         let system = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
         run(Command::new(system).args(["-m", "venv"]).arg(&dir))?;
     }
-    let requirements = root.join("xtask/py/requirements.txt");
-    let stamp = dir.join("requirements.installed");
-    let wanted =
-        std::fs::read_to_string(&requirements).context("reading xtask/py/requirements.txt")?;
+    install(&python, "requirements")?;
+    Ok(python)
+}
+
+/// Installs the pinned `xtask/py/NAME.txt` into the venv of `python` unless the same file was
+/// installed last time (a stamp `NAME.installed` in the venv remembers it).
+pub(crate) fn install(python: &Path, name: &str) -> anyhow::Result<()> {
+    let requirements = project_root().join(format!("xtask/py/{name}.txt"));
+    let venv = python.parent().and_then(Path::parent).context("the venv of its python")?;
+    let stamp = venv.join(format!("{name}.installed"));
+    let wanted = std::fs::read_to_string(&requirements)
+        .with_context(|| format!("reading {}", requirements.display()))?;
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-        run(Command::new(&python)
+        run(Command::new(python)
             .args(["-m", "pip", "install", "--quiet", "-r"])
             .arg(&requirements))?;
         std::fs::write(&stamp, wanted)?;
     }
-    Ok(python)
+    Ok(())
 }
 
 fn run(command: &mut Command) -> anyhow::Result<()> {

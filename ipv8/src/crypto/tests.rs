@@ -1,5 +1,5 @@
 //! Unit tests of key parsing edge cases that py-ipv8 3.2.1 was seen to accept or refuse; the spec's
-//! vectors are in `tests/crypto_vectors.rs`.
+//! vectors are in `ipv8/tests/it/crypto_vectors.rs`.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

@@ -199,6 +199,15 @@ impl<C: 'static> Context<'_, C> {
         self.shared.inject(source, datagram);
     }
 
+    /// Gives this community a fast path: the node offers it every datagram under this
+    /// community's prefix before the handlers, and sends what it forwards (see [`FastPath`]). A
+    /// second call replaces the first; the fast path goes when the community is removed.
+    ///
+    /// [`FastPath`]: super::FastPath
+    pub fn set_fast_path(&mut self, fast_path: impl super::FastPath + 'static) {
+        self.shared.fast_paths.insert(self.local.prefix, Box::new(fast_path));
+    }
+
     /// Parses a serialized public key (as [`PublicKey::from_bin`]) through the node's cache of
     /// parsed keys: keys that arrive inside payloads (the DHT's node lists, say) and repeat are
     /// parsed once. `None` if the bytes are not a public key.

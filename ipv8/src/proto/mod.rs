@@ -7,6 +7,7 @@ mod community;
 mod context;
 pub mod dht;
 pub mod discovery;
+mod fast_path;
 mod host;
 pub mod identity;
 mod job;
@@ -29,6 +30,7 @@ pub mod tunnel;
 pub use ask::{ASK_TIMEOUT, AskError, Reply, Request, Responder};
 pub use community::{Community, Dispatch};
 pub use context::{Context, Destination};
+pub use fast_path::{Arrived, FastPath, Forward};
 #[cfg(feature = "config")]
 pub(crate) use host::short_name;
 pub use host::{OverlayInfo, StrategyInfo};

@@ -15,7 +15,10 @@ use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN, SignedParts};
 use super::shared::{Event, Shared, Transmit};
 use super::socket::{SocketError, SocketId, SocketRequest};
 use super::tracker::Tracker;
-use super::{Community, CommunityId, Context, DropReason, Network, Passthrough, Peer, Stats};
+use super::{
+    Arrived, Community, CommunityId, Context, DropReason, Forward, Network, Passthrough, Peer,
+    Stats,
+};
 use crate::crypto::{PrivateKey, PublicKey};
 
 mod admin;
@@ -264,6 +267,7 @@ impl Node {
         self.shared.outbox.redirect(id, None);
         self.shared.outbox.forget_carrier(id);
         self.shared.sockets.close_all(id);
+        self.shared.fast_paths.remove(&id.prefix());
         self.by_prefix =
             self.overlays.iter().enumerate().map(|(i, o)| (o.community_id().prefix(), i)).collect();
         tracing::info!(community = %id, "community removed");
@@ -351,7 +355,64 @@ impl Node {
         parts.iter().map(|part| part.is_some() && results.next().unwrap_or(false)).collect()
     }
 
+    /// Offers a datagram received at `now` from `source` to the fast path of the community it is
+    /// for ([`FastPath`](super::FastPath)). If that forwards it, the datagram to send is appended
+    /// to `out`, it is counted as received, handled and sent, and where it goes is returned; the
+    /// caller sends it. `None`: nothing changed, and the datagram goes to
+    /// [`Node::handle_datagrams`] as usual.
+    pub fn forward_fast(
+        &mut self,
+        now: Instant,
+        source: SocketAddr,
+        datagram: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Option<Forward> {
+        let start = out.len();
+        let forward = self.fast_path(now, source, datagram, out)?;
+        self.shared.count_sent(out.get(start..).unwrap_or_default());
+        Some(forward)
+    }
+
+    /// The fast path's part of [`Node::forward_fast`]: what it forwards is counted as received
+    /// and handled (and its sender seen), not yet as sent.
+    fn fast_path(
+        &mut self,
+        now: Instant,
+        source: SocketAddr,
+        datagram: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Option<Forward> {
+        let prefix = datagram.first_chunk::<PREFIX_LEN>()?;
+        if self.shared.fast_paths.is_empty() || self.shared.outbox.is_redirected(prefix) {
+            return None;
+        }
+        let arrived = Arrived { now, source, local: self.shared.addresses.lan };
+        let forward = self.shared.fast_paths.get_mut(prefix)?.forward(&arrived, datagram, out)?;
+        let index = self.by_prefix.get(prefix).copied();
+        if let Some(&slot) = index.and_then(|index| self.slots.get(index)) {
+            self.enter(slot);
+        }
+        let shared = &mut self.shared;
+        shared.now = now;
+        shared.stats.received += 1;
+        shared.network.touch(source, now);
+        let msg_id = datagram.get(PREFIX_LEN).copied().unwrap_or_default();
+        if let Some(overlay) = index.and_then(|index| self.overlays.get(index)) {
+            shared.stats.traffic(overlay.community_id(), msg_id, datagram.len(), false, now);
+        }
+        shared.stats.handled(msg_id);
+        shared.stats.fast_forwarded += 1;
+        Some(forward)
+    }
+
     fn handle_one(&mut self, source: SocketAddr, data: &[u8], arrival: Arrival) {
+        if matches!(arrival, Arrival::Socket { .. }) {
+            let mut out = Vec::new();
+            if let Some(forward) = self.fast_path(self.shared.now, source, data, &mut out) {
+                self.shared.transmit_on(forward.socket, forward.destination, out);
+                return;
+            }
+        }
         self.shared.stats.received += 1;
         if let Some(prefix) = super::discovery::parse_probe(data) {
             self.answer_probe(source, &prefix);

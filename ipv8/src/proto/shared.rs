@@ -198,6 +198,8 @@ pub(crate) struct Shared {
     pub(crate) resolves: super::resolve::Resolves,
     /// Communities to load or unload once the current step returns.
     pub(crate) loads: super::load::Loads,
+    /// Communities' fast paths, by their prefix ([`Context::set_fast_path`](super::Context::set_fast_path)).
+    pub(crate) fast_paths: HashMap<[u8; PREFIX_LEN], Box<dyn super::FastPath>>,
 }
 
 impl Shared {
@@ -219,6 +221,7 @@ impl Shared {
             sockets: Sockets::default(),
             resolves: super::resolve::Resolves::default(),
             loads: super::load::Loads::default(),
+            fast_paths: HashMap::new(),
         }
     }
 
@@ -256,6 +259,12 @@ impl Shared {
             self.stats.send_failed("outbox_full");
             return;
         }
+        self.count_sent(&contents);
+        self.outbox.queue.push_back(Transmit { destination, contents, socket });
+    }
+
+    /// Counts a datagram that leaves the node.
+    pub(crate) fn count_sent(&mut self, contents: &[u8]) {
         self.stats.sent += 1;
         if let (Some(prefix), Some(&msg_id)) =
             (contents.get(2..PREFIX_LEN), contents.get(PREFIX_LEN))
@@ -264,7 +273,6 @@ impl Shared {
             id.copy_from_slice(prefix);
             self.stats.traffic(CommunityId(id), msg_id, contents.len(), true, self.now);
         }
-        self.outbox.queue.push_back(Transmit { destination, contents, socket });
     }
 
     /// Asks the node to remove the peer with `key` once the current step is over.

@@ -20,6 +20,12 @@ pub const SOCKET_LIMIT: usize = 4096;
 pub struct SocketId(u32);
 
 impl SocketId {
+    /// Socket number `n`, for unit tests that need an open socket without opening one.
+    #[cfg(test)]
+    pub(crate) fn from_raw_for_tests(n: u32) -> Self {
+        Self(n)
+    }
+
     /// The socket's number.
     #[must_use]
     pub fn get(self) -> u32 {

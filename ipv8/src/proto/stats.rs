@@ -77,6 +77,9 @@ pub struct Stats {
     pub walks: u64,
     /// Introduction-requests sent to addresses bootstrappers gave.
     pub bootstrap_walks: u64,
+    /// Datagrams that communities' fast paths forwarded past their handlers
+    /// ([`FastPath`](super::FastPath)); they count as received, handled and sent as well.
+    pub fast_forwarded: u64,
     /// Traffic per community and message id, both ways (py-ipv8's statistics endpoint), for
     /// the communities whose traffic is counted ([`Stats::is_tracked`]).
     pub communities: HashMap<CommunityId, BTreeMap<u8, MessageStats>>,

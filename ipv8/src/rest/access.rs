@@ -24,7 +24,9 @@ use super::EmptyApiKey;
 const HEADER: HeaderName = HeaderName::from_static("x-api-key");
 /// The query parameter that carries the key when the header does not.
 const PARAMETER: &str = "apikey";
-/// Paths that py-ipv8 serves without a key (its API documentation and the files it uses).
+/// Paths that py-ipv8 serves without a key (its API documentation and the files it uses). The
+/// dashboard's page and files are exempt too, by their exact paths (`ui::ASSETS`): its
+/// `/ui/snapshot` is not.
 const EXEMPT: [&str; 2] = ["/docs", "/static"];
 
 /// The secret every request to the REST API must carry once the server has one (py-ipv8's
@@ -109,7 +111,7 @@ async fn check(State(key): State<Option<ApiKey>>, request: Request, next: Next) 
 /// wins over the query parameter, as in py-ipv8.
 fn admits(key: &ApiKey, request: &Request) -> bool {
     let path = request.uri().path();
-    if EXEMPT.iter().any(|prefix| path.starts_with(prefix)) {
+    if EXEMPT.iter().any(|prefix| path.starts_with(prefix)) || super::ui::ASSETS.contains(&path) {
         return true;
     }
     let header = request.headers().get(HEADER).map(|value| value.as_bytes().to_vec());

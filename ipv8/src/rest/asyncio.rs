@@ -144,10 +144,11 @@ async fn drift(State(handle): State<NodeHandle>) -> Response {
         content = Object,
         description = "`{enable: bool}`",
         content_type = "application/json",
+        example = json!({ "enable": true }),
     ),
     responses(
         (status = 200, description = "switched", body = super::reply::Outcome),
-        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`, or `{success: false, error: {code: JSONDecodeError, message}}` for a body that is not JSON", body = Object),
     )
 )]
 async fn set_drift(State(handle): State<NodeHandle>, body: Bytes) -> Response {
@@ -218,10 +219,11 @@ async fn debug(State(handle): State<NodeHandle>) -> Result<Json<DebugBody>, ApiE
         content = Object,
         description = "`{enable: bool}` and/or `{slow_callback_duration: seconds}`",
         content_type = "application/json",
+        example = json!({ "enable": true, "slow_callback_duration": 0.1 }),
     ),
     responses(
         (status = 200, description = "switched", body = super::reply::Outcome),
-        (status = 400, description = "incorrect parameters", body = super::reply::Outcome),
+        (status = 400, description = "`{success: false, error: incorrect parameters}`, or `{success: false, error: {code: JSONDecodeError, message}}` for a body that is not JSON", body = Object),
     )
 )]
 async fn set_debug(State(handle): State<NodeHandle>, body: Bytes) -> Response {

@@ -41,6 +41,9 @@ enum Failure {
     BadRequest(&'static str),
     /// py-ipv8's error middleware body for an exception: 500 with its class name and text.
     Internal(&'static str, String),
+    /// The same body for an exception py-ipv8 raises on bad input (a missing or malformed
+    /// argument, an unknown peer or format), but with `400`: the client's error, not the server's.
+    Invalid(&'static str, String),
 }
 
 impl IntoResponse for Failure {
@@ -50,12 +53,17 @@ impl IntoResponse for Failure {
                 (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response()
             }
             Self::Internal(code, message) => {
-                let error = json!({ "code": code, "message": message });
-                let body = json!({ "success": false, "error": error });
-                (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+                exception(StatusCode::INTERNAL_SERVER_ERROR, code, &message)
             }
+            Self::Invalid(code, message) => exception(StatusCode::BAD_REQUEST, code, &message),
         }
     }
+}
+
+/// `{"success": false, "error": {"code": code, "message": message}}` with `status`.
+fn exception(status: StatusCode, code: &str, message: &str) -> Response {
+    let error = json!({ "code": code, "message": message });
+    (status, Json(json!({ "success": false, "error": error }))).into_response()
 }
 
 fn bad_request(error: &'static str) -> Failure {
@@ -64,6 +72,10 @@ fn bad_request(error: &'static str) -> Failure {
 
 fn internal(code: &'static str, error: &impl std::fmt::Display) -> Failure {
     Failure::Internal(code, error.to_string())
+}
+
+fn invalid(code: &'static str, error: &impl std::fmt::Display) -> Failure {
+    Failure::Invalid(code, error.to_string())
 }
 
 fn success() -> Response {
@@ -98,7 +110,7 @@ async fn peer_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Peer>, F
 fn from_wallet(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
     match result {
         Ok(Ok(())) => success(),
-        Ok(Err(e @ WalletError::NotOutstanding)) => internal("KeyError", &e).into_response(),
+        Ok(Err(e @ WalletError::NotOutstanding)) => invalid("KeyError", &e).into_response(),
         Ok(Err(e)) => internal("WalletError", &e).into_response(),
         Err(e) => internal("RuntimeError", &e).into_response(),
     }
@@ -111,13 +123,13 @@ fn from_wallet(result: Result<Result<(), WalletError>, RuntimeError>) -> Respons
     operation_id = "get_attestation",
     tag = "attestation",
     params(
-        ("type" = String, Query, description = "what to do; the other parameters depend on it"),
+        ("type" = String, Query, description = "what to do; the other parameters depend on it", pattern = "^(peers|attributes|outstanding|outstanding_verify|verification_output)$"),
         ("mid" = Option<String>, Query, description = "a peer's member id, base64"),
     ),
     responses(
-        (status = 200, description = "by `type`: `peers`, `attributes` (with `mid`), `outstanding`, `outstanding_verify`, `verification_output`", body = Object),
-        (status = 400, description = "`{error: text}`: a missing or unknown parameter", body = Object),
-        (status = 500, description = "py-ipv8's error body", body = Object),
+        (status = 200, description = "by `type`: lists for `peers`, `attributes` (with `mid`), `outstanding` and `outstanding_verify`, an object for `verification_output`", body = Value),
+        (status = 400, description = "`{error: text}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `KeyError`, `Error` or `JSONDecodeError`): a missing, malformed or unknown parameter or peer", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
 async fn handle_get(State(p): Shared, uri: Uri) -> Response {
@@ -213,12 +225,19 @@ async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response
     operation_id = "post_attestation",
     tag = "attestation",
     params(
-        ("type" = String, Query, description = "`request`, `attest`, `allow_verify` or `verify`; the other parameters (`mid`, `attribute_name`, `attribute_value`, `id_format`, ...) depend on it"),
+        ("type" = String, Query, description = "what to do; the other parameters depend on it", pattern = "^(request|attest|allow_verify|verify)$"),
+        ("mid" = Option<String>, Query, description = "the peer's member id, base64 (all types)"),
+        ("attribute_name" = Option<String>, Query, description = "`request`, `attest`, `allow_verify`"),
+        ("attribute_value" = Option<String>, Query, description = "base64 (`attest`)"),
+        ("attribute_hash" = Option<String>, Query, description = "20 bytes, base64 (`verify`)"),
+        ("attribute_values" = Option<String>, Query, description = "base64 values, separated by commas (`verify`)"),
+        ("id_format" = Option<String>, Query, description = "the proof format (`request`, `verify`; default `id_metadata`)"),
+        ("metadata" = Option<String>, Query, description = "a JSON object, base64 (`request`)"),
     ),
     responses(
         (status = 200, description = "`{success: true}`", body = Object),
-        (status = 400, description = "`{error: text}`: a missing or unknown parameter", body = Object),
-        (status = 500, description = "py-ipv8's error body", body = Object),
+        (status = 400, description = "`{error: text}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `KeyError`, `Error` or `JSONDecodeError`): a missing, malformed or unknown parameter or peer", body = Object),
+        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
 async fn handle_post(State(p): Shared, uri: Uri) -> Response {
@@ -240,18 +259,18 @@ async fn handle_post(State(p): Shared, uri: Uri) -> Response {
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// A required query argument, or py-ipv8's `KeyError` for a missing one.
+/// A required query argument, or py-ipv8's `KeyError` for a missing one (with `400`).
 fn required<'a>(args: &'a [(String, String)], name: &str) -> Result<&'a str, Failure> {
-    arg(args, name).ok_or_else(|| internal("KeyError", &format!("'{name}'")))
+    arg(args, name).ok_or_else(|| invalid("KeyError", &format!("'{name}'")))
 }
 
 fn format_of(args: &[(String, String)]) -> Result<IdFormat, Failure> {
     let name = arg(args, "id_format").unwrap_or("id_metadata");
-    IdFormat::from_name(name).ok_or_else(|| internal("KeyError", &format!("'{name}'")))
+    IdFormat::from_name(name).ok_or_else(|| invalid("KeyError", &format!("'{name}'")))
 }
 
 fn decode(text: &str) -> Result<Vec<u8>, Failure> {
-    STANDARD.decode(text).map_err(|e| internal("Error", &e))
+    STANDARD.decode(text).map_err(|e| invalid("Error", &e))
 }
 
 async fn request(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Failure> {
@@ -261,7 +280,7 @@ async fn request(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Res
     let mut metadata = Vec::new();
     if let Some(encoded) = arg(args, "metadata") {
         let Ok(Value::Object(map)) = serde_json::from_slice(&decode(encoded)?) else {
-            return Err(internal("JSONDecodeError", &"metadata is not a JSON object"));
+            return Err(invalid("JSONDecodeError", &"metadata is not a JSON object"));
         };
         for (k, v) in map {
             metadata.push((k, v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
@@ -284,7 +303,7 @@ async fn attest(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Resp
     let name = required(args, "attribute_name")?.to_owned();
     let value = decode(required(args, "attribute_value")?)?;
     let Some(subject) = key_by_mid(pseudonym, mid).await? else {
-        return Err(internal("KeyError", &format!("('{mid}', '{name}')")));
+        return Err(invalid("KeyError", &format!("('{mid}', '{name}')")));
     };
     let ask = Attest { subject, name, value };
     Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
@@ -297,7 +316,7 @@ async fn allow_verify(
     let mid = required(args, "mid")?;
     let name = required(args, "attribute_name")?.to_owned();
     let Some(verifier) = key_by_mid(pseudonym, mid).await? else {
-        return Err(internal("KeyError", &format!("('{mid}', '{name}')")));
+        return Err(invalid("KeyError", &format!("('{mid}', '{name}')")));
     };
     let ask = Consent { verifier, name, allow: true };
     Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
@@ -307,7 +326,7 @@ async fn verify(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Resp
     let mid = required(args, "mid")?;
     let hash = decode(required(args, "attribute_hash")?)?;
     let Ok(hash) = <[u8; 20]>::try_from(hash.as_slice()) else {
-        return Err(internal("Error", &"attribute_hash is not 20 bytes"));
+        return Err(invalid("Error", &"attribute_hash is not 20 bytes"));
     };
     let references = required(args, "attribute_values")?
         .split(',')

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::json::hex;
+use super::reply::json_object;
 use crate::crypto::PublicKey;
 use crate::proto::AskError;
 use crate::proto::dht::{
@@ -167,7 +169,7 @@ async fn stored_values(State(handle): State<NodeHandle>) -> Response {
     path = "/dht/values/{key}",
     operation_id = "get_dht_values_key",
     tag = "dht",
-    params(("key" = String, Path, description = "a 20-byte key, 40 hex digits")),
+    params(("key" = String, Path, description = "a 20-byte key, 40 hex digits", pattern = "^[0-9a-fA-F]{40}$")),
     responses(
         (status = 200, description = "`{values: [{public_key, key, value}], debug: {...}}`", body = Object),
         (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
@@ -209,15 +211,16 @@ async fn find_values(State(handle): State<NodeHandle>, Path(key): Path<String>) 
     path = "/dht/values/{key}",
     operation_id = "put_dht_values_key",
     tag = "dht",
-    params(("key" = String, Path, description = "a 20-byte key, 40 hex digits")),
+    params(("key" = String, Path, description = "a 20-byte key, 40 hex digits", pattern = "^[0-9a-fA-F]{40}$")),
     request_body(
         content = Object,
         description = "`{value: hex}`",
         content_type = "application/json",
+        example = json!({ "value": "00ff" }),
     ),
     responses(
         (status = 200, description = "stored", body = Object),
-        (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
+        (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter, or `{success: false, error: {code: JSONDecodeError, message}}` for a body that is not JSON", body = Object),
         (status = 404, description = "`{success: false, error: text}`: no DHT community", body = Object),
         (status = 500, description = "py-ipv8's error body: the store failed (`DHTError`)", body = Object),
     )
@@ -225,9 +228,13 @@ async fn find_values(State(handle): State<NodeHandle>, Path(key): Path<String>) 
 async fn store_value(
     State(handle): State<NodeHandle>,
     Path(key): Path<String>,
-    body: Option<Json<Value>>,
+    body: Bytes,
 ) -> Response {
-    let data = body.as_ref().and_then(|Json(body)| body.get("value")?.as_str().and_then(unhex));
+    let args = match json_object(&body) {
+        Ok(args) => args,
+        Err(error) => return error.into_response(),
+    };
+    let data = args.get("value").and_then(Value::as_str).and_then(unhex);
     let (Some(key), Some(data)) = (parse_key(&key), data) else {
         return failure(StatusCode::BAD_REQUEST, "incorrect parameters");
     };

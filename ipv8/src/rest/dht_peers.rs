@@ -38,7 +38,7 @@ async fn finds_peers(handle: &NodeHandle) -> Option<bool> {
     path = "/dht/peers/{mid}",
     operation_id = "get_dht_peers_mid",
     tag = "dht",
-    params(("mid" = String, Path, description = "the peer's member id, 40 hex digits")),
+    params(("mid" = String, Path, description = "the peer's member id, 40 hex digits", pattern = "^[0-9a-fA-F]{40}$")),
     responses(
         (status = 200, description = "`{peers: [{public_key, address: [ip, port]}]}`", body = Object),
         (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
@@ -78,7 +78,7 @@ async fn peers(State(handle): State<NodeHandle>, Path(mid): Path<String>) -> Res
     path = "/noblockdht/{mid}",
     operation_id = "get_noblockdht_mid",
     tag = "dht",
-    params(("mid" = String, Path, description = "the peer's member id, 40 hex digits")),
+    params(("mid" = String, Path, description = "the peer's member id, 40 hex digits", pattern = "^[0-9a-fA-F]{40}$")),
     responses(
         (status = 200, description = "the search started", body = Object),
         (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),
@@ -179,7 +179,7 @@ async fn buckets(State(handle): State<NodeHandle>) -> Response {
     path = "/dht/buckets/{prefix}/refresh",
     operation_id = "get_dht_buckets_prefix_refresh",
     tag = "dht",
-    params(("prefix" = String, Path, description = "the bucket's prefix, binary digits")),
+    params(("prefix" = String, Path, description = "the bucket's prefix, binary digits", pattern = "^[01]{1,160}$")),
     responses(
         (status = 200, description = "refreshed", body = Object),
         (status = 400, description = "`{success: false, error: text}` or `{error: text}`: a missing or bad parameter", body = Object),

@@ -10,8 +10,10 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse as _, Response};
 use utoipa::OpenApi as _;
-use utoipa::openapi::OpenApi;
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{OpenApi, RefOr, ResponseBuilder};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::error::ApiError;
@@ -65,6 +67,7 @@ fn document(identity: bool, keyed: bool) -> OpenApi {
         super::tunnel::Doc::openapi(),
         super::tunnel_speed::Doc::openapi(),
         super::metrics::Doc::openapi(),
+        super::ui::Doc::openapi(),
     ];
     for part in parts {
         document.merge(part);
@@ -79,9 +82,26 @@ fn document(identity: bool, keyed: bool) -> OpenApi {
     document
 }
 
-/// Declares py-ipv8's security scheme, the key in the `X-Api-Key` header, for every route.
+/// Declares py-ipv8's security scheme, the key in the `X-Api-Key` header, for every route, and
+/// its answer without the key.
 fn secure(document: &mut OpenApi) {
     let scheme = SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key")));
     document.components.get_or_insert_with(Default::default).add_security_scheme(SCHEME, scheme);
     document.security = Some(vec![SecurityRequirement::new(SCHEME, Vec::<String>::new())]);
+    for item in document.paths.paths.values_mut() {
+        let methods = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete];
+        for operation in methods.into_iter().flatten() {
+            operation.responses.responses.insert("401".to_owned(), RefOr::T(unauthorized()));
+        }
+    }
+}
+
+/// `401 {"error": "Unauthorized access"}`, py-ipv8's answer to a request without the key.
+fn unauthorized() -> utoipa::openapi::Response {
+    let text = ObjectBuilder::new().schema_type(Type::String);
+    let body = ObjectBuilder::new().property("error", text).required("error");
+    ResponseBuilder::new()
+        .description("`{error: \"Unauthorized access\"}`: the API key is missing or wrong")
+        .content("application/json", ContentBuilder::new().schema(Some(body)).build())
+        .build()
 }

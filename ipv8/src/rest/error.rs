@@ -107,9 +107,10 @@ impl ApiError {
         Self { status, code: "DHTError", message: error.to_string() }
     }
 
-    /// An exception py-ipv8's error middleware reports: `500` with its class name and text.
-    pub(super) fn internal(code: &'static str, message: String) -> Self {
-        Self { status: StatusCode::INTERNAL_SERVER_ERROR, code, message }
+    /// The request is malformed (a body that is not JSON): `400` with the name of the error
+    /// py-ipv8 raises on it, where py-ipv8's middleware answers `500`.
+    pub(super) fn bad_request(code: &'static str, message: String) -> Self {
+        Self { status: StatusCode::BAD_REQUEST, code, message }
     }
 
     /// The route exists, but not for this method (aiohttp's `HTTPMethodNotAllowed`).

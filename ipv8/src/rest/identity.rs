@@ -62,9 +62,18 @@ fn success() -> Response {
 
 /// py-ipv8's error middleware body for an exception: 500 with its class name and text.
 fn internal(code: &'static str, error: &impl std::fmt::Display) -> Response {
+    exception(StatusCode::INTERNAL_SERVER_ERROR, code, error)
+}
+
+/// The same body for an exception py-ipv8 raises on bad input (a value that is not base64, an
+/// unknown schema, nothing outstanding to answer), but with `400`: the client's error.
+fn invalid(code: &'static str, error: &impl std::fmt::Display) -> Response {
+    exception(StatusCode::BAD_REQUEST, code, error)
+}
+
+fn exception(status: StatusCode, code: &str, error: &impl std::fmt::Display) -> Response {
     let error = json!({ "code": code, "message": error.to_string() });
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "success": false, "error": error })))
-        .into_response()
+    (status, Json(json!({ "success": false, "error": error }))).into_response()
 }
 
 fn from_pseudonym_error(error: &PseudonymError) -> Response {
@@ -80,7 +89,7 @@ fn from_runtime(error: &RuntimeError) -> Response {
 
 fn from_wallet(error: &WalletError) -> Response {
     match error {
-        WalletError::NotOutstanding => internal("KeyError", error),
+        WalletError::NotOutstanding => invalid("KeyError", error),
         _ => internal("WalletError", error),
     }
 }
@@ -162,6 +171,7 @@ async fn names(State(pseudonyms): Shared) -> Response {
     ),
     responses(
         (status = 200, description = "`{schemas: [str]}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -185,6 +195,7 @@ async fn schemas(State(p): Shared, Path(name): Path<String>, headers: HeaderMap)
     ),
     responses(
         (status = 200, description = "`{public_key: b64}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -209,6 +220,7 @@ async fn public_key(State(p): Shared, Path(name): Path<String>, headers: HeaderM
     ),
     responses(
         (status = 200, description = "`{success: true}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -232,6 +244,7 @@ async fn unload(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) 
     ),
     responses(
         (status = 200, description = "`{success: true}`: key file and database rows deleted", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -257,6 +270,7 @@ async fn remove(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) 
     ),
     responses(
         (status = 200, description = "`{peers: [b64 key]}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -310,6 +324,7 @@ async fn credentials_of(pseudonym: &Pseudonym, subject: Option<Vec<u8>>) -> Resp
     ),
     responses(
         (status = 200, description = "`{names: [credential]}`: our own attributes", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -333,6 +348,7 @@ async fn credentials(State(p): Shared, Path(name): Path<String>, headers: Header
     ),
     responses(
         (status = 200, description = "`{names: [credential]}` of a current peer, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -394,7 +410,7 @@ async fn prepare(
     ),
     responses(
         (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
-        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -412,7 +428,7 @@ async fn request(
         };
     let schema = text(&map, "schema").unwrap_or_default();
     let Some(format) = IdFormat::from_name(schema) else {
-        return internal("KeyError", &format!("unknown schema {schema}"));
+        return invalid("KeyError", &format!("unknown schema {schema}"));
     };
     let metadata = match map.get("metadata") {
         Some(Value::Object(m)) => m
@@ -452,7 +468,7 @@ fn answer(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
     ),
     responses(
         (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
-        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -469,7 +485,7 @@ async fn attest(
             Err(r) => return r,
         };
     let Ok(value) = STANDARD.decode(text(&map, "value").unwrap_or_default()) else {
-        return internal("Error", &"value is not base64");
+        return invalid("Error", &"value is not base64");
     };
     let name = text(&map, "name").unwrap_or_default().to_owned();
     let ask = Attest { subject: peer.key().to_bin().to_vec(), name, value };
@@ -494,7 +510,7 @@ async fn attest(
     ),
     responses(
         (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
-        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -512,14 +528,14 @@ async fn verify(
         };
     let decode = |key| STANDARD.decode(text(&map, key).unwrap_or_default()).ok();
     let (Some(hash), Some(value)) = (decode("hash"), decode("value")) else {
-        return internal("Error", &"hash or value is not base64");
+        return invalid("Error", &"hash or value is not base64");
     };
     let Ok(hash) = <[u8; 20]>::try_from(hash.as_slice()) else {
-        return internal("Error", &"the hash is not 20 bytes");
+        return invalid("Error", &"the hash is not 20 bytes");
     };
     let schema = text(&map, "schema").unwrap_or_default();
     let Some(format) = IdFormat::from_name(schema) else {
-        return internal("KeyError", &format!("unknown schema {schema}"));
+        return invalid("KeyError", &format!("unknown schema {schema}"));
     };
     let ask = Verify { subject: peer, hash, references: vec![value], format };
     answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
@@ -561,7 +577,7 @@ async fn consent(
     ),
     responses(
         (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
-        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -592,7 +608,7 @@ async fn allow(
     ),
     responses(
         (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
-        (status = 400, description = "`{error: incorrect parameters}`", body = Object),
+        (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -617,6 +633,7 @@ async fn disallow(
     ),
     responses(
         (status = 200, description = "`{requests: [{peer: b64 key, attribute_name, metadata: JSON text}]}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -659,6 +676,7 @@ async fn outstanding_attestations(
     ),
     responses(
         (status = 200, description = "`{requests: [{peer: b64 key, attribute_name}]}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
@@ -695,6 +713,7 @@ async fn outstanding_verifications(
     ),
     responses(
         (status = 200, description = "`{outputs: [{hash: b64, reference: b64, match: float}]}`", body = Object),
+        (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]

@@ -44,7 +44,7 @@ pub(super) fn routes() -> Router<NodeHandle> {
     ),
     responses(
         (status = 200, description = "added", body = super::reply::Outcome),
-        (status = 400, description = "a missing or bad parameter", body = super::reply::Outcome),
+        (status = 400, description = "a missing or bad parameter (`{success: false, error: text}`), or `{success: false, error: {code: JSONDecodeError, message}}` for a body that is not JSON", body = Object),
     )
 )]
 async fn isolation(State(handle): State<NodeHandle>, body: Bytes) -> Response {

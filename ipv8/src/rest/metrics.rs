@@ -106,6 +106,7 @@ struct Snapshot {
     overlays: Vec<(String, String, usize)>,
     walks: u64,
     bootstrap_walks: u64,
+    fast_forwarded: u64,
 }
 
 fn snapshot(node: &Node) -> Snapshot {
@@ -119,7 +120,12 @@ fn snapshot(node: &Node) -> Snapshot {
         })
         .collect();
     let stats = node.stats();
-    Snapshot { overlays, walks: stats.walks, bootstrap_walks: stats.bootstrap_walks }
+    Snapshot {
+        overlays,
+        walks: stats.walks,
+        bootstrap_walks: stats.bootstrap_walks,
+        fast_forwarded: stats.fast_forwarded,
+    }
 }
 
 /// GET `/metrics`: Prometheus metrics, made at each scrape.
@@ -218,6 +224,12 @@ fn registry(
         "bootstrap_walks",
         "Introduction requests sent to bootstrap servers",
         snapshot.bootstrap_walks,
+    );
+    counter(
+        &mut registry,
+        "fast_forwarded",
+        "Datagrams forwarded on a community's fast path (tunnel relays' cells)",
+        snapshot.fast_forwarded,
     );
     counter(
         &mut registry,

@@ -30,6 +30,7 @@ mod statistics;
 mod tls;
 mod tunnel;
 mod tunnel_speed;
+mod ui;
 
 pub use access::ApiKey;
 pub use attestation::ATTESTATION_PSEUDONYM;

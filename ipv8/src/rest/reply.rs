@@ -40,14 +40,15 @@ pub(super) fn bare_error(status: StatusCode, error: &str) -> Response {
     (status, Json(BareError { error })).into_response()
 }
 
-/// The request's JSON body as an object. A body that is not JSON fails as py-ipv8's does, with
-/// its error middleware's `500` and code `JSONDecodeError`; JSON that is not an object reads as
-/// an empty one, so the route answers that its parameters are missing.
+/// The request's JSON body as an object. A body that is not JSON (an empty one included) fails
+/// with py-ipv8's error middleware body and code `JSONDecodeError`, but as the client's error,
+/// `400`, where py-ipv8 answers `500`; JSON that is not an object reads as an empty one, so the
+/// route answers that its parameters are missing.
 pub(super) fn json_object(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Ok(Map::new()),
-        Err(error) => Err(ApiError::internal("JSONDecodeError", error.to_string())),
+        Err(error) => Err(ApiError::bad_request("JSONDecodeError", error.to_string())),
     }
 }
 
@@ -89,6 +90,6 @@ mod tests {
         let map = json_object(&Bytes::from_static(br#"{"enable": null}"#)).ok();
         assert!(map.is_some_and(|m| m.contains_key("enable")));
         let error = json_object(&Bytes::from_static(b"")).err().map(|e| e.into_response().status());
-        assert_eq!(error, Some(StatusCode::INTERNAL_SERVER_ERROR));
+        assert_eq!(error, Some(StatusCode::BAD_REQUEST));
     }
 }

@@ -21,6 +21,7 @@ pub(super) fn router(
 ) -> Router {
     let docs = super::docs::routes(pseudonyms.is_some(), keyed);
     let identity = pseudonyms
+        .clone()
         .map(|p| super::identity::routes(p.clone()).merge(super::attestation::routes(p)))
         .unwrap_or_default();
     let counters = Arc::new(super::metrics::RestCounters::default());
@@ -37,6 +38,7 @@ pub(super) fn router(
         .merge(super::tunnel_speed::routes())
         .merge(identity)
         .merge(docs)
+        .merge(super::ui::routes(handle.clone(), pseudonyms))
         .merge(super::metrics::routes(handle.clone(), counters))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

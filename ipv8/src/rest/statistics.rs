@@ -119,10 +119,11 @@ fn statistics_body(node: &mut Node, now: Instant) -> StatisticsBody {
         content = Object,
         description = "`{enable: bool, all: bool}` or `{enable: bool, overlay_name: name}`",
         content_type = "application/json",
+        example = json!({ "enable": true, "all": true }),
     ),
     responses(
         (status = 200, description = "switched", body = super::reply::Outcome),
-        (status = 400, description = "`enable` is missing", body = super::reply::Outcome),
+        (status = 400, description = "`enable` is missing (`{success: false, error: text}`), or `{success: false, error: {code: JSONDecodeError, message}}` for a body that is not JSON", body = Object),
         (status = 412, description = "neither `all` nor `overlay_name`, or the node has stopped", body = super::reply::Outcome),
     )
 )]

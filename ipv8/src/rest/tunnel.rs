@@ -144,16 +144,16 @@ async fn swarms(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiErro
 /// (default 1) with at most 10 requests; 0 when no such circuit is ready.
 ///
 /// As py-ipv8, a node without a hidden tunnel community answers `{"swarms": []}` (whatever the
-/// info hash). An info hash that is not 40 hex digits, or `hops` that is not a count, answers
-/// `400 {"error": message}` (py-ipv8's unhexlify would fail with a 500 instead).
+/// info hash). An info hash that is not 40 hex digits, or `hops` that is not a count up to 255,
+/// answers `400 {"error": message}` (py-ipv8's unhexlify would fail with a 500 instead).
 #[utoipa::path(
     get,
     path = "/tunnel/swarms/{infohash}/size",
     operation_id = "get_tunnel_swarms_infohash_size",
     tag = "tunnel",
     params(
-        ("infohash" = String, Path, description = "the swarm's info hash, 40 hex digits"),
-        ("hops" = Option<u32>, Query, description = "hops of the circuits asked through (default 1)"),
+        ("infohash" = String, Path, description = "the swarm's info hash, 40 hex digits", pattern = "^[0-9a-fA-F]{40}$"),
+        ("hops" = Option<u8>, Query, description = "hops of the circuits asked through (default 1)", minimum = 0, maximum = 255),
     ),
     responses(
         (status = 200, description = "`{swarm_size: n}`, or `{swarms: []}` without a hidden tunnel community", body = Object),
@@ -175,10 +175,12 @@ async fn swarm_size(
     let Some(info_hash) = super::dht::parse_key(&hex_hash) else {
         return bad_request("infohash must be 40 hexadecimal digits");
     };
-    let hops = query_value(query.as_deref(), "hops").map_or(Some(1), |h| h.parse::<usize>().ok());
+    // A circuit's hop count is small: more than 255 is refused rather than looked for.
+    let hops = query_value(query.as_deref(), "hops").map_or(Some(1), |h| h.parse::<u8>().ok());
     let Some(hops) = hops else {
-        return bad_request("hops must be a non-negative integer");
+        return bad_request("hops must be an integer from 0 to 255");
     };
+    let hops = usize::from(hops);
     let request = EstimateSwarmSize { info_hash, hops, max_requests: SIZE_MAX_REQUESTS };
     match handle.ask::<TunnelCommunity, _>(request).await {
         Ok(size) => Json(json!({ "swarm_size": size })).into_response(),
@@ -208,7 +210,7 @@ async fn peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError
     operation_id = "get_tunnel_peers_dht",
     tag = "tunnel",
     responses(
-        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points in the DHT", body = Object),
+        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points in the DHT", body = [Object]),
     )
 )]
 async fn dht_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
@@ -223,7 +225,7 @@ async fn dht_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiE
     operation_id = "get_tunnel_peers_pex",
     tag = "tunnel",
     responses(
-        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points each PEX overlay knows", body = Object),
+        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points each PEX overlay knows", body = [Object]),
     )
 )]
 async fn pex_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {

@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
 
+use super::forwarded::{Forwarded, Out};
 use super::monitor::{LoopStep, Monitor, MonitorFn};
 use super::resolve::{Resolved, Resolver};
 use super::sockets::{Arrival, ExtraSockets, send_ready};
@@ -56,6 +57,8 @@ struct Driver {
     run: Vec<u8>,
     /// Datagrams read from each socket of the endpoint.
     inboxes: Vec<Inbox>,
+    /// Datagrams the node's fast paths forwarded this turn.
+    forwarded: Forwarded,
     /// The most datagrams handled per turn from the endpoint's sockets, and from the extra ones.
     receive_batch: usize,
     /// Finished CPU jobs, sent back by the blocking pool.
@@ -114,6 +117,7 @@ pub(crate) fn start(
         pending: VecDeque::new(),
         run: Vec::new(),
         inboxes,
+        forwarded: Forwarded::default(),
         receive_batch: config.receive_batch(),
         monitor: Monitor::default(),
         probe: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
@@ -305,20 +309,26 @@ impl Driver {
 
     /// Hands up to a batch of datagrams from each socket to the node at once (it checks their
     /// signatures together), reading more when those of the last read are all handed over;
-    /// returns whether a socket may have more.
+    /// returns whether a socket may have more. Datagrams a fast path forwards skip the batch
+    /// and leave at once, from the receive buffer through one reused send buffer.
     fn receive(&mut self) -> bool {
-        let Self { node, endpoint, stats, inboxes, monitor, .. } = self;
+        let Self { node, endpoint, stats, inboxes, monitor, forwarded, pending, extra, .. } = self;
         let mut more = false;
         for (socket, inbox) in endpoint.sockets().zip(inboxes.iter_mut()) {
             more |= inbox.fill(socket, stats);
-            let batch = endpoint.inbound(inbox.take());
+            let mut batch = endpoint.inbound(inbox.take());
             if !batch.is_empty() {
                 let started = monitor.start();
-                node.handle_datagrams(now(), &batch);
-                monitor.finish(started, LoopStep::Datagrams(batch.len()));
+                let (now, received) = (now(), batch.len());
+                batch.retain(|&(source, data)| !forwarded.offer(node, now, source, data));
+                if !batch.is_empty() {
+                    node.handle_datagrams(now, &batch);
+                }
+                monitor.finish(started, LoopStep::Datagrams(received));
             }
             more |= inbox.has_waiting();
         }
+        forwarded.flush(&Out { endpoint, extra }, stats, pending);
         more
     }
 

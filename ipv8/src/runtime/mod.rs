@@ -80,6 +80,7 @@ mod dht;
 mod driver;
 mod endpoint;
 mod error;
+mod forwarded;
 mod handle;
 mod monitor;
 mod pseudonyms;

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: hex decoding and the packets captured from py-ipv8
 //! (`schemas/vectors/messages.json`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ipv8::crypto::PrivateKey;
 use ipv8::proto::{Community, CommunityId, Context, Peer};
@@ -70,4 +70,25 @@ impl Community for Quiet {
     fn on_peer_added(&mut self, _ctx: &mut Context<'_, Self>, peer: &Peer) {
         self.added.push(peer.clone());
     }
+}
+
+/// The workspace's root directory.
+pub(crate) fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The Python with py-ipv8 3.2.1 installed: `$IPV8_PYTHON`, else `target/py-venv/bin/python`
+/// (made by `cargo xtask vectors`); panics with how to get it when there is none.
+pub(crate) fn python() -> PathBuf {
+    if let Some(python) = std::env::var_os("IPV8_PYTHON") {
+        return python.into();
+    }
+    let python = workspace().join("target/py-venv/bin/python");
+    assert!(
+        python.exists(),
+        "the py-ipv8 interop tests need py-ipv8 3.2.1: {} is missing; run `cargo xtask vectors` \
+         to create the venv (or set IPV8_PYTHON to a Python that has pyipv8==3.2.1)",
+        python.display()
+    );
+    python
 }

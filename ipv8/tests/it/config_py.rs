@@ -6,7 +6,8 @@
 //! Without it these tests fail; they never skip. Nothing touches the network.
 #![cfg(feature = "config")]
 
-use std::path::{Path, PathBuf};
+use crate::common::python;
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
@@ -18,21 +19,6 @@ use serde_json::{Value, json};
 
 /// The key `default_config.py` gives `add_key_from_bin`.
 const KEY_BIN: &str = "TGliTmFDTFNLOnhPJRb+DmyAdGxUWo+jjmM4d/8sx76j0/rPhHA2c5VWNjZipaY99zpy3BSEvxgDqJH9MODNtH2ViwO28rucEwo=";
-
-/// The Python with py-ipv8 3.2.1 installed; panics with how to get it when there is none.
-fn python() -> PathBuf {
-    if let Some(python) = std::env::var_os("IPV8_PYTHON") {
-        return python.into();
-    }
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/py-venv/bin/python");
-    assert!(
-        python.exists(),
-        "the config tests need py-ipv8 3.2.1: {} is missing; run `cargo xtask vectors` to create the \
-         venv (or set IPV8_PYTHON to a Python that has pyipv8==3.2.1)",
-        python.display()
-    );
-    python
-}
 
 /// What `default_config.py which` prints.
 fn py_config(which: &str) -> String {

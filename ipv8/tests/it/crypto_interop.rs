@@ -6,9 +6,9 @@
 //! and `cargo xtask ci`). Without it these tests fail; they never skip. Nothing touches the network.
 #![cfg(feature = "legacy-curves")]
 
+use crate::common::{python, workspace};
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use base64::Engine as _;
@@ -30,25 +30,6 @@ const EXPLICIT_PUBLIC: &str = "3081de3081ad06072a8648ce3d02013081a10201013025060
 /// Its private key, SEC1 with a compressed public point.
 const COMPRESSED_PRIVATE: &str = "303e020101041500f1c366da7f1d1bd68f6f0edd5e5ce59389d03083a00706052b81040001a119\
      0317000305349dde525b2b4276cef4a2ba3cd6feed9af5a47c";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The Python with py-ipv8 3.2.1 installed; panics with how to get it when there is none.
-fn python() -> PathBuf {
-    if let Some(python) = std::env::var_os("IPV8_PYTHON") {
-        return python.into();
-    }
-    let python = workspace().join("target/py-venv/bin/python");
-    assert!(
-        python.exists(),
-        "the py-ipv8 interop tests need py-ipv8 3.2.1: {} is missing; run `cargo xtask vectors` \
-         to create the venv (or set IPV8_PYTHON to a Python that has pyipv8==3.2.1)",
-        python.display()
-    );
-    python
-}
 
 /// Runs the requests through py-ipv8 and returns its answers, one per request.
 fn py(requests: &[Value]) -> Vec<Value> {

@@ -1,6 +1,6 @@
 //! LAN discovery by UDP broadcast on the simulated network: nodes that know no address at all find
 //! each other through probes to 255.255.255.255 (the real-socket case runs in network namespaces,
-//! `ipv8-cli/tests/broadcast_netns.rs`).
+//! `ipv8-cli/tests/it/broadcast_netns.rs`).
 
 use std::time::Duration;
 

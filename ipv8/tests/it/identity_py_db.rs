@@ -7,10 +7,11 @@
 //! The interpreter is `$IPV8_PYTHON`, else `target/py-venv/bin/python` (made by `cargo xtask
 //! vectors` and `cargo xtask ci`). Without it these tests fail; they never skip.
 
+use crate::common::{python, workspace};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use ipv8::crypto::{Curve, PrivateKey};
@@ -21,25 +22,6 @@ use ipv8::proto::identity::db::IdentityDb;
 use ipv8::proto::identity::{Credentials, IdentityCommunity};
 use ipv8::testing::{SimConfig, TestNetwork};
 use serde_json::{Value, json};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// The Python with py-ipv8 3.2.1 installed; panics with how to get it when there is none.
-fn python() -> PathBuf {
-    if let Some(python) = std::env::var_os("IPV8_PYTHON") {
-        return python.into();
-    }
-    let python = workspace().join("target/py-venv/bin/python");
-    assert!(
-        python.exists(),
-        "the py-ipv8 interop tests need py-ipv8 3.2.1: {} is missing; run `cargo xtask vectors` \
-         to create the venv (or set IPV8_PYTHON to a Python that has pyipv8==3.2.1)",
-        python.display()
-    );
-    python
-}
 
 /// Runs one request through `identity_db.py` and returns its answer.
 fn py(request: &Value) -> Value {

@@ -182,7 +182,7 @@ async fn statistics_errors_have_py_ipv8_bodies() {
         request_raw(node.rest, "POST", "/overlays/statistics", &[], "{not json".into()).await;
     assert_eq!(
         (status, &body["success"], &body["error"]["code"]),
-        (500, &json!(false), &json!("JSONDecodeError"))
+        (400, &json!(false), &json!("JSONDecodeError"))
     );
 
     node.handle.shutdown().await;
@@ -190,6 +190,27 @@ async fn statistics_errors_have_py_ipv8_bodies() {
     assert_eq!(stopped, (412, json!({ "success": false, "error": "IPv8 is not running" })));
     let drift = request(node.rest, "PUT", "/asyncio/drift", Some(json!({ "enable": true }))).await;
     assert_eq!(drift, (200, json!({ "success": false, "error": "Session not initialized." })));
+}
+
+/// Found by `cargo xtask api-fuzz`: a body that is not JSON, an empty one included, is the
+/// client's error (`400` with py-ipv8's middleware body), never a server error.
+#[tokio::test]
+async fn bodies_that_are_not_json_are_refused_with_400() {
+    let node = counter(6).await;
+    let routes = [
+        ("POST", "/overlays/statistics"),
+        ("PUT", "/asyncio/drift"),
+        ("PUT", "/asyncio/debug"),
+        ("POST", "/isolation"),
+    ];
+    for (method, path) in routes {
+        for body in ["", "{not json", "\u{0}"] {
+            let (status, reply) = request_raw(node.rest, method, path, &[], body.into()).await;
+            let shape = (status, &reply["success"], &reply["error"]["code"]);
+            assert_eq!(shape, (400, &json!(false), &json!("JSONDecodeError")), "{method} {path}");
+            assert!(reply["error"]["message"].is_string(), "{method} {path}: {reply}");
+        }
+    }
 }
 
 /// The peers' ports of the overlay named `name` in `GET /overlays`.

@@ -95,7 +95,33 @@ async fn bad_queries_get_the_tutorials_errors() {
         None,
     )
     .await;
-    assert_eq!((status, &body["error"]["code"]), (500, &json!("KeyError")));
+    assert_eq!((status, &body["error"]["code"]), (400, &json!("KeyError")));
     let (status, _) = request(rest, "POST", "/attestation?type=verify&mid=AA%3D%3D", None).await;
-    assert_eq!(status, 500, "a missing argument is py-ipv8's KeyError");
+    assert_eq!(status, 400, "a missing argument is py-ipv8's KeyError, as the client's error");
+}
+
+/// Found by `cargo xtask api-fuzz`: arguments py-ipv8 raises an exception on (missing, not
+/// base64, an unknown format, metadata that is not JSON, a hash of the wrong size) get its error
+/// body, but with `400`, never a server error.
+#[tokio::test]
+async fn malformed_arguments_are_the_clients_error() {
+    let (_tracker, tracker_address) = tracker();
+    let dir = tempfile::tempdir().expect("a dir");
+    let (_p, rest) = node(dir.path(), tracker_address).await;
+    let mid = "mid=AAAAAAAAAAAAAAAAAAAAAAAAAAA%3D";
+    let cases = [
+        (format!("type=request&{mid}"), "KeyError"),
+        (format!("type=request&{mid}&attribute_name=x&id_format=nonsense"), "KeyError"),
+        (format!("type=request&{mid}&attribute_name=x&metadata=%25%25"), "Error"),
+        (format!("type=request&{mid}&attribute_name=x&metadata=WzFd"), "JSONDecodeError"),
+        (format!("type=attest&{mid}&attribute_name=x&attribute_value=%25"), "Error"),
+        (format!("type=allow_verify&{mid}&attribute_name=x"), "KeyError"),
+        (format!("type=verify&{mid}&attribute_hash=AA%3D%3D&attribute_values=AA%3D%3D"), "Error"),
+        (format!("type=verify&{mid}&attribute_hash=%25&attribute_values=AA%3D%3D"), "Error"),
+    ];
+    for (query, code) in cases {
+        let (status, body) = request(rest, "POST", &format!("/attestation?{query}"), None).await;
+        let shape = (status, &body["success"], &body["error"]["code"]);
+        assert_eq!(shape, (400, &json!(false), &json!(code)), "{query}: {body}");
+    }
 }

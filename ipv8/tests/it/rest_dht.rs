@@ -91,6 +91,21 @@ async fn bad_requests_and_missing_dht_get_py_ipv8_errors() {
     assert_eq!(request(rest, "GET", &zeros, None).await, (404, missing));
 }
 
+/// Found by `cargo xtask api-fuzz`: a stored value's body that is not JSON got axum's plain-text
+/// rejection; it gets py-ipv8's error body (code `JSONDecodeError`) with `400`, as the other
+/// routes' bodies do.
+#[tokio::test]
+async fn a_store_body_that_is_not_json_gets_py_ipv8s_error_body() {
+    let (_, _, rest) = start(true).await;
+    let zeros = format!("/dht/values/{}", "00".repeat(20));
+    for body in ["\u{0}", "{not json", ""] {
+        let (status, reply) =
+            rest_support::request_raw(rest, "PUT", &zeros, &[], body.into()).await;
+        let shape = (status, &reply["success"], &reply["error"]["code"]);
+        assert_eq!(shape, (400, &json!(false), &json!("JSONDecodeError")), "{body:?}: {reply}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn peers_are_found_by_mid_and_buckets_are_listed_and_refreshed() {
     let nodes =

@@ -136,6 +136,64 @@ async fn bad_requests_get_py_ipv8_errors() {
     assert_eq!(get(rest, "/identity").await, json!({"names": ["p"]}));
 }
 
+/// Found by `cargo xtask api-fuzz`'s review of the identity routes: values py-ipv8 raises an
+/// exception on (not base64, a hash of the wrong size, an unknown schema, nothing outstanding to
+/// answer) get its error body, but with `400`, never a server error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_values_between_known_peers_are_the_clients_error() {
+    let (_tracker, tracker_address) = tracker();
+    let dirs =
+        [tempfile::tempdir().expect("a directory"), tempfile::tempdir().expect("a directory")];
+    let (_p1, one) = node(dirs[0].path(), tracker_address).await;
+    let (_p2, two) = node(dirs[1].path(), tracker_address).await;
+    let key = |body: Value| body["public_key"].as_str().expect("a key").to_owned();
+    let key1 = key(get(one, "/identity/a/public_key").await);
+    let key2 = key(get(two, "/identity/b/public_key").await);
+    poll(one, "/identity/a/peers", |b| b["peers"] == json!([key2])).await;
+    poll(two, "/identity/b/peers", |b| b["peers"] == json!([key1])).await;
+    let (to1, to2) = (encoded(&key1), encoded(&key2));
+    let hash = "AAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let cases = [
+        (
+            one,
+            format!("/identity/a/request/{to2}"),
+            json!({"name": "x", "schema": "no"}),
+            "KeyError",
+        ),
+        (one, format!("/identity/a/attest/{to2}"), json!({"name": "x", "value": "%"}), "Error"),
+        (
+            one,
+            format!("/identity/a/verify/{to2}"),
+            json!({"hash": "%", "value": "AA==", "schema": "id_metadata"}),
+            "Error",
+        ),
+        (
+            one,
+            format!("/identity/a/verify/{to2}"),
+            json!({"hash": "AA==", "value": "AA==", "schema": "id_metadata"}),
+            "Error",
+        ),
+        (
+            one,
+            format!("/identity/a/verify/{to2}"),
+            json!({"hash": hash, "value": "AA==", "schema": "no"}),
+            "KeyError",
+        ),
+        (one, format!("/identity/a/allow/{to2}"), json!({"name": "x"}), "KeyError"),
+        (
+            two,
+            format!("/identity/b/attest/{to1}"),
+            json!({"name": "x", "value": "AA=="}),
+            "KeyError",
+        ),
+    ];
+    for (rest, path, body, code) in cases {
+        let (status, reply) = request(rest, "PUT", &path, Some(body.clone())).await;
+        let shape = (status, &reply["success"], &reply["error"]["code"]);
+        assert_eq!(shape, (400, &json!(false), &json!(code)), "{path} {body}: {reply}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rendezvous_token_decides_whom_a_pseudonym_meets() {
     let (_tracker, tracker_address) = tracker();

@@ -27,6 +27,7 @@ const DOCUMENTED: &[(&str, &str)] = &[
     ("GET", "/network"),
     ("GET", "/overlays"),
     ("GET", "/metrics"),
+    ("GET", "/ui/snapshot"),
     ("GET", "/overlays/statistics"),
     ("POST", "/overlays/statistics"),
     ("POST", "/isolation"),
@@ -273,5 +274,67 @@ async fn swagger_ui_is_served_without_a_key_from_the_binary() {
     }
     let missing = request(address, "GET", "/docs/nothing.js", &[]).await;
     assert_eq!((missing.status, missing.error_code().as_deref()), (404, Some("HTTPNotFound")));
+    handle.shutdown().await;
+}
+
+/// Found by `cargo xtask api-fuzz`: the introduction points of `/tunnel/peers/dht` and
+/// `/tunnel/peers/pex` are a list (py-ipv8 does not wrap them), and the document says so.
+#[tokio::test]
+async fn the_tunnel_introduction_points_are_documented_as_lists() {
+    let (handle, address) = server(true).await;
+    let document = document(address).await;
+    for path in ["/tunnel/peers/dht", "/tunnel/peers/pex"] {
+        let ok = &document["paths"][path]["get"]["responses"]["200"];
+        let schema = &ok["content"]["application/json"]["schema"];
+        assert_eq!(schema["type"], "array", "{path}: {schema}");
+        let reply = request(address, "GET", path, &[("X-Api-Key", KEY)]).await;
+        let body: Value = serde_json::from_str(&reply.body).expect("JSON");
+        assert!(reply.status == 200 && body.is_array(), "{path}: {reply:?}");
+    }
+    handle.shutdown().await;
+}
+
+/// Found by `cargo xtask api-fuzz` (schemathesis' `status_code_conformance`): every status a
+/// route answers is declared, among them `400` for an invalid pseudonym name and, with a key,
+/// `401` for a request without it.
+#[tokio::test]
+async fn invalid_pseudonyms_and_missing_keys_are_declared() {
+    let (handle, address) = server(true).await;
+    let keyed = document(address).await;
+    for (method, path) in operations(&keyed) {
+        let responses = &keyed["paths"][&path][method.to_ascii_lowercase()]["responses"];
+        assert!(responses["401"].is_object(), "{method} {path}: {responses}");
+        if path.contains("{pseudonym}") {
+            assert!(responses["400"].is_object(), "{method} {path}: {responses}");
+            let reply = request(
+                address,
+                &method,
+                &concrete(&path).replace("/p/", "/.%2F./"),
+                &[("X-Api-Key", KEY)],
+            )
+            .await;
+            assert_eq!(reply.status, 400, "{method} {path}: {reply:?}");
+        }
+    }
+    let (unkeyed, address) = server(false).await;
+    let plain = document(address).await;
+    let declared = |(method, path): &(String, String)| {
+        plain["paths"][path][method.to_ascii_lowercase()]["responses"]["401"].is_object()
+    };
+    assert!(!operations(&plain).iter().any(declared), "no 401 without a key");
+    unkeyed.shutdown().await;
+    handle.shutdown().await;
+}
+
+/// Found by `cargo xtask api-fuzz` (schemathesis' `negative_data_rejection`): a swarm size's
+/// `hops` is documented as the route takes it, a count up to 255 (it took any `usize`).
+#[tokio::test]
+async fn a_swarm_sizes_hops_are_documented_as_the_route_takes_them() {
+    let (handle, address) = server(true).await;
+    let document = document(address).await;
+    let parameters = &document["paths"]["/tunnel/swarms/{infohash}/size"]["get"]["parameters"];
+    let hops = parameters.as_array().and_then(|p| p.iter().find(|p| p["name"] == "hops"));
+    let schema = &hops.expect("a hops parameter")["schema"];
+    assert_eq!((&schema["minimum"], &schema["maximum"]), (&json!(0), &json!(255)), "{schema}");
     handle.shutdown().await;
 }

@@ -40,6 +40,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/network"),
     ("GET", "/overlays"),
     ("GET", "/metrics"),
+    ("GET", "/ui/snapshot"),
     ("GET", "/overlays/statistics"),
     ("POST", "/overlays/statistics"),
     ("POST", "/isolation"),

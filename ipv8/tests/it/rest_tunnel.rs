@@ -516,13 +516,16 @@ async fn swarm_sizes_are_estimated_over_circuits_and_bad_info_hashes_refused() {
     assert_eq!(get_ok(hidden.rest, &upper).await, json!({"swarm_size": 0}));
 
     let bad_hash = json!({"error": "infohash must be 40 hexadecimal digits"});
-    let bad_hops = json!({"error": "hops must be a non-negative integer"});
+    let bad_hops = json!({"error": "hops must be an integer from 0 to 255"});
     let cases = [
         ("/tunnel/swarms/xyz/size".to_owned(), bad_hash.clone()),
         (format!("/tunnel/swarms/{}/size", hex(&SERVICE[..19])), bad_hash.clone()),
         (format!("/tunnel/swarms/{}zz/size", hex(&SERVICE[..19])), bad_hash),
         (format!("{SIZE_PATH}?hops=two"), bad_hops.clone()),
-        (format!("{SIZE_PATH}?hops=-1"), bad_hops),
+        (format!("{SIZE_PATH}?hops=-1"), bad_hops.clone()),
+        // Found by `cargo xtask api-fuzz`: more hops than the document allows were taken.
+        (format!("{SIZE_PATH}?hops=256"), bad_hops.clone()),
+        (format!("{SIZE_PATH}?hops=9223372036854775808"), bad_hops),
     ];
     for (path, body) in cases {
         assert_eq!(get(hidden.rest, &path).await, (400, body), "{path}");

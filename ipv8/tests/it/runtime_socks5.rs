@@ -4,42 +4,16 @@
 //! `UDP ASSOCIATE` are refused.
 #![cfg(feature = "runtime")]
 
+use crate::runtime_support::{echo, node};
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::{Duration, Instant};
 
-use ipv8::crypto::{Curve, PrivateKey};
-use ipv8::proto::Node;
-use ipv8::proto::tunnel::{PeerFlags, TunnelCommunity, TunnelSettings};
-use ipv8::runtime::{self, Endpoint, EndpointConfig, Events, NodeHandle, Socks5Server};
+use ipv8::proto::tunnel::{PeerFlags, TunnelCommunity};
+use ipv8::runtime::Socks5Server;
 
 /// A BitTorrent-looking datagram (an exit with `EXIT_BT` lets it out).
 const BT: &[u8] = b"d1:ad2:id20:socks5-through-tunnel1:q4:ping1:t2:aa1:y1:qe";
-
-fn node(flags: PeerFlags) -> (NodeHandle, Events, SocketAddr) {
-    let now = Instant::now();
-    let mut node = Node::new(PrivateKey::generate(Curve::Curve25519).unwrap(), 1, now);
-    let mut settings = TunnelSettings::default();
-    settings.peer_flags = flags;
-    node.add_community(now, TunnelCommunity::new(settings)).unwrap();
-    let loopback = EndpointConfig::new().with_ipv4("127.0.0.1:0".parse().unwrap());
-    let (handle, events, _task) = runtime::spawn(node, Endpoint::bind(&loopback).unwrap());
-    let address = handle.local_addrs().ipv4().unwrap();
-    (handle, events, address)
-}
-
-/// An echo server on 127.0.0.1 in a thread of its own.
-fn echo() -> SocketAddr {
-    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let address = socket.local_addr().unwrap();
-    std::thread::spawn(move || {
-        let mut buf = [0; 2048];
-        while let Ok((len, from)) = socket.recv_from(&mut buf) {
-            let _ = socket.send_to(&buf[..len], from);
-        }
-    });
-    address
-}
 
 /// Negotiates "no authentication" and sends request `command`; the reply.
 fn request(server: SocketAddr, command: u8) -> (TcpStream, Vec<u8>) {

@@ -27,13 +27,19 @@ fn a_one_hop_circuit_carries_data_to_a_server_and_back() {
     assert_eq!(net.community::<TunnelCommunity>(1).exit_count(), 1);
 
     let to = net.address(echo);
-    send(&mut net, info.id, to, BT).expect("sent");
-    let back = data_events(&mut net, 0);
-    assert_eq!(back.len(), 1, "the echo came back");
-    let (circuit, origin, data) = &back[0];
-    assert_eq!(*circuit, info.id);
-    assert_eq!(*origin, Address::Ip(net.address(echo)), "from the server, as the exit saw it");
-    assert_eq!(data, BT);
+    for round in 0..3 {
+        send(&mut net, info.id, to, BT).expect("sent");
+        let back = data_events(&mut net, 0);
+        assert_eq!(back.len(), 1, "the echo came back in round {round}");
+        let (circuit, origin, data) = &back[0];
+        assert_eq!(*circuit, info.id);
+        assert_eq!(*origin, Address::Ip(net.address(echo)), "from the server, as the exit saw it");
+        assert_eq!(data, BT);
+    }
+    // The first data opened the exit's socket through the handlers; the next took the fast path
+    // straight out of that socket.
+    assert_eq!(net.node(1).stats().fast_forwarded, 2, "the exit's fast path");
+    assert_eq!(net.node(0).stats().fast_forwarded, 0, "the originator's data reaches its handlers");
 }
 
 #[test]
@@ -57,6 +63,15 @@ fn a_three_hop_circuit_goes_through_two_relays() {
         assert_eq!(back.len(), 1, "round {round}");
         assert_eq!(back[0].2, BT);
     }
+    // The relays' cells took the fast path: each relay passed every round's cell out and its
+    // echo back, and the second hop's extend, without the handlers; so did the exit's data
+    // once its socket was open.
+    for relay in [1, 2] {
+        let forwarded = net.node(relay).stats().fast_forwarded;
+        assert!(forwarded >= 6, "relay {relay} forwarded {forwarded} cells on the fast path");
+    }
+    assert_eq!(net.node(3).stats().fast_forwarded, 2, "the exit's socket opened in round 0");
+    assert_eq!(net.node(0).stats().fast_forwarded, 0, "the originator's data reaches its handlers");
 }
 
 #[test]

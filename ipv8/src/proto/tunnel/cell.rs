@@ -54,26 +54,37 @@ pub struct Cell {
     pub message: Vec<u8>,
 }
 
-impl Cell {
-    /// The cell as a packet of `community`.
-    #[must_use]
-    pub fn encode(&self, community: CommunityId) -> Vec<u8> {
-        let mut packet = Vec::with_capacity(CELL_HEADER_LEN + self.message.len());
-        packet.extend_from_slice(&community.prefix());
-        packet.push(CELL_ID);
-        packet.extend_from_slice(&self.circuit_id.to_be_bytes());
-        packet.push(u8::from(self.plaintext));
-        packet.push(u8::from(self.relay_early));
-        packet.extend_from_slice(&self.message);
-        packet
-    }
+/// A cell's header, read without copying its message: what a relay needs to pass it on.
+///
+/// # Examples
+///
+/// ```
+/// use ipv8::proto::tunnel::{COMMUNITY_ID, CellHeader};
+///
+/// let header = CellHeader { circuit_id: 7, plaintext: false, relay_early: true };
+/// let mut packet = Vec::new();
+/// header.write(COMMUNITY_ID, &mut packet);
+/// packet.extend_from_slice(b"layered message");
+/// assert_eq!(CellHeader::parse(&packet), Ok((header, &b"layered message"[..])));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellHeader {
+    /// The circuit id on the link the cell travels.
+    pub circuit_id: u32,
+    /// Whether the message is in plaintext (create and created only).
+    pub plaintext: bool,
+    /// Whether it is one of the first cells of its circuit, which may extend it.
+    pub relay_early: bool,
+}
 
-    /// The cell in a packet (its prefix is not checked: the node routed it here by it).
+impl CellHeader {
+    /// The header of a cell and the message after it (never empty). The prefix is not checked:
+    /// the node routed the packet here by it.
     ///
     /// # Errors
     ///
-    /// [`CellError`] for anything that is not a well-formed cell.
-    pub fn decode(packet: &[u8]) -> Result<Self, CellError> {
+    /// [`CellError::TooShort`], [`CellError::NotACell`] or [`CellError::BadFlag`].
+    pub fn parse(packet: &[u8]) -> Result<(Self, &[u8]), CellError> {
         let Some((header, message)) = packet.split_at_checked(CELL_HEADER_LEN) else {
             return Err(CellError::TooShort);
         };
@@ -88,15 +99,59 @@ impl Cell {
             1 => Ok(true),
             _ => Err(CellError::BadFlag),
         };
-        let (plaintext, relay_early) = (flag(plaintext)?, flag(relay_early)?);
-        let Some(&inner) = message.first() else { return Err(CellError::TooShort) };
-        if plaintext && !PLAINTEXT_IDS.contains(&inner) {
+        let header = Self {
+            circuit_id: u32::from_be_bytes([c0, c1, c2, c3]),
+            plaintext: flag(plaintext)?,
+            relay_early: flag(relay_early)?,
+        };
+        if message.is_empty() {
+            return Err(CellError::TooShort);
+        }
+        Ok((header, message))
+    }
+
+    /// Appends the header, as a packet of `community`, to `out`.
+    pub fn write(&self, community: CommunityId, out: &mut Vec<u8>) {
+        out.extend_from_slice(&community.prefix());
+        out.push(CELL_ID);
+        out.extend_from_slice(&self.circuit_id.to_be_bytes());
+        out.push(u8::from(self.plaintext));
+        out.push(u8::from(self.relay_early));
+    }
+}
+
+impl Cell {
+    /// The cell as a packet of `community`.
+    #[must_use]
+    pub fn encode(&self, community: CommunityId) -> Vec<u8> {
+        let mut packet = Vec::with_capacity(CELL_HEADER_LEN + self.message.len());
+        let header = CellHeader {
+            circuit_id: self.circuit_id,
+            plaintext: self.plaintext,
+            relay_early: self.relay_early,
+        };
+        header.write(community, &mut packet);
+        packet.extend_from_slice(&self.message);
+        packet
+    }
+
+    /// The cell in a packet (its prefix is not checked: the node routed it here by it).
+    ///
+    /// # Errors
+    ///
+    /// [`CellError`] for anything that is not a well-formed cell.
+    pub fn decode(packet: &[u8]) -> Result<Self, CellError> {
+        let (header, message) = CellHeader::parse(packet)?;
+        if header.plaintext
+            && let Some(&inner) = message.first()
+            && !PLAINTEXT_IDS.contains(&inner)
+        {
             return Err(CellError::PlaintextNotAllowed(inner));
         }
         Ok(Self {
-            circuit_id: u32::from_be_bytes([c0, c1, c2, c3]),
-            plaintext,
-            relay_early,
+            circuit_id: header.circuit_id,
+            plaintext: header.plaintext,
+            relay_early: header.relay_early,
             message: message.to_vec(),
         })
     }

@@ -2,13 +2,14 @@
 //! belong to a relay route, else their layers taken off and their inner message handled; data
 //! exited through an exit's sockets and what comes back on them tunnelled home.
 
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use super::community::{TunnelCommunity, TunnelEvent};
 use super::exit::{
-    EXIT_QUEUE, Slot, could_be_ipv8, destination_allowed, exit_allowed, is_packet_of,
+    EXIT_QUEUE, ExitSocket, Slot, could_be_ipv8, destination_allowed, exit_allowed, is_packet_of,
 };
-use super::{COMMUNITY_ID, Cell, Direction};
+use super::{COMMUNITY_ID, Cell, Direction, PeerFlags};
 use crate::messages::tunnel::{
     CreatePayload, CreatedPayload, DataPayload, ExtendPayload, ExtendedPayload, PingPayload,
     PongPayload, TestRequestPayload,
@@ -18,18 +19,18 @@ use crate::wire::Payload;
 use crate::wire::format::Address;
 
 /// Inner message ids (spec §4).
-mod id {
-    pub(super) const DATA: u8 = 1;
-    pub(super) const CREATE: u8 = 2;
-    pub(super) const CREATED: u8 = 3;
-    pub(super) const EXTEND: u8 = 4;
-    pub(super) const EXTENDED: u8 = 5;
-    pub(super) const PING: u8 = 6;
-    pub(super) const PONG: u8 = 7;
-    pub(super) const TEST_REQUEST: u8 = 19;
-    pub(super) const TEST_RESPONSE: u8 = 20;
-    pub(super) const RUST_TEST_REQUEST: u8 = 21;
-    pub(super) const RUST_TEST_RESPONSE: u8 = 22;
+pub(super) mod id {
+    pub(in super::super) const DATA: u8 = 1;
+    pub(in super::super) const CREATE: u8 = 2;
+    pub(in super::super) const CREATED: u8 = 3;
+    pub(in super::super) const EXTEND: u8 = 4;
+    pub(in super::super) const EXTENDED: u8 = 5;
+    pub(in super::super) const PING: u8 = 6;
+    pub(in super::super) const PONG: u8 = 7;
+    pub(in super::super) const TEST_REQUEST: u8 = 19;
+    pub(in super::super) const TEST_RESPONSE: u8 = 20;
+    pub(in super::super) const RUST_TEST_REQUEST: u8 = 21;
+    pub(in super::super) const RUST_TEST_RESPONSE: u8 = 22;
 }
 
 /// The address data cells name when there is none (`0.0.0.0:0`).
@@ -59,8 +60,8 @@ impl TunnelCommunity {
         data: &[u8],
     ) -> Result<(), DropReason> {
         let cell = Cell::decode(data).map_err(|_| DropReason::Refused("tunnel_bad_cell"))?;
-        if self.relays.contains_key(&cell.circuit_id) {
-            return self.relay_cell(ctx, source, &cell);
+        if self.relays.lock().contains_key(&cell.circuit_id) {
+            return self.relay_cell(ctx, source, data);
         }
         let message = self.take_layers(source, &cell)?;
         let Some(&inner) = message.first() else {
@@ -105,7 +106,7 @@ impl TunnelCommunity {
             super::CryptoError::Replayed => DropReason::Refused("tunnel_replayed"),
             _ => DropReason::Refused("tunnel_bad_layer"),
         };
-        if let Some(exit) = self.exits.get_mut(&cell.circuit_id) {
+        if let Some(exit) = self.exits.lock().get_mut(&cell.circuit_id) {
             if exit.peer.address() != source {
                 return Err(DropReason::Refused("tunnel_wrong_link"));
             }
@@ -122,60 +123,18 @@ impl TunnelCommunity {
         }
     }
 
-    /// Passes a cell of a circuit we relay to the other link, one layer off (FORWARD) or on
-    /// (BACKWARD).
+    /// A cell on a circuit we relay, passed on (the same steps as the fast path's, for cells
+    /// that reach the handlers: refused ones, or all of them where no fast path runs).
     fn relay_cell(
         &mut self,
         ctx: &mut Context<'_, Self>,
         source: SocketAddr,
-        cell: &Cell,
+        data: &[u8],
     ) -> Result<(), DropReason> {
-        if cell.plaintext {
-            return Err(DropReason::Refused("tunnel_relay_plaintext"));
-        }
-        let now = ctx.now();
+        let mut out = Vec::new();
         let max_relay_early = self.settings.max_relay_early;
-        let next_id = self.relays.get(&cell.circuit_id).map(|route| route.next_id);
-        let Some(this) = next_id.and_then(|next| self.relays.get_mut(&next)) else {
-            return Err(DropReason::Refused("tunnel_unknown_circuit"));
-        };
-        if this.peer.address() != source {
-            return Err(DropReason::Refused("tunnel_wrong_link"));
-        }
-        this.traffic.down(now, cell.message.len() + super::CELL_HEADER_LEN);
-        let Some(route) = self.relays.get_mut(&cell.circuit_id) else {
-            return Err(DropReason::Refused("tunnel_unknown_circuit"));
-        };
-        if cell.relay_early && route.relay_early_count >= max_relay_early {
-            return Err(DropReason::Refused("tunnel_relay_early"));
-        }
-        let bad_layer = |error| match error {
-            super::CryptoError::Replayed => DropReason::Refused("tunnel_replayed"),
-            _ => DropReason::Refused("tunnel_bad_layer"),
-        };
-        let rendezvous = route.rendezvous;
-        let mut message = route.relay(&cell.message).map_err(bad_layer)?;
-        if rendezvous {
-            // A rendezvous point re-wraps for the other circuit, toward its originator.
-            let other = route.next_id;
-            let Some(back) = self.relays.get_mut(&other) else {
-                return Err(DropReason::Refused("tunnel_unknown_circuit"));
-            };
-            message = back.keys.encrypt(Direction::Backward, &message);
-        }
-        let Some(route) = self.relays.get_mut(&cell.circuit_id) else {
-            return Err(DropReason::Refused("tunnel_unknown_circuit"));
-        };
-        let out = Cell {
-            circuit_id: route.next_id,
-            plaintext: false,
-            relay_early: cell.relay_early && !rendezvous,
-            message,
-        };
-        let packet = out.encode(COMMUNITY_ID);
-        route.traffic.up(packet.len());
-        route.relay_early_count = route.relay_early_count.saturating_add(1);
-        ctx.send_direct(route.peer.address(), packet);
+        let to = self.relays.relay(ctx.now(), source, data, max_relay_early, &mut out)?;
+        ctx.send_direct(to, out);
         Ok(())
     }
 
@@ -220,14 +179,14 @@ impl TunnelCommunity {
 
     /// The exit of `circuit_id`, if `data` may leave it: the exit's first data must come from the
     /// hop that made it (which enables it), and the exit policy must allow the data.
-    fn admit_exit_data(
-        &mut self,
+    fn admit_exit_data<'e>(
+        exits: &'e mut HashMap<u32, ExitSocket>,
+        flags: PeerFlags,
         source: SocketAddr,
         circuit_id: u32,
         data: &[u8],
-    ) -> Result<&mut super::exit::ExitSocket, DropReason> {
-        let flags = self.settings.peer_flags;
-        let Some(exit) = self.exits.get_mut(&circuit_id) else {
+    ) -> Result<&'e mut ExitSocket, DropReason> {
+        let Some(exit) = exits.get_mut(&circuit_id) else {
             return Err(DropReason::Refused("tunnel_exit_unknown"));
         };
         if !exit.enabled && source.ip() != exit.peer.address().ip() {
@@ -251,7 +210,8 @@ impl TunnelCommunity {
         port: u16,
         data: Vec<u8>,
     ) -> Result<(), DropReason> {
-        self.admit_exit_data(source, circuit_id, &data)?;
+        let flags = self.settings.peer_flags;
+        Self::admit_exit_data(&mut self.exits.lock(), flags, source, circuit_id, &data)?;
         let id =
             ctx.resolve(host, port).map_err(|_| DropReason::Refused("tunnel_exit_resolve_busy"))?;
         self.resolving.insert(id, (circuit_id, data));
@@ -268,7 +228,7 @@ impl TunnelCommunity {
         let Some((circuit_id, data)) = self.resolving.remove(&id) else { return };
         let addresses = addresses.unwrap_or_default();
         let destination = addresses.iter().find(|a| a.is_ipv4()).or(addresses.first()).copied();
-        let source = self.exits.get(&circuit_id).map(|exit| exit.peer.address());
+        let source = self.exits.lock().get(&circuit_id).map(|exit| exit.peer.address());
         if let (Some(destination), Some(source)) = (destination, source) {
             let _ = self.exit_data(ctx, source, circuit_id, destination, data);
         }
@@ -284,7 +244,9 @@ impl TunnelCommunity {
         data: Vec<u8>,
     ) -> Result<(), DropReason> {
         let local = ctx.my_address();
-        let exit = self.admit_exit_data(source, circuit_id, &data)?;
+        let flags = self.settings.peer_flags;
+        let mut exits = self.exits.lock();
+        let exit = Self::admit_exit_data(&mut exits, flags, source, circuit_id, &data)?;
         if !destination_allowed(local, destination) {
             return Err(DropReason::Refused("tunnel_exit_destination"));
         }
@@ -323,7 +285,8 @@ impl TunnelCommunity {
         socket: SocketId,
         opened: bool,
     ) {
-        let Some(exit) = self.exit_sockets.get(&socket).and_then(|c| self.exits.get_mut(c)) else {
+        let mut exits = self.exits.lock();
+        let Some(exit) = self.exit_sockets.get(&socket).and_then(|c| exits.get_mut(c)) else {
             ctx.close_socket(socket);
             return;
         };
@@ -356,7 +319,8 @@ impl TunnelCommunity {
         let Some(&circuit_id) = self.exit_sockets.get(&socket) else {
             return Err(DropReason::Refused("tunnel_exit_unknown"));
         };
-        let Some(exit) = self.exits.get_mut(&circuit_id) else {
+        let mut exits = self.exits.lock();
+        let Some(exit) = exits.get_mut(&circuit_id) else {
             return Err(DropReason::Refused("tunnel_exit_unknown"));
         };
         if let SocketAddr::V6(v6) = source
@@ -369,6 +333,7 @@ impl TunnelCommunity {
             return Err(DropReason::Refused("tunnel_exit_not_allowed"));
         }
         let to = exit.peer.address();
+        drop(exits);
         let payload = DataPayload {
             circuit_id,
             dest_address: Address::Ip(NOWHERE),
@@ -387,7 +352,7 @@ impl TunnelCommunity {
         p: &PingPayload,
     ) -> Result<(), DropReason> {
         let now = ctx.now();
-        if let Some(exit) = self.exits.get_mut(&p.circuit_id) {
+        if let Some(exit) = self.exits.lock().get_mut(&p.circuit_id) {
             exit.traffic.last_activity = now;
         } else if !self.circuits.contains_key(&p.circuit_id) {
             return Err(DropReason::Refused("tunnel_unknown_circuit"));

@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use super::circuit::Circuit;
-use super::exit::ExitSocket;
-use super::relay::RelayRoute;
 use super::{COMMUNITY_ID, Cell, Direction, EphemeralKey, PeerFlags, TunnelSettings, cell_message};
 use crate::crypto::PublicKey;
 use crate::proto::{
@@ -152,8 +150,10 @@ pub struct TunnelCommunity {
     /// Peers that offer to be hops, by their key, with the flags they advertise.
     pub(super) candidates: HashMap<PublicKey, (Peer, PeerFlags)>,
     pub(super) circuits: HashMap<u32, Circuit>,
-    pub(super) relays: HashMap<u32, RelayRoute>,
-    pub(super) exits: HashMap<u32, ExitSocket>,
+    /// Relay routes, shared with the fast path that moves their cells.
+    pub(super) relays: super::relay::RelayTable,
+    /// Exits, shared with the fast path that lets their data out.
+    pub(super) exits: super::data_plane::ExitTable,
     /// The exit each exit socket belongs to.
     pub(super) exit_sockets: HashMap<SocketId, u32>,
     /// Circuits wanted per hop count (py-ipv8's `circuits_needed`).
@@ -176,8 +176,8 @@ impl TunnelCommunity {
             settings,
             candidates: HashMap::new(),
             circuits: HashMap::new(),
-            relays: HashMap::new(),
-            exits: HashMap::new(),
+            relays: super::relay::RelayTable::default(),
+            exits: super::data_plane::ExitTable::default(),
             exit_sockets: HashMap::new(),
             circuits_needed: std::collections::BTreeMap::new(),
             serves_hidden: false,
@@ -223,13 +223,13 @@ impl TunnelCommunity {
     /// Relay routes this node serves (two per relayed circuit, one per direction).
     #[must_use]
     pub fn relay_count(&self) -> usize {
-        self.relays.len()
+        self.relays.lock().len()
     }
 
     /// Circuits this node is the last hop of.
     #[must_use]
     pub fn exit_count(&self) -> usize {
-        self.exits.len()
+        self.exits.lock().len()
     }
 
     /// The relay routes this node serves, one per direction of each relayed circuit.
@@ -237,6 +237,7 @@ impl TunnelCommunity {
     pub fn relays(&self) -> Vec<RelayInfo> {
         let mut relays: Vec<RelayInfo> = self
             .relays
+            .lock()
             .iter()
             .map(|(id, route)| RelayInfo {
                 circuit_from: *id,
@@ -255,6 +256,7 @@ impl TunnelCommunity {
     pub fn exits(&self) -> Vec<ExitInfo> {
         let mut exits: Vec<ExitInfo> = self
             .exits
+            .lock()
             .iter()
             .map(|(id, exit)| ExitInfo {
                 circuit_from: *id,
@@ -296,8 +298,8 @@ impl TunnelCommunity {
         loop {
             let id = u32::try_from(ctx.rng().below(1 << 32)).unwrap_or(0);
             let taken = self.circuits.contains_key(&id)
-                || self.relays.contains_key(&id)
-                || self.exits.contains_key(&id);
+                || self.relays.lock().contains_key(&id)
+                || self.exits.lock().contains_key(&id);
             if id != 0 && !taken {
                 return id;
             }
@@ -330,15 +332,10 @@ impl TunnelCommunity {
                     circuit.relay_early_sent += 1;
                 }
                 message = circuit.wrap(message);
-            } else if let Some(exit) = self.exits.get_mut(&circuit_id) {
+            } else if let Some(exit) = self.exits.lock().get_mut(&circuit_id) {
                 message = exit.keys.encrypt(Direction::Backward, &message);
-            } else if let Some(route) = self.relays.get_mut(&circuit_id)
-                && route.rendezvous
-            {
-                message = route.keys.encrypt(Direction::Backward, &message);
-            } else if let Some(next) = self.relays.get(&circuit_id).map(|route| route.next_id) {
-                let Some(other) = self.relays.get_mut(&next) else { return };
-                message = other.keys.encrypt(other.direction, &message);
+            } else if let Some(wrapped) = self.relays.wrap(circuit_id, &message) {
+                message = wrapped;
             } else {
                 return;
             }
@@ -349,7 +346,7 @@ impl TunnelCommunity {
         ctx.send_direct(to, packet);
         if let Some(circuit) = self.circuits.get_mut(&circuit_id) {
             circuit.traffic.up(len);
-        } else if let Some(route) = self.relays.get_mut(&circuit_id) {
+        } else if let Some(route) = self.relays.lock().get_mut(&circuit_id) {
             route.traffic.up(len);
         }
     }
@@ -387,6 +384,12 @@ impl Community for TunnelCommunity {
 
     fn started(&mut self, ctx: &mut Context<'_, Self>) {
         ctx.set_introduction_extra_bytes(self.settings.peer_flags.to_extra_bytes().to_vec());
+        ctx.set_fast_path(super::data_plane::TunnelFastPath {
+            relays: self.relays.clone(),
+            exits: self.exits.clone(),
+            flags: self.settings.peer_flags,
+            max_relay_early: self.settings.max_relay_early,
+        });
         Self::start_upkeep(ctx);
     }
 

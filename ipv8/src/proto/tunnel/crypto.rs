@@ -2,8 +2,8 @@
 //! ntor-like handshake between a circuit's originator and each hop, session keys from HKDF-Expand
 //! (SHA-256), and one ChaCha20-Poly1305 layer per hop with a counter nonce.
 
-use chacha20poly1305::aead::{Aead, KeyInit};
-use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
+use chacha20poly1305::aead::{AeadInPlace, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce, Tag};
 use hmac::{Hmac, Mac};
 use sha2::{Sha256, Sha512};
 
@@ -11,6 +11,8 @@ use crate::crypto::{PrivateKey, PublicKey, box_beforenm, x25519_public};
 
 /// Bytes a layer adds: an 8-byte counter and a 16-byte tag.
 pub const LAYER_OVERHEAD: usize = 24;
+/// The counter's bytes at the front of a layer.
+const COUNTER_LEN: usize = 8;
 /// HKDF's `info` for the session keys.
 const KEY_GENERATION: &[u8] = b"key_generation";
 
@@ -242,21 +244,32 @@ impl SessionKeys {
     /// Wraps `plaintext` in one layer for `direction`: the next counter (8 bytes, big-endian),
     /// then the ciphertext and its tag.
     pub fn encrypt(&mut self, direction: Direction, plaintext: &[u8]) -> Vec<u8> {
+        let mut layer = Vec::with_capacity(plaintext.len() + LAYER_OVERHEAD);
+        layer.extend_from_slice(plaintext);
+        self.encrypt_in_place(direction, &mut layer, 0);
+        layer
+    }
+
+    /// As [`SessionKeys::encrypt`] on `buffer[start..]`, in place: the plaintext there becomes
+    /// the layer (24 bytes longer); what comes before `start` is left alone.
+    pub fn encrypt_in_place(&mut self, direction: Direction, buffer: &mut Vec<u8>, start: usize) {
         let keys = match direction {
             Direction::Forward => &mut self.forward,
             Direction::Backward => &mut self.backward,
         };
         keys.counter = keys.counter.wrapping_add(1);
         let counter = keys.counter;
-        let nonce = keys.nonce(counter);
-        let sealed = keys
+        let start = start.min(buffer.len());
+        let plaintext_len = buffer.len() - start;
+        buffer.extend_from_slice(&[0; COUNTER_LEN]);
+        buffer.copy_within(start..start + plaintext_len, start + COUNTER_LEN);
+        buffer[start..start + COUNTER_LEN].copy_from_slice(&counter.to_be_bytes());
+        let sealed = &mut buffer[start + COUNTER_LEN..];
+        let tag = keys
             .cipher
-            .encrypt(Nonce::from_slice(&nonce), plaintext)
+            .encrypt_in_place_detached(Nonce::from_slice(&keys.nonce(counter)), b"", sealed)
             .unwrap_or_else(|_| unreachable!("ChaCha20-Poly1305 seals any message a packet holds"));
-        let mut layer = Vec::with_capacity(8 + sealed.len());
-        layer.extend_from_slice(&counter.to_be_bytes());
-        layer.extend_from_slice(&sealed);
-        layer
+        buffer.extend_from_slice(&tag);
     }
 
     /// Skips one counter value of `direction`, as if a message had been sent: for a counter the
@@ -277,15 +290,33 @@ impl SessionKeys {
     ///
     /// [`CryptoError::TooShort`] or [`CryptoError::Decrypt`].
     pub fn decrypt(&self, direction: Direction, layer: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        if layer.len() < LAYER_OVERHEAD {
-            return Err(CryptoError::TooShort);
-        }
-        let (counter, sealed) = layer.split_at(8);
-        let mut bytes = [0; 8];
-        bytes.copy_from_slice(counter);
+        let mut plaintext = layer.to_vec();
+        let len = self.decrypt_in_place(direction, &mut plaintext)?;
+        plaintext.copy_within(COUNTER_LEN..COUNTER_LEN + len, 0);
+        plaintext.truncate(len);
+        Ok(plaintext)
+    }
+
+    /// As [`SessionKeys::decrypt`], in place: the plaintext replaces the ciphertext in
+    /// `layer[8..]` and its length is returned. A layer that does not open is left as it was.
+    ///
+    /// # Errors
+    ///
+    /// As [`SessionKeys::decrypt`].
+    pub fn decrypt_in_place(
+        &self,
+        direction: Direction,
+        layer: &mut [u8],
+    ) -> Result<usize, CryptoError> {
+        let counter = counter_of(layer)?;
+        let len = layer.len() - LAYER_OVERHEAD;
+        let (sealed, tag) = layer[COUNTER_LEN..].split_at_mut(len);
         let keys = self.keys(direction);
-        let nonce = keys.nonce(u64::from_be_bytes(bytes));
-        keys.cipher.decrypt(Nonce::from_slice(&nonce), sealed).map_err(|_| CryptoError::Decrypt)
+        let nonce = keys.nonce(counter);
+        keys.cipher
+            .decrypt_in_place_detached(Nonce::from_slice(&nonce), b"", sealed, Tag::from_slice(tag))
+            .map_err(|_| CryptoError::Decrypt)?;
+        Ok(len)
     }
 
     /// As [`SessionKeys::decrypt`], refusing a layer whose counter `window` has seen, and
@@ -300,13 +331,100 @@ impl SessionKeys {
         layer: &[u8],
         window: &mut super::ReplayWindow,
     ) -> Result<Vec<u8>, CryptoError> {
-        let counter = layer.get(..8).map(|b| u64::from_be_bytes(b.try_into().unwrap_or_default()));
-        let counter = counter.ok_or(CryptoError::TooShort)?;
-        if !window.would_accept(counter) {
+        if !window.would_accept(counter_of(layer)?) {
             return Err(CryptoError::Replayed);
         }
         let plaintext = self.decrypt(direction, layer)?;
-        window.accept(counter);
+        window.accept(counter_of(layer)?);
         Ok(plaintext)
+    }
+
+    /// As [`SessionKeys::decrypt_in_place`], refusing a layer whose counter `window` has seen,
+    /// and recording the counter of one that decrypts.
+    ///
+    /// # Errors
+    ///
+    /// As [`SessionKeys::decrypt`], and [`CryptoError::Replayed`].
+    pub fn decrypt_once_in_place(
+        &self,
+        direction: Direction,
+        layer: &mut [u8],
+        window: &mut super::ReplayWindow,
+    ) -> Result<usize, CryptoError> {
+        let counter = counter_of(layer)?;
+        if !window.would_accept(counter) {
+            return Err(CryptoError::Replayed);
+        }
+        let len = self.decrypt_in_place(direction, layer)?;
+        window.accept(counter);
+        Ok(len)
+    }
+}
+
+/// The counter a layer starts with; refuses a layer too short to hold a counter and a tag.
+fn counter_of(layer: &[u8]) -> Result<u64, CryptoError> {
+    if layer.len() < LAYER_OVERHEAD {
+        return Err(CryptoError::TooShort);
+    }
+    let mut bytes = [0; COUNTER_LEN];
+    bytes.copy_from_slice(&layer[..COUNTER_LEN]);
+    Ok(u64::from_be_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::tunnel::ReplayWindow;
+
+    fn keys() -> SessionKeys {
+        SessionKeys::derive(&[7; 64])
+    }
+
+    #[test]
+    fn a_layer_made_in_place_is_the_layer_made_apart_and_opens_in_place() {
+        let (mut apart, mut in_place) = (keys(), keys());
+        let layer = apart.encrypt(Direction::Forward, b"inner message");
+        let mut buffer = b"header".to_vec();
+        buffer.extend_from_slice(b"inner message");
+        in_place.encrypt_in_place(Direction::Forward, &mut buffer, 6);
+        assert_eq!(&buffer[..6], b"header", "what precedes the layer is untouched");
+        assert_eq!(buffer[6..], layer[..]);
+        let len = keys().decrypt_in_place(Direction::Forward, &mut buffer[6..]).unwrap();
+        assert_eq!(&buffer[6 + 8..6 + 8 + len], b"inner message");
+        assert_eq!(keys().decrypt(Direction::Forward, &layer).unwrap(), b"inner message");
+    }
+
+    #[test]
+    fn a_layer_that_does_not_open_is_left_as_it_was() {
+        let mut layer = keys().encrypt(Direction::Backward, b"inner message");
+        let last = layer.len() - 1;
+        layer[last] ^= 1;
+        let before = layer.clone();
+        let wrong_way = keys().decrypt_in_place(Direction::Forward, &mut layer.clone());
+        assert_eq!(wrong_way, Err(CryptoError::Decrypt));
+        assert_eq!(
+            keys().decrypt_in_place(Direction::Backward, &mut layer),
+            Err(CryptoError::Decrypt)
+        );
+        assert_eq!(layer, before);
+        assert_eq!(
+            keys().decrypt_in_place(Direction::Backward, &mut [0; 23]),
+            Err(CryptoError::TooShort)
+        );
+    }
+
+    #[test]
+    fn a_layer_opens_once_in_place() {
+        let layer = keys().encrypt(Direction::Forward, b"inner message");
+        let (receiver, mut window) = (keys(), ReplayWindow::default());
+        let mut first = layer.clone();
+        assert_eq!(
+            receiver.decrypt_once_in_place(Direction::Forward, &mut first, &mut window),
+            Ok(13)
+        );
+        let mut again = layer.clone();
+        let replayed = receiver.decrypt_once_in_place(Direction::Forward, &mut again, &mut window);
+        assert_eq!(replayed, Err(CryptoError::Replayed));
+        assert_eq!(again, layer, "a replay is not decrypted");
     }
 }

@@ -78,12 +78,12 @@ impl TunnelCommunity {
             return Err(DropReason::Refused("tunnel_not_relaying"));
         }
         if ctx.request_cache().has::<CreatedCache>(u64::from(id))
-            || self.exits.contains_key(&id)
-            || self.relays.contains_key(&id)
+            || self.exits.lock().contains_key(&id)
+            || self.relays.lock().contains_key(&id)
         {
             return Err(DropReason::Refused("tunnel_duplicate_create"));
         }
-        if self.relays.len() + self.exits.len() >= self.settings.max_joined_circuits {
+        if self.relays.lock().len() + self.exits.lock().len() >= self.settings.max_joined_circuits {
             return Err(DropReason::Refused("tunnel_too_many_joined"));
         }
         if self.joined_from(source) >= self.settings.max_joined_per_peer {
@@ -103,7 +103,7 @@ impl TunnelCommunity {
         ctx.add_cache(u64::from(id), cache)
             .map_err(|_| DropReason::Refused("tunnel_duplicate_create"))?;
         let previous = Peer::new(key, source);
-        self.exits.insert(id, ExitSocket::new(previous, created.keys, ctx.now()));
+        self.exits.lock().insert(id, ExitSocket::new(previous, created.keys, ctx.now()));
         let reply = CreatedPayload {
             circuit_id: id,
             identifier: p.identifier,
@@ -118,9 +118,11 @@ impl TunnelCommunity {
     /// The circuits of others whose previous hop is at `address` (exits, and relays' routes back
     /// toward their originators).
     fn joined_from(&self, address: SocketAddr) -> usize {
-        let exits = self.exits.values().filter(|exit| exit.peer.address() == address).count();
+        let exits =
+            self.exits.lock().values().filter(|exit| exit.peer.address() == address).count();
         let relays = self
             .relays
+            .lock()
             .values()
             .filter(|r| r.direction == Direction::Backward && r.peer.address() == address)
             .count();
@@ -204,7 +206,7 @@ impl TunnelCommunity {
     /// Sends the create for an extend of circuit `from_id` (still ours to extend) to its target.
     fn extend_to(&mut self, ctx: &mut Context<'_, Self>, extend: Extend) -> Result<(), DropReason> {
         let Extend { from_id, identifier, key, next } = extend;
-        let Some(previous) = self.exits.get(&from_id).map(|exit| exit.peer.clone()) else {
+        let Some(previous) = self.exits.lock().get(&from_id).map(|exit| exit.peer.clone()) else {
             return Err(DropReason::Refused("tunnel_unexpected_extend"));
         };
         if next.key() == ctx.my_key() || next.key() == previous.key() {
@@ -254,7 +256,7 @@ impl TunnelCommunity {
         let Some(cache) = ctx.request_cache().pop::<CreateCache>(number) else {
             return Err(DropReason::Refused("tunnel_unexpected_created"));
         };
-        let Some(exit) = self.exits.remove(&cache.from_id) else {
+        let Some(exit) = self.exits.lock().remove(&cache.from_id) else {
             return Err(DropReason::Refused("tunnel_unexpected_created"));
         };
         for socket in exit.sockets() {
@@ -270,8 +272,10 @@ impl TunnelCommunity {
             now,
         );
         let forward = RelayRoute::new(cache.to_id, cache.next, exit.keys, Direction::Forward, now);
-        self.relays.insert(cache.to_id, back);
-        self.relays.insert(cache.from_id, forward);
+        let mut relays = self.relays.lock();
+        relays.insert(cache.to_id, back);
+        relays.insert(cache.from_id, forward);
+        drop(relays);
         let extended = ExtendedPayload {
             circuit_id: cache.from_id,
             identifier: cache.extend_identifier,
@@ -308,18 +312,23 @@ impl TunnelCommunity {
     fn on_destroy(&mut self, ctx: &mut Context<Self>, peer: &Peer, p: DestroyPayload) {
         let id = p.circuit_id;
         let reason = format!("got destroy with reason {}", p.reason);
-        let next = self.relays.get(&id).map(|route| route.next_id);
+        let mut relays = self.relays.lock();
+        let next = relays.get(&id).map(|route| route.next_id);
         let from_previous = next
-            .and_then(|next| self.relays.get(&next))
+            .and_then(|next| relays.get(&next))
             .is_some_and(|route| route.peer.key() == peer.key());
+        let removed = if from_previous { relays.remove(&id) } else { None };
+        if let Some(route) = &removed {
+            relays.remove(&route.next_id);
+        }
+        drop(relays);
         if from_previous {
-            if let Some(route) = self.relays.remove(&id) {
-                if p.reason != 0 {
-                    Self::send_destroy(ctx, route.peer.address(), route.next_id, p.reason);
-                }
-                self.relays.remove(&route.next_id);
+            if let Some(route) = removed
+                && p.reason != 0
+            {
+                Self::send_destroy(ctx, route.peer.address(), route.next_id, p.reason);
             }
-        } else if self.exits.get(&id).is_some_and(|exit| exit.peer.key() == peer.key()) {
+        } else if self.exits.lock().get(&id).is_some_and(|exit| exit.peer.key() == peer.key()) {
             self.remove_exit(ctx, id);
         } else if self
             .circuits

@@ -13,6 +13,7 @@ mod cells;
 mod circuit;
 mod community;
 mod crypto;
+mod data_plane;
 mod exit;
 mod flags;
 mod hidden;
@@ -23,11 +24,12 @@ mod replay;
 mod requests;
 mod settings;
 mod speed_test;
+mod table;
 mod upkeep;
 
 pub use anonymize::{ANONYMIZED_QUEUE, Anonymize};
 pub use candidates::{Candidates, CandidatesError, MAX_OFFERED};
-pub use cell::{CELL_HEADER_LEN, CELL_ID, Cell, CellError, cell_message};
+pub use cell::{CELL_HEADER_LEN, CELL_ID, Cell, CellError, CellHeader, cell_message};
 pub use circuit::{Circuit, CircuitInfo, CircuitState, CircuitType, Hop, Traffic};
 pub use community::{ExitInfo, RelayInfo, TunnelCommunity, TunnelError, TunnelEvent};
 pub use crypto::{

@@ -390,7 +390,7 @@ impl TunnelCommunity {
     /// Forgets the exit of circuit `id` and closes its sockets.
     pub(super) fn remove_exit(&mut self, ctx: &mut Context<'_, Self>, id: u32) {
         self.forget_points_of(ctx, id);
-        if let Some(exit) = self.exits.remove(&id) {
+        if let Some(exit) = self.exits.lock().remove(&id) {
             for socket in exit.sockets() {
                 self.exit_sockets.remove(&socket);
                 ctx.close_socket(socket);

@@ -162,10 +162,13 @@ impl TunnelCommunity {
         if !self.settings.peer_flags.contains(super::PeerFlags::SPEED_TEST) {
             return Err(DropReason::Refused("tunnel_no_speed_test"));
         }
-        let Some(exit) = self.exits.get_mut(&circuit) else {
+        let now = ctx.now();
+        let mut exits = self.exits.lock();
+        let Some(exit) = exits.get_mut(&circuit) else {
             return Err(DropReason::Refused("tunnel_unknown_circuit"));
         };
-        exit.traffic.last_activity = ctx.now();
+        exit.traffic.last_activity = now;
+        drop(exits);
         Ok(random_bytes(ctx, size.min(MAX_TEST_RESPONSE)))
     }
 

@@ -78,6 +78,7 @@ impl TunnelCommunity {
         }
         let worn_relays: Vec<(u32, bool)> = self
             .relays
+            .lock()
             .iter()
             .filter_map(|(id, r)| {
                 let over = r.traffic.total() > s.max_traffic;
@@ -85,7 +86,8 @@ impl TunnelCommunity {
             })
             .collect();
         for (id, over) in worn_relays {
-            if let Some(route) = self.relays.remove(&id)
+            let removed = self.relays.lock().remove(&id);
+            if let Some(route) = removed
                 && over
             {
                 {
@@ -100,6 +102,7 @@ impl TunnelCommunity {
         }
         let worn_exits: Vec<(u32, bool)> = self
             .exits
+            .lock()
             .iter()
             .filter_map(|(id, e)| {
                 let over = e.traffic.total() > s.max_traffic;
@@ -109,7 +112,7 @@ impl TunnelCommunity {
             })
             .collect();
         for (id, over) in worn_exits {
-            if over && let Some(exit) = self.exits.get(&id) {
+            if over && let Some(exit) = self.exits.lock().get(&id) {
                 {
                     Self::send_destroy(ctx, exit.peer.address(), id, super::DESTROY_UNKNOWN);
                 }

@@ -40,7 +40,7 @@ impl TunnelCommunity {
         source: SocketAddr,
         p: &EstablishIntroPayload,
     ) -> Result<(), DropReason> {
-        if !self.exits.contains_key(&p.circuit_id) {
+        if !self.exits.lock().contains_key(&p.circuit_id) {
             return Err(DropReason::Refused("tunnel_exit_unknown"));
         }
         // One seeder per circuit (and per key): a circuit cannot make us announce, and load PEX
@@ -142,7 +142,7 @@ impl TunnelCommunity {
             return Err(DropReason::Refused("tunnel_not_introducing"));
         };
         let exit = introducing.exit;
-        let Some(to) = self.exits.get(&exit).map(|e| e.peer.address()) else {
+        let Some(to) = self.exits.lock().get(&exit).map(|e| e.peer.address()) else {
             return Err(DropReason::Refused("tunnel_exit_unknown"));
         };
         let data = unsigned_packet(p).ok_or(DropReason::Refused("tunnel_bad_cell"))?;
@@ -163,7 +163,7 @@ impl TunnelCommunity {
         source: SocketAddr,
         p: &EstablishRendezvousPayload,
     ) -> Result<(), DropReason> {
-        if !self.exits.contains_key(&p.circuit_id) {
+        if !self.exits.lock().contains_key(&p.circuit_id) {
             return Err(DropReason::Refused("tunnel_exit_unknown"));
         }
         let Some(address) = ctx.wan_address().or(ctx.my_address()) else {
@@ -193,14 +193,15 @@ impl TunnelCommunity {
             return Err(DropReason::Refused("tunnel_unknown_cookie"));
         };
         let downloader_side = p.circuit_id;
-        let usable = |id| self.exits.get(&id).is_some_and(|exit| !exit.enabled);
+        let usable = |id| self.exits.lock().get(&id).is_some_and(|exit| !exit.enabled);
         if seeder_side == downloader_side || !usable(seeder_side) || !usable(downloader_side) {
             return Err(DropReason::Refused("tunnel_cannot_link"));
         }
         self.hidden.rendezvous_point_for.remove(&p.cookie);
-        let (Some(a), Some(b)) =
-            (self.exits.remove(&downloader_side), self.exits.remove(&seeder_side))
-        else {
+        let mut exits = self.exits.lock();
+        let pair = (exits.remove(&downloader_side), exits.remove(&seeder_side));
+        drop(exits);
+        let (Some(a), Some(b)) = pair else {
             return Err(DropReason::Refused("tunnel_cannot_link"));
         };
         let now = ctx.now();
@@ -209,8 +210,10 @@ impl TunnelCommunity {
         let mut to_downloader =
             RelayRoute::new(downloader_side, a.peer, b.keys, Direction::Forward, now);
         to_downloader.rendezvous = true;
-        self.relays.insert(downloader_side, to_seeder);
-        self.relays.insert(seeder_side, to_downloader);
+        let mut relays = self.relays.lock();
+        relays.insert(downloader_side, to_seeder);
+        relays.insert(seeder_side, to_downloader);
+        drop(relays);
         let answer = LinkedE2EPayload { circuit_id: downloader_side, identifier: p.identifier };
         self.send_cell(ctx, source, &answer);
         Ok(())
@@ -224,7 +227,7 @@ impl TunnelCommunity {
         source: SocketAddr,
         p: PeersRequestPayload,
     ) -> Result<(), DropReason> {
-        if !self.exits.contains_key(&p.circuit_id) {
+        if !self.exits.lock().contains_key(&p.circuit_id) {
             return Err(DropReason::Refused("tunnel_exit_unknown"));
         }
         if let Some(&id) = self.hidden.pex.get(&p.info_hash) {

@@ -82,7 +82,7 @@ fn a_link_with_an_unknown_cookie_or_an_enabled_exit_is_refused() {
         .find_map(|(b, other)| (other == exit).then_some(b))
         .expect("a second circuit through the same exit");
     net.with_overlay(exit, |t, _| {
-        if let Some(e) = t.exits.get_mut(&a) {
+        if let Some(e) = t.exits.lock().get_mut(&a) {
             e.enabled = true;
         }
     });
