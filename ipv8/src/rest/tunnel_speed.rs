@@ -11,13 +11,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -41,7 +41,7 @@ pub(super) fn routes() -> Router<NodeHandle> {
 
 /// `{"error": message}` with `status`, as py-ipv8's tunnel endpoint answers bad requests.
 fn error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "error": message }))).into_response()
+    super::reply::bare_error(status, message)
 }
 
 /// The test's parameters, py-ipv8's defaults for those not given.
@@ -227,6 +227,16 @@ async fn run(handle: &NodeHandle, circuit: u32, params: Params, lines: &mpsc::Se
     let _ = lines.send(meter.line()).await;
 }
 
+/// A speed line's rates, in MiB/s. Not in the `OpenAPI` document, which describes the stream as
+/// text. `down` comes first, so that the line is written as before (`json!` sorted its keys).
+#[derive(Debug, Serialize)]
+struct Speed {
+    /// Received.
+    down: f64,
+    /// Sent.
+    up: f64,
+}
+
 /// Bytes up and down since the last speed line.
 struct Meter {
     since: Instant,
@@ -243,10 +253,10 @@ impl Meter {
     fn line(&mut self) -> String {
         let seconds = self.since.elapsed().as_secs_f64().max(1e-3);
         let rate = |bytes: u64| f64::from(u32::try_from(bytes).unwrap_or(u32::MAX)) / seconds;
-        let speed =
-            json!({ "up": rate(self.up) / 1_048_576.0, "down": rate(self.down) / 1_048_576.0 });
+        let speed = Speed { down: rate(self.down) / 1_048_576.0, up: rate(self.up) / 1_048_576.0 };
         *self = Self::new();
-        format!("speed: {speed}\n")
+        // Two floats cannot fail to serialize (a NaN would be written as `null`).
+        format!("speed: {}\n", serde_json::to_string(&speed).unwrap_or_default())
     }
 }
 
@@ -265,3 +275,23 @@ impl futures_core::Stream for Lines {
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(test_circuit, test_new_circuit))]
 pub(super) struct Doc;
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A speed line is written as the `json!` value it replaced wrote it, byte for byte.
+    #[test]
+    fn speed_lines_are_as_the_json_values_were() {
+        let speed = Speed { down: 0.25, up: 1.5 };
+        let old = json!({ "up": 1.5, "down": 0.25 });
+        assert_eq!(serde_json::to_string(&speed).ok(), Some(old.to_string()));
+        let idle = Speed { down: 0.0, up: 0.0 };
+        assert_eq!(
+            serde_json::to_string(&idle).ok(),
+            Some(json!({"up": 0.0, "down": 0.0}).to_string())
+        );
+    }
+}

@@ -13,6 +13,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
+use self::bodies::{
+    AttestationRequests, Credentials as CredentialList, Names, Peers, PublicKey, Schemas,
+    SubjectCredentials, VerificationRequests, Verifications,
+};
+use super::reply::{bare_error, failure, success};
 use crate::attestation::{ID_FORMATS, IdFormat};
 use crate::proto::Peer;
 use crate::proto::identity::wallet::{
@@ -22,6 +27,9 @@ use crate::proto::identity::wallet::{
 use crate::proto::identity::{Credentials, IdentityCommunity};
 use crate::runtime::{Pseudonym, PseudonymError, Pseudonyms, RuntimeError};
 
+mod bodies;
+
+/// The routes' state: the pseudonyms they serve.
 type Shared = State<Arc<Pseudonyms>>;
 
 /// The `/identity` routes, serving `pseudonyms`.
@@ -46,18 +54,9 @@ pub(super) fn routes<S: Clone + Send + Sync + 'static>(pseudonyms: Arc<Pseudonym
         .with_state(pseudonyms)
 }
 
-/// A failure in py-ipv8's identity shape: `{"success": false, "error": text}` (status 200 for
-/// peers that are not found, as py-ipv8 answers).
-fn failure(status: StatusCode, error: &str) -> Response {
-    (status, Json(json!({ "success": false, "error": error }))).into_response()
-}
-
+/// `400 {"error": "incorrect parameters"}`.
 fn incorrect_parameters() -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": "incorrect parameters" }))).into_response()
-}
-
-fn success() -> Response {
-    Json(json!({ "success": true })).into_response()
+    bare_error(StatusCode::BAD_REQUEST, "incorrect parameters")
 }
 
 /// py-ipv8's error middleware body for an exception: 500 with its class name and text.
@@ -71,11 +70,14 @@ fn invalid(code: &'static str, error: &impl std::fmt::Display) -> Response {
     exception(StatusCode::BAD_REQUEST, code, error)
 }
 
+/// py-ipv8's error middleware body, `{"success": false, "error": {"code", "message"}}`, with
+/// `status`.
 fn exception(status: StatusCode, code: &str, error: &impl std::fmt::Display) -> Response {
     let error = json!({ "code": code, "message": error.to_string() });
     (status, Json(json!({ "success": false, "error": error }))).into_response()
 }
 
+/// An invalid name is the client's error (`400`); anything else the server's.
 fn from_pseudonym_error(error: &PseudonymError) -> Response {
     match error {
         PseudonymError::InvalidName(_) => failure(StatusCode::BAD_REQUEST, &error.to_string()),
@@ -83,10 +85,12 @@ fn from_pseudonym_error(error: &PseudonymError) -> Response {
     }
 }
 
+/// The node of the pseudonym failed or stopped.
 fn from_runtime(error: &RuntimeError) -> Response {
     internal("RuntimeError", error)
 }
 
+/// Nothing outstanding to answer is the client's error (`400`); anything else the server's.
 fn from_wallet(error: &WalletError) -> Response {
     match error {
         WalletError::NotOutstanding => invalid("KeyError", error),
@@ -130,6 +134,7 @@ async fn find_peer(pseudonym: &Pseudonym, key_b64: &str) -> Result<Option<Peer>,
     Ok(peers.into_iter().find(|p| p.key().to_bin() == key.as_slice()))
 }
 
+/// The request's body as a JSON object, or `None` for anything else.
 fn body_of(body: &axum::body::Bytes) -> Option<serde_json::Map<String, Value>> {
     match serde_json::from_slice(body) {
         Ok(Value::Object(map)) => Some(map),
@@ -137,6 +142,7 @@ fn body_of(body: &axum::body::Bytes) -> Option<serde_json::Map<String, Value>> {
     }
 }
 
+/// The string under `key`, if the value there is one.
 fn text<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a str> {
     map.get(key).and_then(Value::as_str)
 }
@@ -148,13 +154,13 @@ fn text<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a st
     operation_id = "get_identity",
     tag = "identity",
     responses(
-        (status = 200, description = "`{names: [str]}`: every pseudonym", body = Object),
+        (status = 200, description = "`{names: [str]}`: every pseudonym", body = Names),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
 async fn names(State(pseudonyms): Shared) -> Response {
     match pseudonyms.names() {
-        Ok(names) => Json(json!({ "names": names })).into_response(),
+        Ok(names) => Json(Names { names }).into_response(),
         Err(e) => from_pseudonym_error(&e),
     }
 }
@@ -170,7 +176,7 @@ async fn names(State(pseudonyms): Shared) -> Response {
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{schemas: [str]}`", body = Object),
+        (status = 200, description = "`{schemas: [str]}`", body = Schemas),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -179,8 +185,8 @@ async fn schemas(State(p): Shared, Path(name): Path<String>, headers: HeaderMap)
     if let Err(r) = load(&p, &name, &headers).await {
         return r;
     }
-    let schemas: Vec<&str> = ID_FORMATS.iter().map(|f| f.name()).collect();
-    Json(json!({ "schemas": schemas })).into_response()
+    let schemas = ID_FORMATS.iter().map(|f| f.name()).collect();
+    Json(Schemas { schemas }).into_response()
 }
 
 /// GET: the pseudonym's public key.
@@ -194,16 +200,14 @@ async fn schemas(State(p): Shared, Path(name): Path<String>, headers: HeaderMap)
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{public_key: b64}`", body = Object),
+        (status = 200, description = "`{public_key: b64}`", body = PublicKey),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
 async fn public_key(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     match load(&p, &name, &headers).await {
-        Ok(pseudonym) => {
-            Json(json!({ "public_key": STANDARD.encode(&pseudonym.public_key) })).into_response()
-        }
+        Ok(pseudonym) => Json(PublicKey::new(&pseudonym.public_key)).into_response(),
         Err(r) => r,
     }
 }
@@ -219,7 +223,7 @@ async fn public_key(State(p): Shared, Path(name): Path<String>, headers: HeaderM
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{success: true}`", body = Object),
+        (status = 200, description = "`{success: true}`", body = super::reply::Outcome),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -243,7 +247,7 @@ async fn unload(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) 
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{success: true}`: key file and database rows deleted", body = Object),
+        (status = 200, description = "`{success: true}`: key file and database rows deleted", body = super::reply::Outcome),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -269,7 +273,7 @@ async fn remove(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) 
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{peers: [b64 key]}`", body = Object),
+        (status = 200, description = "`{peers: [b64 key]}`", body = Peers),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -280,36 +284,18 @@ async fn peers(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -
         Err(r) => return r,
     };
     match identity_peers(&pseudonym).await {
-        Ok(peers) => {
-            let keys: Vec<String> =
-                peers.iter().map(|p| STANDARD.encode(p.key().to_bin())).collect();
-            Json(json!({ "peers": keys })).into_response()
-        }
+        Ok(peers) => Json(Peers::new(&peers)).into_response(),
         Err(r) => r,
     }
 }
 
-async fn credentials_of(pseudonym: &Pseudonym, subject: Option<Vec<u8>>) -> Response {
+/// The credentials of our pseudonym (`subject` `None`) or of the subject's.
+async fn credentials_of(
+    pseudonym: &Pseudonym,
+    subject: Option<Vec<u8>>,
+) -> Result<CredentialList, Response> {
     let answer = pseudonym.handle.ask::<IdentityCommunity, _>(Credentials { subject }).await;
-    match answer {
-        Ok(credentials) => {
-            let names: Vec<Value> = credentials
-                .into_iter()
-                .map(|c| {
-                    let attesters: Vec<String> =
-                        c.attesters.iter().map(|a| STANDARD.encode(a)).collect();
-                    json!({
-                        "name": c.name,
-                        "hash": STANDARD.encode(&c.hash),
-                        "metadata": c.metadata,
-                        "attesters": attesters,
-                    })
-                })
-                .collect();
-            Json(json!({ "names": names })).into_response()
-        }
-        Err(e) => from_runtime(&e),
-    }
+    answer.map(CredentialList::new).map_err(|e| from_runtime(&e))
 }
 
 /// GET: our own attributes.
@@ -323,14 +309,17 @@ async fn credentials_of(pseudonym: &Pseudonym, subject: Option<Vec<u8>>) -> Resp
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{names: [credential]}`: our own attributes", body = Object),
+        (status = 200, description = "`{names: [credential]}`: our own attributes", body = CredentialList),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
 )]
 async fn credentials(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
     match load(&p, &name, &headers).await {
-        Ok(pseudonym) => credentials_of(&pseudonym, None).await,
+        Ok(pseudonym) => match credentials_of(&pseudonym, None).await {
+            Ok(list) => Json(list).into_response(),
+            Err(r) => r,
+        },
         Err(r) => r,
     }
 }
@@ -347,7 +336,7 @@ async fn credentials(State(p): Shared, Path(name): Path<String>, headers: Header
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{names: [credential]}` of a current peer, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 200, description = "`{names: [credential]}` of a current peer, or `{success: false, error: text}` for a peer not in the identity overlay", body = SubjectCredentials),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -362,8 +351,13 @@ async fn peer_credentials(
         Err(r) => return r,
     };
     match find_peer(&pseudonym, &subject).await {
-        Ok(Some(peer)) => credentials_of(&pseudonym, Some(peer.key().to_bin().to_vec())).await,
-        Ok(None) => failure(StatusCode::OK, "failed to find subject"),
+        Ok(Some(peer)) => {
+            match credentials_of(&pseudonym, Some(peer.key().to_bin().to_vec())).await {
+                Ok(list) => Json(SubjectCredentials::Found(list)).into_response(),
+                Err(r) => r,
+            }
+        }
+        Ok(None) => Json(SubjectCredentials::not_found()).into_response(),
         Err(r) => r,
     }
 }
@@ -409,7 +403,7 @@ async fn prepare(
         content_type = "application/json",
     ),
     responses(
-        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = super::reply::Outcome),
         (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -442,6 +436,7 @@ async fn request(
     answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
 }
 
+/// `{"success": true}` for a wallet request that was done, else its error body.
 fn answer(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
     match result {
         Ok(Ok(())) => success(),
@@ -467,7 +462,7 @@ fn answer(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
         content_type = "application/json",
     ),
     responses(
-        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = super::reply::Outcome),
         (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -509,7 +504,7 @@ async fn attest(
         content_type = "application/json",
     ),
     responses(
-        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
+        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = super::reply::Outcome),
         (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -541,6 +536,7 @@ async fn verify(
     answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
 }
 
+/// Allows or refuses the verifier's pending verification of the attribute the body names.
 async fn consent(
     p: &Pseudonyms,
     name: &str,
@@ -559,67 +555,57 @@ async fn consent(
     answer(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await)
 }
 
-/// PUT: consents to a pending verification of our attribute by name.
-#[utoipa::path(
-    put,
-    path = "/identity/{pseudonym}/allow/{verifier}",
-    operation_id = "put_identity_pseudonym_allow_verifier",
-    tag = "identity",
-    params(
-        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
-        ("verifier" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
-        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
-    ),
-    request_body(
-        content = Object,
-        description = "`{name: str}`",
-        content_type = "application/json",
-    ),
-    responses(
-        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
-        (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
-        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
-    )
-)]
-async fn allow(
-    State(p): Shared,
-    Path((name, verifier)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    consent(&p, &name, &verifier, &headers, &body, true).await
+/// The allow and disallow routes, from one description: each answers a pending verification of
+/// our attribute by name through [`consent`], `$allow` saying how.
+macro_rules! consent_route {
+    ($handler:ident, $path:literal, $operation:literal, $allow:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(
+            put,
+            path = $path,
+            operation_id = $operation,
+            tag = "identity",
+            params(
+                ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
+                ("verifier" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
+                ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
+            ),
+            request_body(
+                content = Object,
+                description = "`{name: str}`",
+                content_type = "application/json",
+            ),
+            responses(
+                (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = super::reply::Outcome),
+                (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
+                (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
+            )
+        )]
+        async fn $handler(
+            State(p): Shared,
+            Path((name, verifier)): Path<(String, String)>,
+            headers: HeaderMap,
+            body: axum::body::Bytes,
+        ) -> Response {
+            consent(&p, &name, &verifier, &headers, &body, $allow).await
+        }
+    };
 }
 
-/// PUT: refuses a pending verification of our attribute by name.
-#[utoipa::path(
-    put,
-    path = "/identity/{pseudonym}/disallow/{verifier}",
-    operation_id = "put_identity_pseudonym_disallow_verifier",
-    tag = "identity",
-    params(
-        ("pseudonym" = String, Path, description = "the pseudonym, loaded (made on first use) if need be"),
-        ("verifier" = String, Path, description = "a peer's public key, base64 (percent-encoded)"),
-        ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
-    ),
-    request_body(
-        content = Object,
-        description = "`{name: str}`",
-        content_type = "application/json",
-    ),
-    responses(
-        (status = 200, description = "`{success: true}`, or `{success: false, error: text}` for a peer not in the identity overlay", body = Object),
-        (status = 400, description = "`{error: incorrect parameters}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `Error` or `KeyError`) for a value or hash that is not base64, an unknown schema or nothing outstanding to answer; `{success: false, error: text}` for an invalid pseudonym name", body = Object),
-        (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
-    )
-)]
-async fn disallow(
-    State(p): Shared,
-    Path((name, verifier)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    consent(&p, &name, &verifier, &headers, &body, false).await
-}
+consent_route!(
+    allow,
+    "/identity/{pseudonym}/allow/{verifier}",
+    "put_identity_pseudonym_allow_verifier",
+    true,
+    "PUT: consents to a pending verification of our attribute by name."
+);
+consent_route!(
+    disallow,
+    "/identity/{pseudonym}/disallow/{verifier}",
+    "put_identity_pseudonym_disallow_verifier",
+    false,
+    "PUT: refuses a pending verification of our attribute by name."
+);
 
 /// GET: attestation requests waiting for our answer.
 #[utoipa::path(
@@ -632,7 +618,7 @@ async fn disallow(
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{requests: [{peer: b64 key, attribute_name, metadata: JSON text}]}`", body = Object),
+        (status = 200, description = "`{requests: [{peer: b64 key, attribute_name, metadata: JSON text}]}`", body = AttestationRequests),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -647,19 +633,7 @@ async fn outstanding_attestations(
         Err(r) => return r,
     };
     match pseudonym.handle.ask::<AttestationCommunity, _>(OutstandingAttestations).await {
-        Ok(list) => {
-            let requests: Vec<Value> = list
-                .into_iter()
-                .map(|o| {
-                    json!({
-                        "peer": STANDARD.encode(&o.subject),
-                        "attribute_name": o.name,
-                        "metadata": o.metadata,
-                    })
-                })
-                .collect();
-            Json(json!({ "requests": requests })).into_response()
-        }
+        Ok(list) => Json(AttestationRequests::new(list)).into_response(),
         Err(e) => from_runtime(&e),
     }
 }
@@ -675,7 +649,7 @@ async fn outstanding_attestations(
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{requests: [{peer: b64 key, attribute_name}]}`", body = Object),
+        (status = 200, description = "`{requests: [{peer: b64 key, attribute_name}]}`", body = VerificationRequests),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -690,13 +664,7 @@ async fn outstanding_verifications(
         Err(r) => return r,
     };
     match pseudonym.handle.ask::<AttestationCommunity, _>(OutstandingVerifications).await {
-        Ok(list) => {
-            let requests: Vec<Value> = list
-                .into_iter()
-                .map(|o| json!({ "peer": STANDARD.encode(&o.verifier), "attribute_name": o.name }))
-                .collect();
-            Json(json!({ "requests": requests })).into_response()
-        }
+        Ok(list) => Json(VerificationRequests::new(list)).into_response(),
         Err(e) => from_runtime(&e),
     }
 }
@@ -712,7 +680,7 @@ async fn outstanding_verifications(
         ("X-Rendezvous" = Option<String>, Header, description = "up to 20 bytes, base64: XORed into the identity community id on loading"),
     ),
     responses(
-        (status = 200, description = "`{outputs: [{hash: b64, reference: b64, match: float}]}`", body = Object),
+        (status = 200, description = "`{outputs: [{hash: b64, reference: b64, match: float}]}`", body = Verifications),
         (status = 400, description = "`{success: false, error: text}`: an invalid pseudonym name (empty, `.`, `..`, or with a path separator)", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -723,20 +691,7 @@ async fn verifications(State(p): Shared, Path(name): Path<String>, headers: Head
         Err(r) => return r,
     };
     match pseudonym.handle.ask::<AttestationCommunity, _>(VerificationOutputs).await {
-        Ok(list) => {
-            let outputs: Vec<Value> = list
-                .into_iter()
-                .filter(|o| o.matches.is_some())
-                .map(|o| {
-                    json!({
-                        "hash": STANDARD.encode(o.hash),
-                        "reference": STANDARD.encode(&o.reference),
-                        "match": o.matches,
-                    })
-                })
-                .collect();
-            Json(json!({ "outputs": outputs })).into_response()
-        }
+        Ok(list) => Json(Verifications::new(list)).into_response(),
         Err(e) => from_runtime(&e),
     }
 }

@@ -16,6 +16,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use sha1::Digest as _;
 
+use self::bodies::{Attributes, Listing, Mids, Outputs, Outstanding, OutstandingVerify};
 use crate::attestation::IdFormat;
 use crate::proto::Peer;
 use crate::proto::identity::wallet::{
@@ -25,9 +26,12 @@ use crate::proto::identity::wallet::{
 use crate::proto::identity::{Credentials, IdentityCommunity};
 use crate::runtime::{Pseudonym, Pseudonyms, RuntimeError};
 
+mod bodies;
+
 /// The pseudonym that serves `/attestation`.
 pub const ATTESTATION_PSEUDONYM: &str = "attestation";
 
+/// The route's state: the pseudonyms, one of which serves it.
 type Shared = State<Arc<Pseudonyms>>;
 
 /// The `/attestation` route, serving `pseudonyms`.
@@ -66,34 +70,37 @@ fn exception(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({ "success": false, "error": error }))).into_response()
 }
 
+/// `400 {"error": error}`.
 fn bad_request(error: &'static str) -> Failure {
     Failure::BadRequest(error)
 }
 
+/// A failure of the server, in py-ipv8's error body with the exception's class name `code`.
 fn internal(code: &'static str, error: &impl std::fmt::Display) -> Failure {
     Failure::Internal(code, error.to_string())
 }
 
+/// A failure of the client, in py-ipv8's error body with the exception's class name `code`.
 fn invalid(code: &'static str, error: &impl std::fmt::Display) -> Failure {
     Failure::Invalid(code, error.to_string())
 }
 
-fn success() -> Response {
-    Json(json!({ "success": true })).into_response()
-}
-
+/// The value of the query argument `name`, if given.
 fn arg<'a>(args: &'a [(String, String)], name: &str) -> Option<&'a str> {
     args.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// The base64 of the SHA-1 of `key`: py-ipv8's mid.
 fn mid_b64(key: &[u8]) -> String {
     STANDARD.encode(sha1::Sha1::digest(key))
 }
 
+/// The pseudonym serving `/attestation`, loaded if need be.
 async fn pseudonym(p: &Pseudonyms) -> Result<Pseudonym, Failure> {
     p.load(ATTESTATION_PSEUDONYM, None).await.map_err(|e| internal("PseudonymError", &e))
 }
 
+/// The peers of its identity overlay.
 async fn peers(pseudonym: &Pseudonym) -> Result<Vec<Peer>, Failure> {
     pseudonym
         .handle
@@ -107,9 +114,10 @@ async fn peer_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Peer>, F
     Ok(peers(pseudonym).await?.into_iter().find(|p| mid_b64(p.key().to_bin()) == mid))
 }
 
+/// `{"success": true}` for a wallet request that was done, else its error body.
 fn from_wallet(result: Result<Result<(), WalletError>, RuntimeError>) -> Response {
     match result {
-        Ok(Ok(())) => success(),
+        Ok(Ok(())) => super::reply::success(),
         Ok(Err(e @ WalletError::NotOutstanding)) => invalid("KeyError", &e).into_response(),
         Ok(Err(e)) => internal("WalletError", &e).into_response(),
         Err(e) => internal("RuntimeError", &e).into_response(),
@@ -127,7 +135,7 @@ fn from_wallet(result: Result<Result<(), WalletError>, RuntimeError>) -> Respons
         ("mid" = Option<String>, Query, description = "a peer's member id, base64"),
     ),
     responses(
-        (status = 200, description = "by `type`: lists for `peers`, `attributes` (with `mid`), `outstanding` and `outstanding_verify`, an object for `verification_output`", body = Value),
+        (status = 200, description = "by `type`: lists for `peers`, `attributes` (with `mid`), `outstanding` and `outstanding_verify`, an object for `verification_output`", body = Listing),
         (status = 400, description = "`{error: text}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `KeyError`, `Error` or `JSONDecodeError`): a missing, malformed or unknown parameter or peer", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -141,66 +149,62 @@ async fn handle_get(State(p): Shared, uri: Uri) -> Response {
         Ok(pseudonym) => pseudonym,
         Err(failure) => return failure.into_response(),
     };
-    let result = match kind {
+    let listing = match kind {
         "outstanding" => outstanding(&pseudonym).await,
         "outstanding_verify" => outstanding_verify(&pseudonym).await,
         "verification_output" => verification_output(&pseudonym).await,
-        "peers" => peers(&pseudonym)
-            .await
-            .map(|peers| peers.iter().map(|p| mid_b64(p.key().to_bin())).collect::<Vec<_>>())
-            .map(|mids| Json(json!(mids)).into_response()),
+        "peers" => peers(&pseudonym).await.map(|peers| {
+            Listing::Peers(Mids(peers.iter().map(|p| mid_b64(p.key().to_bin())).collect()))
+        }),
         "attributes" => attributes(&pseudonym, arg(&args, "mid")).await,
         _ => return bad_request("type argument incorrect").into_response(),
     };
-    result.unwrap_or_else(IntoResponse::into_response)
+    listing.map_or_else(IntoResponse::into_response, |listing| Json(listing).into_response())
 }
 
-async fn outstanding(pseudonym: &Pseudonym) -> Result<Response, Failure> {
+/// `type=outstanding`: attestation requests waiting for our answer.
+async fn outstanding(pseudonym: &Pseudonym) -> Result<Listing, Failure> {
     let list = pseudonym
         .handle
         .ask::<AttestationCommunity, _>(OutstandingAttestations)
         .await
         .map_err(|e| internal("RuntimeError", &e))?;
-    let rows: Vec<Value> = list
-        .iter()
-        .map(|o| json!([mid_b64(&o.subject), o.name, STANDARD.encode(o.metadata.as_bytes())]))
+    let rows = list
+        .into_iter()
+        .map(|o| [mid_b64(&o.subject), o.name, STANDARD.encode(o.metadata.as_bytes())])
         .collect();
-    Ok(Json(json!(rows)).into_response())
+    Ok(Listing::Outstanding(Outstanding(rows)))
 }
 
-async fn outstanding_verify(pseudonym: &Pseudonym) -> Result<Response, Failure> {
+/// `type=outstanding_verify`: verification requests waiting for our consent.
+async fn outstanding_verify(pseudonym: &Pseudonym) -> Result<Listing, Failure> {
     let list = pseudonym
         .handle
         .ask::<AttestationCommunity, _>(OutstandingVerifications)
         .await
         .map_err(|e| internal("RuntimeError", &e))?;
-    let rows: Vec<Value> = list.iter().map(|o| json!([mid_b64(&o.verifier), o.name])).collect();
-    Ok(Json(json!(rows)).into_response())
+    let rows = list.into_iter().map(|o| [mid_b64(&o.verifier), o.name]).collect();
+    Ok(Listing::OutstandingVerify(OutstandingVerify(rows)))
 }
 
-async fn verification_output(pseudonym: &Pseudonym) -> Result<Response, Failure> {
+/// `type=verification_output`: verifications by attribute hash.
+async fn verification_output(pseudonym: &Pseudonym) -> Result<Listing, Failure> {
     let list = pseudonym
         .handle
         .ask::<AttestationCommunity, _>(VerificationOutputs)
         .await
         .map_err(|e| internal("RuntimeError", &e))?;
-    let mut out = serde_json::Map::new();
-    for o in list {
-        let row = json!([STANDARD.encode(&o.reference), o.matches.unwrap_or(0.0)]);
-        let entry = out.entry(STANDARD.encode(o.hash)).or_insert_with(|| json!([]));
-        if let Some(rows) = entry.as_array_mut() {
-            rows.push(row);
-        }
-    }
-    Ok(Json(Value::Object(out)).into_response())
+    Ok(Listing::VerificationOutput(Outputs::new(list)))
 }
 
-async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response, Failure> {
+/// `type=attributes`: our attributes, or those of the current peer with this mid (none for an
+/// unknown mid).
+async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Listing, Failure> {
     let subject = match mid {
         None => None,
         Some(mid) => match peer_by_mid(pseudonym, mid).await? {
             Some(peer) => Some(peer.key().to_bin().to_vec()),
-            None => return Ok(Json(json!([])).into_response()),
+            None => return Ok(Listing::Attributes(Attributes(Vec::new()))),
         },
     };
     let credentials = pseudonym
@@ -208,14 +212,7 @@ async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response
         .ask::<IdentityCommunity, _>(Credentials { subject })
         .await
         .map_err(|e| internal("RuntimeError", &e))?;
-    let rows: Vec<Value> = credentials
-        .iter()
-        .map(|c| {
-            let attester = c.attesters.first().map(|a| mid_b64(a)).unwrap_or_default();
-            json!([c.name, STANDARD.encode(&c.hash), c.metadata, attester])
-        })
-        .collect();
-    Ok(Json(json!(rows)).into_response())
+    Ok(Listing::Attributes(Attributes::new(credentials)))
 }
 
 /// POST `/attestation?type=...`: py-ipv8's older attestation API: request, attest, allow, verify.
@@ -235,7 +232,7 @@ async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Response
         ("metadata" = Option<String>, Query, description = "a JSON object, base64 (`request`)"),
     ),
     responses(
-        (status = 200, description = "`{success: true}`", body = Object),
+        (status = 200, description = "`{success: true}`", body = super::reply::Outcome),
         (status = 400, description = "`{error: text}`, or py-ipv8's error body (`{success: false, error: {code, message}}`, code `KeyError`, `Error` or `JSONDecodeError`): a missing, malformed or unknown parameter or peer", body = Object),
         (status = 500, description = "py-ipv8's error body: the pseudonym or the community failed", body = Object),
     )
@@ -264,15 +261,18 @@ fn required<'a>(args: &'a [(String, String)], name: &str) -> Result<&'a str, Fai
     arg(args, name).ok_or_else(|| invalid("KeyError", &format!("'{name}'")))
 }
 
+/// The `id_format` argument (`id_metadata` if not given), or py-ipv8's `KeyError`.
 fn format_of(args: &[(String, String)]) -> Result<IdFormat, Failure> {
     let name = arg(args, "id_format").unwrap_or("id_metadata");
     IdFormat::from_name(name).ok_or_else(|| invalid("KeyError", &format!("'{name}'")))
 }
 
+/// Base64 `text` decoded, or py-ipv8's `Error` (with `400`).
 fn decode(text: &str) -> Result<Vec<u8>, Failure> {
     STANDARD.decode(text).map_err(|e| invalid("Error", &e))
 }
 
+/// `type=request`: asks the peer to attest an attribute.
 async fn request(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Failure> {
     let mid = required(args, "mid")?;
     let name = required(args, "attribute_name")?.to_owned();
@@ -298,6 +298,7 @@ async fn key_by_mid(pseudonym: &Pseudonym, mid: &str) -> Result<Option<Vec<u8>>,
     Ok(peer_by_mid(pseudonym, mid).await?.map(|p| p.key().to_bin().to_vec()))
 }
 
+/// `type=attest`: answers the peer's outstanding attestation request with the value.
 async fn attest(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Failure> {
     let mid = required(args, "mid")?;
     let name = required(args, "attribute_name")?.to_owned();
@@ -309,6 +310,7 @@ async fn attest(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Resp
     Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
 }
 
+/// `type=allow_verify`: consents to the peer's pending verification of our attribute.
 async fn allow_verify(
     pseudonym: &Pseudonym,
     args: &[(String, String)],
@@ -322,6 +324,7 @@ async fn allow_verify(
     Ok(from_wallet(pseudonym.handle.ask::<AttestationCommunity, _>(ask).await))
 }
 
+/// `type=verify`: starts a verification of the peer's attribute against reference values.
 async fn verify(pseudonym: &Pseudonym, args: &[(String, String)]) -> Result<Response, Failure> {
     let mid = required(args, "mid")?;
     let hash = decode(required(args, "attribute_hash")?)?;

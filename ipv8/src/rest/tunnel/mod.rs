@@ -7,33 +7,35 @@
 //! `/tunnel/peers/pex` lists the introduction points each PEX overlay of the node knows, and
 //! `/tunnel/peers/dht` the introduction points stored in the node's DHT; relays and exits say
 //! whether they serve as rendezvous or introduction points. The speed tests are in
-//! `tunnel_speed`.
+//! `tunnel_speed`; the answers' types, which the `OpenAPI` document describes, in `bodies`.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
 
+use self::bodies::{
+    Candidate, CircuitEntry, CircuitsReply, ExitEntry, ExitsReply, IntroPoint, MaybeSettings,
+    NoSettings, PeersReply, RelayEntry, RelaysReply, Settings, SettingsReply, SwarmEntry,
+    SwarmPoints, SwarmSize, SwarmSizeReply, SwarmsReply, flag_list,
+};
 use super::error::ApiError;
-use super::json::{hex, unix_seconds};
+use super::json::hex;
+use super::reply::bare_error;
 use crate::crypto::PublicKey;
 use crate::messages::dht::DHTIntroPointPayload;
 use crate::proto::dht::{DhtCommunity, Value as DhtValue};
 use crate::proto::tunnel::{
-    Circuit, Direction, EstimateSwarmSize, IntroductionPoint, PeerFlags, PeerSource, PexCommunity,
-    SwarmInfo, Traffic, TunnelCommunity,
+    Circuit, EstimateSwarmSize, IntroductionPoint, PeerSource, PexCommunity, TunnelCommunity,
 };
 use crate::proto::{Community as _, CommunityId, Node, Peer};
 use crate::runtime::{NodeHandle, RuntimeError};
 use crate::wire::Payload as _;
 
-/// py-ipv8's `dht_lookup_interval` (seconds): not a field of its `TunnelSettings`, but its default
-/// configuration passes it to the hidden tunnel community, so `/tunnel/settings` shows it there.
-const DHT_LOOKUP_INTERVAL: u64 = 30;
+mod bodies;
 
 /// Requests a swarm-size estimate sends at most (py-ipv8's `estimate_swarm_size` default).
 const SIZE_MAX_REQUESTS: usize = 10;
@@ -56,23 +58,21 @@ pub(super) fn routes() -> Router<NodeHandle> {
 }
 
 /// Builds the body of a route from the tunnel community and the node's current time.
-type Body = fn(&TunnelCommunity, Instant) -> Value;
+type Body<T> = fn(&TunnelCommunity, Instant) -> T;
 
-/// `{key: body}` from the node's tunnel community, or `{key: empty}` if it runs none.
-async fn wrapped(
+/// `body` from the node's tunnel community, or `empty` if it runs none.
+async fn read<T: Send + 'static>(
     handle: &NodeHandle,
-    key: &'static str,
-    empty: Value,
-    body: Body,
-) -> Result<Json<Value>, ApiError> {
+    empty: T,
+    body: Body<T>,
+) -> Result<Json<T>, ApiError> {
     let read =
         handle.with_community::<TunnelCommunity, _>(move |tunnels, ctx| body(tunnels, ctx.now()));
-    let value = match read.await {
-        Ok(value) => value,
-        Err(RuntimeError::NoSuchCommunity(_)) => empty,
-        Err(error) => return Err(error.into()),
-    };
-    Ok(Json(json!({ key: value })))
+    match read.await {
+        Ok(value) => Ok(Json(value)),
+        Err(RuntimeError::NoSuchCommunity(_)) => Ok(Json(empty)),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// GET `/tunnel/settings`: `{"settings": {name: value}}`.
@@ -81,10 +81,14 @@ async fn wrapped(
     path = "/tunnel/settings",
     operation_id = "get_tunnel_settings",
     tag = "tunnel",
-    responses((status = 200, description = "`{settings: {name: value}}`", body = Object))
+    responses((status = 200, description = "`{settings: {name: value}}`", body = SettingsReply))
 )]
-async fn settings(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    wrapped(&handle, "settings", json!({}), settings_json).await
+async fn settings(State(handle): State<NodeHandle>) -> Result<Json<SettingsReply>, ApiError> {
+    let empty = SettingsReply { settings: MaybeSettings::None(NoSettings {}) };
+    read(&handle, empty, |tunnels, _| SettingsReply {
+        settings: MaybeSettings::Loaded(Box::new(Settings::new(tunnels))),
+    })
+    .await
 }
 
 /// GET `/tunnel/circuits`: `{"circuits": [...]}`, the circuits this node built.
@@ -94,11 +98,12 @@ async fn settings(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiEr
     operation_id = "get_tunnel_circuits",
     tag = "tunnel",
     responses(
-        (status = 200, description = "`{circuits: [...]}`: the circuits this node built", body = Object),
+        (status = 200, description = "`{circuits: [...]}`: the circuits this node built", body = CircuitsReply),
     )
 )]
-async fn circuits(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    wrapped(&handle, "circuits", json!([]), circuits_json).await
+async fn circuits(State(handle): State<NodeHandle>) -> Result<Json<CircuitsReply>, ApiError> {
+    let empty = CircuitsReply { circuits: Vec::new() };
+    read(&handle, empty, |t, now| CircuitsReply { circuits: circuit_entries(t, now) }).await
 }
 
 /// GET `/tunnel/relays`: `{"relays": [...]}`, one per direction of each relayed circuit.
@@ -107,10 +112,11 @@ async fn circuits(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiEr
     path = "/tunnel/relays",
     operation_id = "get_tunnel_relays",
     tag = "tunnel",
-    responses((status = 200, description = "`{relays: [...]}`", body = Object))
+    responses((status = 200, description = "`{relays: [...]}`", body = RelaysReply))
 )]
-async fn relays(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    wrapped(&handle, "relays", json!([]), relays_json).await
+async fn relays(State(handle): State<NodeHandle>) -> Result<Json<RelaysReply>, ApiError> {
+    let empty = RelaysReply { relays: Vec::new() };
+    read(&handle, empty, |t, now| RelaysReply { relays: relay_entries(t, now) }).await
 }
 
 /// GET `/tunnel/exits`: `{"exits": [...]}`, the circuits this node ends; as py-ipv8, only a
@@ -120,10 +126,11 @@ async fn relays(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiErro
     path = "/tunnel/exits",
     operation_id = "get_tunnel_exits",
     tag = "tunnel",
-    responses((status = 200, description = "`{exits: [...]}`", body = Object))
+    responses((status = 200, description = "`{exits: [...]}`", body = ExitsReply))
 )]
-async fn exits(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    wrapped(&handle, "exits", json!([]), exits_json).await
+async fn exits(State(handle): State<NodeHandle>) -> Result<Json<ExitsReply>, ApiError> {
+    let empty = ExitsReply { exits: Vec::new() };
+    read(&handle, empty, |t, now| ExitsReply { exits: exit_entries(t, now) }).await
 }
 
 /// GET `/tunnel/swarms`: `{"swarms": [...]}`, the swarms a hidden tunnel community joined (none
@@ -133,10 +140,11 @@ async fn exits(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError
     path = "/tunnel/swarms",
     operation_id = "get_tunnel_swarms",
     tag = "tunnel",
-    responses((status = 200, description = "`{swarms: [...]}`", body = Object))
+    responses((status = 200, description = "`{swarms: [...]}`", body = SwarmsReply))
 )]
-async fn swarms(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    wrapped(&handle, "swarms", json!([]), swarms_json).await
+async fn swarms(State(handle): State<NodeHandle>) -> Result<Json<SwarmsReply>, ApiError> {
+    let empty = SwarmsReply { swarms: Vec::new() };
+    read(&handle, empty, |t, now| SwarmsReply { swarms: swarm_entries(t, now) }).await
 }
 
 /// GET `/tunnel/swarms/{infohash}/size?hops=N`: `{"swarm_size": n}`, the distinct seeders that
@@ -156,7 +164,7 @@ async fn swarms(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiErro
         ("hops" = Option<u8>, Query, description = "hops of the circuits asked through (default 1)", minimum = 0, maximum = 255),
     ),
     responses(
-        (status = 200, description = "`{swarm_size: n}`, or `{swarms: []}` without a hidden tunnel community", body = Object),
+        (status = 200, description = "`{swarm_size: n}`, or `{swarms: []}` without a hidden tunnel community", body = SwarmSizeReply),
         (status = 400, description = "`{error: text}`: a bad info hash or hop count", body = Object),
     )
 )]
@@ -168,7 +176,8 @@ async fn swarm_size(
     match handle.with_community::<TunnelCommunity, _>(|t, _| t.is_hidden()).await {
         Ok(true) => {}
         Ok(false) | Err(RuntimeError::NoSuchCommunity(_)) => {
-            return Json(json!({ "swarms": [] })).into_response();
+            let empty = SwarmSizeReply::NotHidden(SwarmsReply { swarms: Vec::new() });
+            return Json(empty).into_response();
         }
         Err(error) => return ApiError::from(error).into_response(),
     }
@@ -183,7 +192,7 @@ async fn swarm_size(
     let hops = usize::from(hops);
     let request = EstimateSwarmSize { info_hash, hops, max_requests: SIZE_MAX_REQUESTS };
     match handle.ask::<TunnelCommunity, _>(request).await {
-        Ok(size) => Json(json!({ "swarm_size": size })).into_response(),
+        Ok(swarm_size) => Json(SwarmSizeReply::Size(SwarmSize { swarm_size })).into_response(),
         Err(error) => ApiError::from(error).into_response(),
     }
 }
@@ -195,46 +204,47 @@ async fn swarm_size(
     operation_id = "get_tunnel_peers",
     tag = "tunnel",
     responses(
-        (status = 200, description = "`{peers: [...]}`: the candidates for hops", body = Object),
+        (status = 200, description = "`{peers: [...]}`: the candidates for hops", body = PeersReply),
     )
 )]
-async fn peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    wrapped(&handle, "peers", json!([]), peers_json).await
+async fn peers(State(handle): State<NodeHandle>) -> Result<Json<PeersReply>, ApiError> {
+    let empty = PeersReply { peers: Vec::new() };
+    read(&handle, empty, |t, _| PeersReply { peers: candidates(t) }).await
 }
 
 /// GET `/tunnel/peers/dht`: `[{"info_hash": hex, "peers": [...]}]` (not wrapped, as py-ipv8),
-/// the introduction points stored in the node's DHT; see [`dht_peers_json`].
+/// the introduction points stored in the node's DHT; see [`dht_points`].
 #[utoipa::path(
     get,
     path = "/tunnel/peers/dht",
     operation_id = "get_tunnel_peers_dht",
     tag = "tunnel",
     responses(
-        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points in the DHT", body = [Object]),
+        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points in the DHT", body = [SwarmPoints]),
     )
 )]
-async fn dht_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(handle.with_node(|node, _| dht_peers_json(node)).await?))
+async fn dht_peers(State(handle): State<NodeHandle>) -> Result<Json<Vec<SwarmPoints>>, ApiError> {
+    Ok(Json(handle.with_node(|node, _| dht_points(node)).await?))
 }
 
 /// GET `/tunnel/peers/pex`: `[{"info_hash": hex, "peers": [...]}]` (not wrapped, as py-ipv8),
-/// the introduction points each PEX overlay knows; see [`pex_peers_json`].
+/// the introduction points each PEX overlay knows; see [`pex_points`].
 #[utoipa::path(
     get,
     path = "/tunnel/peers/pex",
     operation_id = "get_tunnel_peers_pex",
     tag = "tunnel",
     responses(
-        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points each PEX overlay knows", body = [Object]),
+        (status = 200, description = "`[{info_hash: hex, peers: [...]}]`: introduction points each PEX overlay knows", body = [SwarmPoints]),
     )
 )]
-async fn pex_peers(State(handle): State<NodeHandle>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(handle.with_node(pex_peers_json).await?))
+async fn pex_peers(State(handle): State<NodeHandle>) -> Result<Json<Vec<SwarmPoints>>, ApiError> {
+    Ok(Json(handle.with_node(pex_points).await?))
 }
 
 /// `400 {"error": message}`, as py-ipv8's tunnel endpoint answers bad requests.
 fn bad_request(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+    bare_error(StatusCode::BAD_REQUEST, message)
 }
 
 /// The value of `name` in the query `a=1&b=2` (the values wanted are plain numbers: no decoding).
@@ -243,162 +253,40 @@ fn query_value<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
     pairs.find(|(key, _)| *key == name).map(|(_, value)| value)
 }
 
-/// Seconds as py-ipv8 gives them: an integer when whole, else a float.
-fn seconds(duration: Duration) -> Value {
-    if duration.subsec_nanos() == 0 {
-        json!(duration.as_secs())
-    } else {
-        json!(duration.as_secs_f64())
-    }
-}
-
-/// The set flags as py-ipv8 lists them: each bit's value, lowest first (9 → `[1, 8]`).
-fn flag_list(flags: PeerFlags) -> Vec<u16> {
-    (0..16).map(|bit| 1_u16 << bit).filter(|value| flags.0 & value != 0).collect()
-}
-
-/// `body` (an object) with the bytes and creation time of a circuit, relay or exit.
-fn with_traffic(mut body: Value, traffic: &Traffic, now: Instant) -> Value {
-    body["bytes_up"] = json!(traffic.bytes_up);
-    body["bytes_down"] = json!(traffic.bytes_down);
-    body["creation_time"] = json!(super::json::unix_seconds(Some(traffic.created_at), now));
-    body
-}
-
-/// py-ipv8's settings: its names, seconds as numbers and the flags as a list. `anonymize` is
-/// always `false` (no anonymizing endpoint yet) and `dht_lookup_interval` is py-ipv8's default.
-fn settings_json(tunnels: &TunnelCommunity, _: Instant) -> Value {
-    let s = tunnels.settings();
-    json!({
-        "anonymize": false,
-        "circuit_timeout": seconds(s.circuit_timeout),
-        "dht_lookup_interval": DHT_LOOKUP_INTERVAL,
-        "max_circuits": s.max_circuits,
-        "max_joined_circuits": s.max_joined_circuits,
-        "max_peers": tunnels.max_peers(),
-        "max_relay_early": s.max_relay_early,
-        "max_time": seconds(s.max_time),
-        "max_time_inactive": seconds(s.max_time_inactive),
-        "max_time_ip": seconds(s.max_time_ip),
-        "max_traffic": s.max_traffic,
-        "min_circuits": s.min_circuits,
-        "next_hop_timeout": seconds(s.next_hop_timeout),
-        "peer_flags": flag_list(s.peer_flags),
-        "remove_tunnel_delay": seconds(s.remove_tunnel_delay),
-        "swarm_connection_limit": s.swarm_connection_limit,
-        "swarm_lookup_interval": seconds(s.swarm_lookup_interval),
-        "unstable_timeout": seconds(s.unstable_timeout),
-    })
-}
-
 /// Every circuit, oldest first.
-fn circuits_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
+fn circuit_entries(tunnels: &TunnelCommunity, now: Instant) -> Vec<CircuitEntry> {
     let mut circuits: Vec<&Circuit> = tunnels.circuits().collect();
     circuits.sort_by_key(|circuit| (circuit.traffic().created_at, circuit.id()));
-    circuits.into_iter().map(|circuit| circuit_json(circuit, now)).collect()
-}
-
-/// One circuit. `exit_flags` are the flags its last verified hop advertised, as py-ipv8 reports
-/// them; `unverified_hop` is the mid of the hop being added, `""` when none is.
-fn circuit_json(circuit: &Circuit, now: Instant) -> Value {
-    let hops = circuit.hops();
-    let verified: Vec<String> = hops.iter().map(|hop| hop.peer.mid().to_hex()).collect();
-    let exit_flags = hops.last().map_or_else(Vec::new, |hop| flag_list(hop.flags));
-    let fields = json!({
-        "circuit_id": circuit.id(),
-        "goal_hops": circuit.goal_hops(),
-        "actual_hops": hops.len(),
-        "verified_hops": verified,
-        "unverified_hop": circuit.unverified_hop().map_or_else(String::new, |key| key.mid().to_hex()),
-        "type": circuit.ctype().as_str(),
-        "state": circuit.state().as_str(),
-        "exit_flags": exit_flags,
-    });
-    with_traffic(fields, &circuit.traffic(), now)
+    circuits.into_iter().map(|circuit| CircuitEntry::new(circuit, now)).collect()
 }
 
 /// Every relay route, oldest first.
-fn relays_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
-    let relays = tunnels.relays().into_iter().map(|relay| {
-        let direction = match relay.direction {
-            Direction::Forward => "forward",
-            Direction::Backward => "backward",
-        };
-        let fields = json!({
-            "circuit_from": relay.circuit_from,
-            "circuit_to": relay.circuit_to,
-            "is_rendezvous": relay.rendezvous,
-            "direction": direction,
-        });
-        with_traffic(fields, &relay.traffic, now)
-    });
-    relays.collect()
+fn relay_entries(tunnels: &TunnelCommunity, now: Instant) -> Vec<RelayEntry> {
+    tunnels.relays().iter().map(|relay| RelayEntry::new(relay, now)).collect()
 }
 
 /// Every exit, oldest first, of a hidden tunnel community (none of a plain one, as py-ipv8).
-fn exits_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
+fn exit_entries(tunnels: &TunnelCommunity, now: Instant) -> Vec<ExitEntry> {
     if tunnels.name() != "HiddenTunnelCommunity" {
-        return json!([]);
+        return Vec::new();
     }
-    let exits = tunnels.exits().into_iter().map(|exit| {
-        let fields = json!({
-            "circuit_from": exit.circuit_from,
-            "enabled": exit.enabled,
-            "is_introduction": exit.introduction,
-            "is_rendezvous": exit.rendezvous,
-        });
-        with_traffic(fields, &exit.traffic, now)
-    });
-    exits.collect()
+    tunnels.exits().iter().map(|exit| ExitEntry::new(exit, now)).collect()
 }
 
 /// Every swarm of a hidden tunnel community, by info hash (none of a plain one, as py-ipv8).
-/// `last_lookup` is `0` until the first lookup (a seeder never looks up), as py-ipv8.
-fn swarms_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
+fn swarm_entries(tunnels: &TunnelCommunity, now: Instant) -> Vec<SwarmEntry> {
     if !tunnels.is_hidden() {
-        return json!([]);
+        return Vec::new();
     }
-    tunnels.swarms().iter().map(|swarm| swarm_json(swarm, now)).collect()
-}
-
-/// One swarm in py-ipv8's fields (its hop count is not one of them).
-fn swarm_json(swarm: &SwarmInfo, now: Instant) -> Value {
-    let last_lookup = swarm.last_lookup.map_or(json!(0), |at| json!(unix_seconds(Some(at), now)));
-    json!({
-        "info_hash": hex(&swarm.info_hash),
-        "num_seeders": swarm.num_seeders,
-        "num_connections": swarm.num_connections,
-        "num_connections_incomplete": swarm.num_connections_incomplete,
-        "num_ips_from_dht": swarm.num_ips_from_dht,
-        "num_ips_from_pex": swarm.num_ips_from_pex,
-        "seeding": swarm.seeding,
-        "last_lookup": last_lookup,
-        "bytes_up": swarm.bytes_up,
-        "bytes_down": swarm.bytes_down,
-    })
-}
-
-/// An introduction point as py-ipv8's `IntroductionPoint.to_dict`: the introducer's address and
-/// key (hex, prefix included), the seeder's key (hex) and the source (1 DHT, 2 PEX).
-fn intro_point_json(point: &IntroductionPoint) -> Value {
-    let address = point.peer.address();
-    json!({
-        "address": {
-            "ip": address.ip().to_string(),
-            "port": address.port(),
-            "public_key": hex(point.peer.key().to_bin()),
-        },
-        "seeder_pk": hex(&point.seeder_pk),
-        "source": point.source.to_byte(),
-    })
+    tunnels.swarms().iter().map(|swarm| SwarmEntry::new(swarm, now)).collect()
 }
 
 /// `[{"info_hash": hex, "peers": [intro point, ...]}]`, by info hash.
-fn by_info_hash(mut groups: Vec<([u8; 20], Vec<IntroductionPoint>)>) -> Value {
+fn by_info_hash(mut groups: Vec<([u8; 20], Vec<IntroductionPoint>)>) -> Vec<SwarmPoints> {
     groups.sort_by_key(|(info_hash, _)| *info_hash);
-    let groups = groups.into_iter().map(|(info_hash, points)| {
-        let peers: Vec<Value> = points.iter().map(intro_point_json).collect();
-        json!({ "info_hash": hex(&info_hash), "peers": peers })
+    let groups = groups.into_iter().map(|(info_hash, points)| SwarmPoints {
+        info_hash: hex(&info_hash),
+        peers: points.iter().map(IntroPoint::new).collect(),
     });
     groups.collect()
 }
@@ -407,11 +295,11 @@ fn by_info_hash(mut groups: Vec<([u8; 20], Vec<IntroductionPoint>)>) -> Value {
 /// key it stores, with the values that decode as a `DHTIntroPointPayload` (others are skipped,
 /// so a key without one lists no peers, as py-ipv8). Empty unless the node runs a tunnel community
 /// and a DHT (py-ipv8 asks for a `dht_provider`; ours is the node's DHT).
-fn dht_peers_json(node: &Node) -> Value {
+fn dht_points(node: &Node) -> Vec<SwarmPoints> {
     let (Some(_), Some(dht)) =
         (node.community::<TunnelCommunity>(), node.community::<DhtCommunity>())
     else {
-        return json!([]);
+        return Vec::new();
     };
     let groups = dht.storage().iter().map(|(key, values)| {
         let data = values.into_iter().filter_map(|bytes| match DhtValue::parse(bytes).ok()? {
@@ -438,9 +326,9 @@ fn dht_intro_point(data: &[u8]) -> Option<IntroductionPoint> {
 /// loads one per swarm it introduces a seeder of), by info hash: those learnt from others and the
 /// node itself for each seeder it introduces. Empty unless the node's tunnel community is hidden,
 /// as py-ipv8.
-fn pex_peers_json(node: &mut Node, now: Instant) -> Value {
+fn pex_points(node: &mut Node, now: Instant) -> Vec<SwarmPoints> {
     if !node.community::<TunnelCommunity>().is_some_and(TunnelCommunity::is_hidden) {
-        return json!([]);
+        return Vec::new();
     }
     let ids: Vec<CommunityId> = node.overlays().iter().map(|o| o.community_id).collect();
     let groups = ids.into_iter().filter_map(|id| {
@@ -452,18 +340,18 @@ fn pex_peers_json(node: &mut Node, now: Instant) -> Value {
 }
 
 /// Every candidate, by mid.
-fn peers_json(tunnels: &TunnelCommunity, _: Instant) -> Value {
+fn candidates(tunnels: &TunnelCommunity) -> Vec<Candidate> {
     let mut candidates: Vec<_> = tunnels.candidates().collect();
     candidates.sort_by_key(|(peer, _)| peer.mid());
     let peers = candidates.into_iter().map(|(peer, flags)| {
         let address = peer.address();
-        json!({
-            "ip": address.ip().to_string(),
-            "port": address.port(),
-            "mid": peer.mid().to_hex(),
-            "is_key_compatible": peer.key().x25519().is_some(),
-            "flags": flag_list(*flags),
-        })
+        Candidate {
+            ip: address.ip().to_string(),
+            port: address.port(),
+            mid: peer.mid().to_hex(),
+            is_key_compatible: peer.key().x25519().is_some(),
+            flags: flag_list(*flags),
+        }
     });
     peers.collect()
 }
@@ -477,7 +365,27 @@ pub(super) struct Doc;
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+
     use super::*;
+    use crate::proto::tunnel::PeerFlags;
+
+    /// The JSON of [`bodies::seconds`].
+    fn seconds(duration: Duration) -> Value {
+        json!(bodies::seconds(duration))
+    }
+
+    /// The JSON of [`exit_entries`], as the route lists them.
+    fn exits_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
+        json!(exit_entries(tunnels, now))
+    }
+
+    /// The JSON of [`swarm_entries`], as the route lists them.
+    fn swarms_json(tunnels: &TunnelCommunity, now: Instant) -> Value {
+        json!(swarm_entries(tunnels, now))
+    }
 
     #[test]
     fn flags_list_their_set_bits_lowest_first() {
