@@ -18,6 +18,8 @@ use ipv8::proto::Node;
 use ipv8::rest::{ApiKey, BindError, RestServer, TlsError, TlsIdentity};
 use ipv8::runtime::{self, Endpoint, EndpointConfig, NodeHandle, Pseudonyms};
 use serde_json::{Value, json};
+
+use crate::rest_openapi::DOCUMENTED;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -34,61 +36,15 @@ const PATIENCE: Duration = Duration::from_secs(10);
 /// A DHT key and a mid, for the routes that take one.
 const HEX: &str = "0123456789abcdef0123456789abcdef01234567";
 
-/// Every route of the server (keep in step with `ipv8/src/rest/*.rs`), and two requests that no
-/// route takes: an unknown path and a method a path does not answer.
-const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/network"),
-    ("GET", "/overlays"),
-    ("GET", "/metrics"),
-    ("GET", "/ui/snapshot"),
-    ("GET", "/overlays/statistics"),
-    ("POST", "/overlays/statistics"),
-    ("POST", "/isolation"),
-    ("GET", "/asyncio/drift"),
-    ("PUT", "/asyncio/drift"),
-    ("GET", "/asyncio/tasks"),
-    ("GET", "/asyncio/debug"),
-    ("PUT", "/asyncio/debug"),
-    ("GET", "/dht/statistics"),
-    ("GET", "/dht/values"),
-    ("GET", "/dht/values/{hex}"),
-    ("PUT", "/dht/values/{hex}"),
-    ("GET", "/dht/peers/{hex}"),
-    ("GET", "/noblockdht/{hex}"),
-    ("GET", "/dht/buckets"),
-    ("GET", "/dht/buckets/01/refresh"),
-    ("GET", "/tunnel/settings"),
-    ("GET", "/tunnel/circuits"),
-    ("GET", "/tunnel/relays"),
-    ("GET", "/tunnel/exits"),
-    ("GET", "/tunnel/swarms"),
-    ("GET", "/tunnel/swarms/{hex}/size"),
-    ("GET", "/tunnel/peers"),
-    ("GET", "/tunnel/peers/dht"),
-    ("GET", "/tunnel/peers/pex"),
-    ("GET", "/tunnel/circuits/test"),
-    ("GET", "/tunnel/circuits/1/test"),
-    ("GET", "/identity"),
-    ("GET", "/identity/p/schemas"),
-    ("GET", "/identity/p/public_key"),
-    ("GET", "/identity/p/peers"),
-    ("GET", "/identity/p/credentials"),
-    ("GET", "/identity/p/credentials/{key}"),
-    ("PUT", "/identity/p/request/{key}"),
-    ("PUT", "/identity/p/attest/{key}"),
-    ("PUT", "/identity/p/verify/{key}"),
-    ("PUT", "/identity/p/allow/{key}"),
-    ("PUT", "/identity/p/disallow/{key}"),
-    ("GET", "/identity/p/outstanding/attestations"),
-    ("GET", "/identity/p/outstanding/verifications"),
-    ("GET", "/identity/p/verifications"),
-    ("GET", "/identity/p/unload"),
-    ("GET", "/identity/p/remove"),
-    ("GET", "/attestation?type=peers"),
-    ("POST", "/attestation?type=verify"),
-    ("GET", "/nothing"),
-    ("DELETE", "/network"),
-];
+/// Every documented route (`DOCUMENTED`, kept in step with the server by `rest_openapi`) with
+/// its parameters filled in, and two requests that no route takes: an unknown path and a method a
+/// path does not answer.
+fn routes() -> Vec<(&'static str, String)> {
+    let mut routes: Vec<_> =
+        DOCUMENTED.iter().map(|&(method, template)| (method, path_of(method, template))).collect();
+    routes.extend([("GET", "/nothing".to_owned()), ("DELETE", "/network".to_owned())]);
+    routes
+}
 
 /// A node with no community on loopback.
 fn node() -> NodeHandle {
@@ -178,8 +134,22 @@ fn parse(raw: &[u8]) -> Reply {
     Reply { status, headers, body: raw[split + 4..].to_vec() }
 }
 
-fn path_of(template: &str) -> String {
-    template.replace("{hex}", HEX).replace("{key}", "TGliTmFDTFBLOg%3D%3D")
+/// A request path for a documented route: hex for keys, mids and infohashes, a public key in
+/// base64 for peers, and a `type` for `/attestation`.
+fn path_of(method: &str, template: &str) -> String {
+    let mut path = template.to_owned();
+    for hex in ["{key}", "{mid}", "{infohash}"] {
+        path = path.replace(hex, HEX);
+    }
+    for peer in ["{subject}", "{authority}", "{verifier}"] {
+        path = path.replace(peer, "TGliTmFDTFBLOg%3D%3D");
+    }
+    path = path.replace("{prefix}", "01").replace("{circuit_id}", "1").replace("{pseudonym}", "p");
+    match (method, path.as_str()) {
+        ("GET", "/attestation") => "/attestation?type=peers".to_owned(),
+        ("POST", "/attestation") => "/attestation?type=verify".to_owned(),
+        _ => path,
+    }
 }
 
 /// `path` with more query parameters.
@@ -195,8 +165,7 @@ fn is_unauthorized(reply: &Reply) -> bool {
 #[tokio::test]
 async fn every_route_refuses_a_missing_or_wrong_key() {
     let (handle, address) = keyed().await;
-    for &(method, template) in ROUTES {
-        let path = path_of(template);
+    for (method, path) in routes() {
         let missing = request(address, method, &path, &[]).await;
         assert!(is_unauthorized(&missing), "{method} {path} without a key: {missing:?}");
         let wrong = request(address, method, &path, &[("X-Api-Key", "s3cret key")]).await;
@@ -212,8 +181,7 @@ async fn every_route_refuses_a_missing_or_wrong_key() {
 #[tokio::test]
 async fn the_key_opens_every_route_in_the_header_or_the_query() {
     let (handle, address) = keyed().await;
-    for &(method, template) in ROUTES {
-        let path = path_of(template);
+    for (method, path) in routes() {
         let by_header = request(address, method, &path, &[("X-Api-Key", KEY)]).await;
         assert_ne!(by_header.status, 401, "{method} {path} with the key in the header");
         let query = with_query(&path, &format!("other=1&apikey={KEY_IN_QUERY}"));

@@ -141,14 +141,11 @@ fn from_wallet(result: Result<Result<(), WalletError>, RuntimeError>) -> Respons
     )
 )]
 async fn handle_get(State(p): Shared, uri: Uri) -> Response {
-    let args = uri.query().map(super::access::query_pairs).unwrap_or_default();
-    let Some(kind) = arg(&args, "type") else {
-        return bad_request("parameters or type missing").into_response();
-    };
-    let pseudonym = match pseudonym(&p).await {
-        Ok(pseudonym) => pseudonym,
+    let (args, kind, pseudonym) = match call(&p, &uri).await {
+        Ok(call) => call,
         Err(failure) => return failure.into_response(),
     };
+    let kind = kind.as_str();
     let listing = match kind {
         "outstanding" => outstanding(&pseudonym).await,
         "outstanding_verify" => outstanding_verify(&pseudonym).await,
@@ -160,6 +157,17 @@ async fn handle_get(State(p): Shared, uri: Uri) -> Response {
         _ => return bad_request("type argument incorrect").into_response(),
     };
     listing.map_or_else(IntoResponse::into_response, |listing| Json(listing).into_response())
+}
+
+/// What both methods start with: the query's arguments, its `type` (py-ipv8's 400 without
+/// one) and the attestation pseudonym.
+async fn call(
+    p: &Pseudonyms,
+    uri: &Uri,
+) -> Result<(Vec<(String, String)>, String, Pseudonym), Failure> {
+    let args = uri.query().map(super::access::query_pairs).unwrap_or_default();
+    let kind = arg(&args, "type").ok_or(bad_request("parameters or type missing"))?.to_owned();
+    Ok((args, kind, pseudonym(p).await?))
 }
 
 /// `type=outstanding`: attestation requests waiting for our answer.
@@ -238,14 +246,11 @@ async fn attributes(pseudonym: &Pseudonym, mid: Option<&str>) -> Result<Listing,
     )
 )]
 async fn handle_post(State(p): Shared, uri: Uri) -> Response {
-    let args = uri.query().map(super::access::query_pairs).unwrap_or_default();
-    let Some(kind) = arg(&args, "type") else {
-        return bad_request("parameters or type missing").into_response();
-    };
-    let pseudonym = match pseudonym(&p).await {
-        Ok(pseudonym) => pseudonym,
+    let (args, kind, pseudonym) = match call(&p, &uri).await {
+        Ok(call) => call,
         Err(failure) => return failure.into_response(),
     };
+    let kind = kind.as_str();
     let result = match kind {
         "request" => request(&pseudonym, &args).await,
         "attest" => attest(&pseudonym, &args).await,

@@ -116,6 +116,30 @@ async fn load(
     pseudonyms.load(name, token.as_deref()).await.map_err(|e| from_pseudonym_error(&e))
 }
 
+/// Loads the pseudonym and answers what its attestation overlay lists for `request`, as `body`
+/// puts it.
+async fn listed<R, B>(
+    pseudonyms: &Pseudonyms,
+    name: &str,
+    headers: &HeaderMap,
+    request: R,
+    body: impl FnOnce(R::Response) -> B,
+) -> Response
+where
+    R: crate::proto::Request,
+    AttestationCommunity: crate::proto::Responder<R>,
+    B: serde::Serialize,
+{
+    let pseudonym = match load(pseudonyms, name, headers).await {
+        Ok(pseudonym) => pseudonym,
+        Err(r) => return r,
+    };
+    match pseudonym.handle.ask::<AttestationCommunity, _>(request).await {
+        Ok(list) => Json(body(list)).into_response(),
+        Err(e) => from_runtime(&e),
+    }
+}
+
 /// The peers of the pseudonym's identity overlay.
 async fn identity_peers(pseudonym: &Pseudonym) -> Result<Vec<Peer>, Response> {
     pseudonym
@@ -628,14 +652,7 @@ async fn outstanding_attestations(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let pseudonym = match load(&p, &name, &headers).await {
-        Ok(pseudonym) => pseudonym,
-        Err(r) => return r,
-    };
-    match pseudonym.handle.ask::<AttestationCommunity, _>(OutstandingAttestations).await {
-        Ok(list) => Json(AttestationRequests::new(list)).into_response(),
-        Err(e) => from_runtime(&e),
-    }
+    listed(&p, &name, &headers, OutstandingAttestations, AttestationRequests::new).await
 }
 
 /// GET: verification requests waiting for our consent.
@@ -659,14 +676,7 @@ async fn outstanding_verifications(
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let pseudonym = match load(&p, &name, &headers).await {
-        Ok(pseudonym) => pseudonym,
-        Err(r) => return r,
-    };
-    match pseudonym.handle.ask::<AttestationCommunity, _>(OutstandingVerifications).await {
-        Ok(list) => Json(VerificationRequests::new(list)).into_response(),
-        Err(e) => from_runtime(&e),
-    }
+    listed(&p, &name, &headers, OutstandingVerifications, VerificationRequests::new).await
 }
 
 /// GET: the outputs of finished verifications.
@@ -686,14 +696,7 @@ async fn outstanding_verifications(
     )
 )]
 async fn verifications(State(p): Shared, Path(name): Path<String>, headers: HeaderMap) -> Response {
-    let pseudonym = match load(&p, &name, &headers).await {
-        Ok(pseudonym) => pseudonym,
-        Err(r) => return r,
-    };
-    match pseudonym.handle.ask::<AttestationCommunity, _>(VerificationOutputs).await {
-        Ok(list) => Json(Verifications::new(list)).into_response(),
-        Err(e) => from_runtime(&e),
-    }
+    listed(&p, &name, &headers, VerificationOutputs, Verifications::new).await
 }
 
 /// The routes of this file, described for `/docs/openapi.json`.
