@@ -50,10 +50,11 @@ impl FastPath for TunnelFastPath {
         if header.plaintext {
             return None;
         }
-        if self.relays.lock().contains_key(&header.circuit_id) {
-            let to =
-                self.relays.relay(arrived.now, arrived.source, datagram, self.max_relay_early, out);
-            return to.ok().map(Forward::to);
+        // One lookup: a cell the relay routes refuse (or do not know) may still be an exit's.
+        let relayed =
+            self.relays.relay(arrived.now, arrived.source, datagram, self.max_relay_early, out);
+        if let Ok(to) = relayed {
+            return Some(Forward::to(to));
         }
         let mut exits = self.exits.lock();
         let exit = exits.get_mut(&header.circuit_id)?;
