@@ -9,11 +9,14 @@
 //! - `bench-dht`: DHT lookup latency on 20 loopback nodes, py-ipv8's against ours, in one run.
 //! - `bench-tunnels`: tunnel throughput, build time and CPU per MB, ours against py-ipv8's.
 //! - `bench-attestation`: attestation keys, attests and proofs on one core, ours against py-ipv8's.
+//! - `bench-bootstrap`: bootstrap servers answering signed introduction-requests under load,
+//!   py-ipv8's node against our node and tracker (answers/s, CPU per answer).
 //! - `fuzz`: runs every fuzz target (cargo-fuzz, nightly) for some seconds on its committed corpus.
 //! - `ui-test`: the REST API's dashboard in headless Chromium against two loopback nodes.
 //! - `api-fuzz`: schemathesis against the REST API's `OpenAPI` document, on a loopback node.
 
 mod api_fuzz;
+mod bench_bootstrap;
 mod ci;
 mod codegen;
 mod examples;
@@ -74,6 +77,17 @@ enum Task {
         #[arg(long, default_value_t = 10)]
         runs: u32,
     },
+    /// Load bootstrap servers with signed introduction-requests on loopback: a py-ipv8 node, our
+    /// node and `ipv8 tracker` (without and with signature workers); answers per second and CPU
+    /// time per answer, at a moderate rate, a high one and flat out (release).
+    BenchBootstrap {
+        /// The moderate rate, in requests per second.
+        #[arg(long, default_value_t = 2000)]
+        rate: u32,
+        /// Seconds per phase.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+    },
     /// Run the fuzz targets with cargo-fuzz on the nightly toolchain (installed into
     /// `target/cargo-fuzz` if missing), on their corpora in `fuzz/corpus`, and print executions
     /// and crashes per target.
@@ -105,6 +119,7 @@ fn main() -> anyhow::Result<()> {
         Task::BenchDht => python::bench_dht(),
         Task::BenchTunnels { seconds } => python::bench_tunnels(seconds),
         Task::BenchAttestation { runs } => python::bench_attestation(runs),
+        Task::BenchBootstrap { rate, seconds } => bench_bootstrap::run(rate, seconds),
         Task::Ci => ci::run(),
         Task::Interop => python::interop(),
         Task::UiTest => ui_test::run(),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use ipv8::crypto::{Curve, PrivateKey};
 use ipv8::proto::Node;
-use ipv8::runtime::{Endpoint, EndpointConfig};
+use ipv8::runtime::{Config, Endpoint, EndpointConfig};
 
 /// Arguments of `ipv8 tracker`.
 #[derive(clap::Args)]
@@ -21,6 +21,10 @@ pub(crate) struct Args {
     /// Seconds between status lines.
     #[arg(long, default_value_t = 10.0)]
     status_interval: f64,
+    /// Threads that check and make the signatures of request bursts beside the loop (0: the
+    /// loop does it all). Default: one less than the cores this process may use, at most 7.
+    #[arg(long)]
+    crypto_workers: Option<usize>,
 }
 
 /// Runs the tracker until interrupted.
@@ -46,7 +50,11 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
     node.set_rng(ipv8::proto::Rng::from_os());
     node.set_address(address);
     node.enable_tracker(now);
-    let (handle, _events, task) = ipv8::runtime::spawn(node, endpoint);
+    let mut runtime = Config::new();
+    if let Some(workers) = args.crypto_workers {
+        runtime = runtime.with_crypto_workers(workers);
+    }
+    let (handle, _events, task) = ipv8::runtime::spawn_with(&runtime, node, endpoint);
     println!("tracker listening on {address}");
     let mut status = tokio::time::interval(Duration::from_secs_f64(args.status_interval.max(0.1)));
     status.tick().await;

@@ -132,8 +132,10 @@ impl<C: 'static> Context<'_, C> {
         payload: &P,
     ) -> Result<(), EncodeError> {
         let local = &*self.local;
-        let packet = packet::signed(&local.prefix, &local.key, local.public_key.to_bin(), payload)?;
-        self.shared.transmit(to.address(), packet);
+        let signature_len = local.key.curve().signature_len();
+        let packet =
+            packet::to_sign(&local.prefix, local.public_key.to_bin(), signature_len, payload)?;
+        self.shared.transmit_signed(to.address(), packet, &local.key);
         Ok(())
     }
 

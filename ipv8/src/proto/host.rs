@@ -6,6 +6,7 @@ use std::any::Any;
 use std::fmt;
 use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::discovery::{
@@ -119,7 +120,8 @@ pub(crate) trait Overlay: Send {
 pub(crate) struct Local {
     pub(crate) id: CommunityId,
     pub(crate) prefix: [u8; PREFIX_LEN],
-    pub(crate) key: PrivateKey,
+    /// Shared with the datagrams still to be signed ([`Outgoing`](super::Outgoing)).
+    pub(crate) key: Arc<PrivateKey>,
     pub(crate) public_key: PublicKey,
     /// The `extra_bytes` of this community's introduction-requests and -responses.
     pub(crate) extra_bytes: Vec<u8>,
@@ -149,7 +151,7 @@ impl<C: Community> Host<C> {
             local: Local {
                 id,
                 prefix: id.prefix(),
-                key,
+                key: Arc::new(key),
                 public_key,
                 extra_bytes: Vec::new(),
                 listens_unclaimed: false,

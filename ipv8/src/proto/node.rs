@@ -11,8 +11,8 @@ use super::discovery::{Bootstrapper, Strategy};
 use super::host::{Host, Overlay, OverlayInfo};
 use super::job::{Job, JobDone};
 use super::oneshot;
-use super::packet::{HEADER_LEN, Incoming, PREFIX_LEN, SignedParts};
-use super::shared::{Event, Shared, Transmit};
+use super::packet::{Checked, HEADER_LEN, Incoming, PREFIX_LEN};
+use super::shared::{Event, Outgoing, Shared, Transmit};
 use super::socket::{SocketError, SocketId, SocketRequest};
 use super::tracker::Tracker;
 use super::{
@@ -22,14 +22,27 @@ use super::{
 use crate::crypto::{PrivateKey, PublicKey};
 
 mod admin;
+mod checks;
+
+pub use checks::SignatureCheck;
 
 /// How a datagram reached the node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Arrival {
-    /// From a socket; `verified` when its signature was checked in a batch already.
-    Socket { verified: bool },
+    /// From a socket, with what a batch's check found of its signature.
+    Socket(Checked),
     /// Delivered by a carrier (a tunnel community unwrapping it from a circuit).
     Carried,
+}
+
+impl Arrival {
+    /// What is known of the datagram's signature: carried ones were never checked.
+    fn checked(self) -> Checked {
+        match self {
+            Self::Socket(checked) => checked,
+            Self::Carried => Checked::No,
+        }
+    }
 }
 
 /// Most rounds of follow-up work (announcements, calls, carried datagrams) run after one step;
@@ -323,36 +336,18 @@ impl Node {
     /// Handles one received datagram.
     pub fn handle_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
         self.shared.now = now;
-        self.handle_one(source, data, Arrival::Socket { verified: false });
+        self.handle_one(source, data, Arrival::Socket(Checked::No));
         self.follow_up();
     }
 
     /// Handles a batch of received datagrams, checking the signatures of the signed ones together
-    /// (Ed25519 batch verification), which is faster than one by one.
+    /// (Ed25519 batch verification), which is faster than one by one. A driver that checks them
+    /// elsewhere (on worker threads) uses [`Node::signature_checks`] and
+    /// [`Node::handle_checked_datagrams`] instead.
     pub fn handle_datagrams(&mut self, now: Instant, datagrams: &[(SocketAddr, &[u8])]) {
-        self.shared.now = now;
-        let verified = self.verify_batch(datagrams);
-        for ((source, data), verified) in datagrams.iter().zip(verified) {
-            self.handle_one(*source, data, Arrival::Socket { verified });
-        }
-        self.follow_up();
-    }
-
-    /// Which datagrams carry a valid signature over a signed layout, checked as one batch.
-    fn verify_batch(&self, datagrams: &[(SocketAddr, &[u8])]) -> Vec<bool> {
-        let parts: Vec<Option<SignedParts<'_>>> = datagrams
-            .iter()
-            .map(|(_, data)| {
-                let known = data
-                    .get(..PREFIX_LEN)
-                    .is_some_and(|prefix| self.by_prefix.contains_key(prefix));
-                known.then(|| SignedParts::split(data, &self.shared.keys).ok()).flatten()
-            })
-            .collect();
-        let items: Vec<_> =
-            parts.iter().flatten().map(|p| (&p.key, p.signed, p.signature)).collect();
-        let mut results = crate::crypto::verify_batch(&items).into_iter();
-        parts.iter().map(|part| part.is_some() && results.next().unwrap_or(false)).collect()
+        let checks = self.signature_checks(datagrams);
+        let verdicts = SignatureCheck::verify_some(&checks, datagrams);
+        self.handle_checked_datagrams(now, datagrams, &verdicts);
     }
 
     /// Offers a datagram received at `now` from `source` to the fast path of the community it is
@@ -406,7 +401,7 @@ impl Node {
     }
 
     fn handle_one(&mut self, source: SocketAddr, data: &[u8], arrival: Arrival) {
-        if matches!(arrival, Arrival::Socket { .. }) {
+        if matches!(arrival, Arrival::Socket(_)) {
             let mut out = Vec::new();
             if let Some(forward) = self.fast_path(self.shared.now, source, data, &mut out) {
                 self.shared.transmit_on(forward.socket, forward.destination, out);
@@ -450,7 +445,7 @@ impl Node {
     ) -> Result<u8, DropReason> {
         let prefix = data.first_chunk::<PREFIX_LEN>().filter(|_| data.len() >= HEADER_LEN);
         let Some(&index) = prefix.and_then(|prefix| self.by_prefix.get(prefix)) else {
-            return self.route_unclaimed(source, data);
+            return self.route_unclaimed(source, data, arrival);
         };
         // A carried community hears only what its carrier delivers (py-ipv8's TunnelEndpoint).
         if arrival != Arrival::Carried
@@ -458,7 +453,6 @@ impl Node {
         {
             return Err(DropReason::Refused("not_through_carrier"));
         }
-        let verified = arrival == Arrival::Socket { verified: true };
         if let Some(&slot) = self.slots.get(index) {
             self.enter(slot);
         }
@@ -466,9 +460,7 @@ impl Node {
         let msg_id = data.get(PREFIX_LEN).copied().unwrap_or_default();
         let keys = std::mem::take(&mut self.shared.keys);
         let mut incoming = Incoming::new(source, data, &keys);
-        if verified {
-            incoming.set_verified();
-        }
+        incoming.set_checked(arrival.checked());
         let result = match self.overlays.get_mut(index) {
             Some(overlay) => {
                 let now = self.shared.now;
@@ -486,12 +478,18 @@ impl Node {
     }
 
     /// A datagram under no community's prefix: each listening community in turn may take it.
-    fn route_unclaimed(&mut self, source: SocketAddr, data: &[u8]) -> Result<u8, DropReason> {
+    fn route_unclaimed(
+        &mut self,
+        source: SocketAddr,
+        data: &[u8],
+        arrival: Arrival,
+    ) -> Result<u8, DropReason> {
         if data.len() < HEADER_LEN && !self.overlays.iter().any(|o| o.listens_unclaimed()) {
             return Err(DropReason::TooShort);
         }
         let keys = std::mem::take(&mut self.shared.keys);
-        let incoming = Incoming::new(source, data, &keys);
+        let mut incoming = Incoming::new(source, data, &keys);
+        incoming.set_checked(arrival.checked());
         let mut result = Err(DropReason::UnknownCommunity);
         for index in 0..self.overlays.len() {
             let Some((overlay, shared)) = self.at(index) else { continue };
@@ -655,6 +653,13 @@ impl Node {
 
     /// The next datagram to send.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.shared.outbox.pop().map(Outgoing::finish)
+    }
+
+    /// The next datagram to send as [`Node::poll_transmit`] gives it, but perhaps not signed yet:
+    /// a driver that signs elsewhere (many at once, on worker threads) takes datagrams this way
+    /// and sends each after [`Outgoing::finish`], in the order taken.
+    pub fn poll_outgoing(&mut self) -> Option<Outgoing> {
         self.shared.outbox.pop()
     }
 
@@ -1028,7 +1033,7 @@ impl Node {
         if super::discovery::CORE_IDS.contains(&incoming.msg_id()) {
             return;
         }
-        let signed = SignedParts::split(incoming.data(), &self.shared.keys)
+        let signed = super::packet::SignedParts::split(incoming.data(), &self.shared.keys)
             .is_ok_and(|parts| parts.key.verify(parts.signed, parts.signature));
         recorder.push(super::Received {
             community_id: overlay.community_id(),

@@ -80,22 +80,32 @@ impl FromStr for CommunityId {
     }
 }
 
-/// Builds a signed packet: header, the sender's key, the payload, and a signature over all of it.
-pub(crate) fn signed<P: Message>(
+/// Builds a signed packet whose signature is still to be written: header, the sender's key, the
+/// payload, and `signature_len` zero bytes where the signature over all of it goes
+/// ([`Outgoing::finish`](super::Outgoing::finish) writes it).
+pub(crate) fn to_sign<P: Message>(
     prefix: &[u8; PREFIX_LEN],
-    key: &PrivateKey,
     key_bin: &[u8],
+    signature_len: usize,
     payload: &P,
 ) -> Result<Vec<u8>, EncodeError> {
     let mut packet =
-        Vec::with_capacity(HEADER_LEN + 2 + key_bin.len() + payload.encoded_len() + 64);
+        Vec::with_capacity(HEADER_LEN + 2 + key_bin.len() + payload.encoded_len() + signature_len);
     packet.extend_from_slice(prefix);
     packet.push(P::MSG_ID);
     VarlenH::encode(&key_bin.to_vec(), &mut packet)?;
     payload.encode(&mut packet)?;
-    let signature = key.sign(&packet);
-    packet.extend_from_slice(&signature);
+    packet.resize(packet.len() + signature_len, 0);
     Ok(packet)
+}
+
+/// Writes the signature into the last [`PublicKey::signature_len`] bytes of a packet built by
+/// [`to_sign`], over the bytes before them.
+pub(crate) fn sign_in_place(packet: &mut Vec<u8>, key: &PrivateKey) {
+    let body = packet.len().saturating_sub(key.curve().signature_len());
+    let signature = key.sign(packet.get(..body).unwrap_or_default());
+    packet.truncate(body);
+    packet.extend_from_slice(&signature);
 }
 
 /// Builds an unsigned packet: header and payload.
@@ -141,19 +151,41 @@ pub struct Incoming<'a> {
     source: SocketAddr,
     data: &'a [u8],
     keys: &'a KeyCache,
-    verified: bool,
+    checked: Checked,
+}
+
+/// What is known of a packet's signature before a handler asks for its payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Checked {
+    /// Not checked yet: [`Incoming::signed`] checks it.
+    No,
+    /// Checked (in a batch) and valid.
+    Valid,
+    /// Checked (in a batch) and not valid.
+    Invalid,
+}
+
+impl Checked {
+    /// The state after a check whose verdict is `valid`, or none (`None`).
+    pub(crate) fn from_verdict(verdict: Option<bool>) -> Self {
+        match verdict {
+            Some(true) => Self::Valid,
+            Some(false) => Self::Invalid,
+            None => Self::No,
+        }
+    }
 }
 
 impl<'a> Incoming<'a> {
     /// A datagram from `source`; it may be shorter than a header when it goes to a listener of
     /// unclaimed datagrams (then [`Incoming::msg_id`] is 0 and decoding fails cleanly).
     pub(crate) fn new(source: SocketAddr, data: &'a [u8], keys: &'a KeyCache) -> Self {
-        Self { source, data, keys, verified: false }
+        Self { source, data, keys, checked: Checked::No }
     }
 
-    /// Marks the signature as already checked (by batch verification).
-    pub(crate) fn set_verified(&mut self) {
-        self.verified = true;
+    /// Records that the signature was checked already (by batch verification).
+    pub(crate) fn set_checked(&mut self, checked: Checked) {
+        self.checked = checked;
     }
 
     /// Where the packet came from.
@@ -177,7 +209,12 @@ impl<'a> Incoming<'a> {
     /// Checks the signature and decodes the payload of a signed message.
     pub fn signed<P: Payload>(&self) -> Result<(Peer, P), DropReason> {
         let parts = SignedParts::split(self.data, self.keys)?;
-        if !self.verified && !parts.key.verify(parts.signed, parts.signature) {
+        let valid = match self.checked {
+            Checked::Valid => true,
+            Checked::Invalid => false,
+            Checked::No => parts.key.verify(parts.signed, parts.signature),
+        };
+        if !valid {
             return Err(DropReason::BadSignature);
         }
         let payload = P::from_bytes(parts.body).map_err(DropReason::Malformed)?;

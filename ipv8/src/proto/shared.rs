@@ -5,6 +5,7 @@
 use std::any::Any;
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::ask::Envelope;
@@ -12,7 +13,7 @@ use super::job::Job;
 use super::packet::{KeyCache, PREFIX_LEN};
 use super::socket::{SocketId, Sockets};
 use super::{CommunityId, Network, Peer, Rng, Stats};
-use crate::crypto::PublicKey;
+use crate::crypto::{PrivateKey, PublicKey};
 use crate::wire::Payload;
 
 /// Most datagrams queued for sending before new ones are refused (and counted).
@@ -36,6 +37,68 @@ pub struct Transmit {
     /// The socket to send it from: a community's own ([`Context::open_socket`](super::Context::open_socket)),
     /// or `None` for the node's endpoint.
     pub socket: Option<SocketId>,
+}
+
+/// A datagram the node queued, whose signature may still have to be written: the node leaves
+/// signing to the moment it is taken, so that a driver can sign many at once on several threads
+/// ([`Node::poll_outgoing`](super::Node::poll_outgoing)). [`Node::poll_transmit`](super::Node::poll_transmit)
+/// hands them out signed.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Instant;
+/// use ipv8::crypto::{Curve, PrivateKey};
+/// use ipv8::proto::{Community, CommunityId, Node};
+///
+/// struct Walker;
+/// #[ipv8::community]
+/// impl Walker {}
+/// impl Community for Walker {
+///     fn community_id(&self) -> CommunityId {
+///         CommunityId(*b"outgoing doc example")
+///     }
+/// }
+///
+/// let now = Instant::now();
+/// let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 1, now);
+/// node.add_community(now, Walker)?;
+/// node.with_community::<Walker, _>(now, |_, ctx| ctx.walk_to("127.0.0.1:9".parse().unwrap()));
+/// // The introduction-request is signed when it is finished, on any thread.
+/// let outgoing = node.poll_outgoing().expect("a request");
+/// assert!(!outgoing.is_signed());
+/// let transmit = std::thread::spawn(move || outgoing.finish()).join().unwrap();
+/// assert_eq!(transmit.destination.port(), 9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Outgoing {
+    transmit: Transmit,
+    /// The key whose signature goes into the last bytes, while it is not written.
+    signer: Option<Arc<PrivateKey>>,
+}
+
+impl Outgoing {
+    /// Whether the datagram is complete (signed, or never to be signed).
+    #[must_use]
+    pub fn is_signed(&self) -> bool {
+        self.signer.is_none()
+    }
+
+    /// The datagram; while it is not signed, its last bytes are zeros where the signature goes.
+    #[must_use]
+    pub fn transmit(&self) -> &Transmit {
+        &self.transmit
+    }
+
+    /// The datagram to send, signed if it was not yet.
+    #[must_use]
+    pub fn finish(mut self) -> Transmit {
+        if let Some(key) = self.signer.take() {
+            super::packet::sign_in_place(&mut self.transmit.contents, &key);
+        }
+        self.transmit
+    }
 }
 
 /// Something that happened in a node, for the application driving it.
@@ -122,7 +185,7 @@ impl Addresses {
 /// Datagrams to send, and the communities whose datagrams another component carries.
 #[derive(Default)]
 pub(crate) struct Outbox {
-    queue: VecDeque<Transmit>,
+    queue: VecDeque<Outgoing>,
     /// Prefix of a community → the community that carries its datagrams (py-ipv8's
     /// `TunnelEndpoint`).
     redirects: HashMap<[u8; PREFIX_LEN], CommunityId>,
@@ -131,7 +194,7 @@ pub(crate) struct Outbox {
 }
 
 impl Outbox {
-    pub(crate) fn pop(&mut self) -> Option<Transmit> {
+    pub(crate) fn pop(&mut self) -> Option<Outgoing> {
         self.queue.pop_front()
     }
 
@@ -243,6 +306,26 @@ impl Shared {
         self.transmit_on(None, destination, contents);
     }
 
+    /// Queues a signed packet built by [`to_sign`](super::packet::to_sign), to be signed with
+    /// `key` when it is taken; a carrier gets it signed at once.
+    pub(crate) fn transmit_signed(
+        &mut self,
+        destination: SocketAddr,
+        mut contents: Vec<u8>,
+        key: &Arc<PrivateKey>,
+    ) {
+        let carried = !self.outbox.redirects.is_empty()
+            && contents
+                .first_chunk::<PREFIX_LEN>()
+                .is_some_and(|prefix| self.outbox.redirects.contains_key(prefix));
+        if carried {
+            super::packet::sign_in_place(&mut contents, key);
+            self.transmit(destination, contents);
+            return;
+        }
+        self.queue(Transmit { destination, contents, socket: None }, Some(Arc::clone(key)));
+    }
+
     /// Queues a datagram for the node's endpoint, whatever its community.
     pub(crate) fn transmit_direct(&mut self, destination: SocketAddr, contents: Vec<u8>) {
         self.transmit_on(None, destination, contents);
@@ -255,12 +338,17 @@ impl Shared {
         destination: SocketAddr,
         contents: Vec<u8>,
     ) {
+        self.queue(Transmit { destination, contents, socket }, None);
+    }
+
+    /// Puts a datagram into the outbox, counted as sent, unless the outbox is full.
+    fn queue(&mut self, transmit: Transmit, signer: Option<Arc<PrivateKey>>) {
         if self.outbox.queue.len() >= OUTBOX_LIMIT {
             self.stats.send_failed("outbox_full");
             return;
         }
-        self.count_sent(&contents);
-        self.outbox.queue.push_back(Transmit { destination, contents, socket });
+        self.count_sent(&transmit.contents);
+        self.outbox.queue.push_back(Outgoing { transmit, signer });
     }
 
     /// Counts a datagram that leaves the node.

@@ -183,6 +183,7 @@ pub struct Config {
     event_capacity: usize,
     command_capacity: usize,
     receive_batch: usize,
+    crypto_workers: Option<usize>,
     transport: Arc<dyn Transport>,
 }
 
@@ -192,6 +193,7 @@ impl std::fmt::Debug for Config {
             .field("event_capacity", &self.event_capacity)
             .field("command_capacity", &self.command_capacity)
             .field("receive_batch", &self.receive_batch)
+            .field("crypto_workers", &self.crypto_workers())
             .finish_non_exhaustive()
     }
 }
@@ -202,6 +204,7 @@ impl Default for Config {
             event_capacity: 1024,
             command_capacity: 64,
             receive_batch: 64,
+            crypto_workers: None,
             transport: Arc::new(UdpTransport),
         }
     }
@@ -241,6 +244,18 @@ impl Config {
         self
     }
 
+    /// How many threads besides the loop check the signatures of received batches and sign the
+    /// datagrams to send: a batch with at least [`PARALLEL_MIN`](super::PARALLEL_MIN)
+    /// signatures is split among them and the loop. The node still handles datagrams in the
+    /// order they arrived and they are sent in the order it queued them, so the traffic with each
+    /// peer keeps its order. 0 does all signature work on the loop. The default is one less than
+    /// the cores the process may use, at most 7: on one core, none.
+    #[must_use]
+    pub fn with_crypto_workers(mut self, workers: usize) -> Self {
+        self.crypto_workers = Some(workers);
+        self
+    }
+
     /// Opens the sockets communities ask for ([`Context::open_socket`](crate::proto::Context::open_socket))
     /// with `transport` instead of the operating system's UDP ([`UdpTransport`]).
     #[must_use]
@@ -271,5 +286,11 @@ impl Config {
     #[must_use]
     pub fn receive_batch(&self) -> usize {
         self.receive_batch
+    }
+
+    /// The number of signature threads besides the loop.
+    #[must_use]
+    pub fn crypto_workers(&self) -> usize {
+        self.crypto_workers.unwrap_or_else(super::workers::Workers::default_count)
     }
 }

@@ -20,6 +20,7 @@ use super::monitor::{LoopStep, Monitor, MonitorFn};
 use super::resolve::{Resolved, Resolver};
 use super::sockets::{Arrival, ExtraSockets, send_ready};
 use super::udp::Inbox;
+use super::workers::Workers;
 use super::{Config, Endpoint, Stats};
 use crate::proto::{Event, JobDone, Node, Transmit};
 
@@ -61,6 +62,8 @@ struct Driver {
     forwarded: Forwarded,
     /// The most datagrams handled per turn from the endpoint's sockets, and from the extra ones.
     receive_batch: usize,
+    /// Threads that check and make large batches' signatures beside the loop.
+    workers: Workers,
     /// Finished CPU jobs, sent back by the blocking pool.
     jobs_done: mpsc::Receiver<JobDone>,
     jobs_tx: mpsc::Sender<JobDone>,
@@ -119,6 +122,7 @@ pub(crate) fn start(
         inboxes,
         forwarded: Forwarded::default(),
         receive_batch: config.receive_batch(),
+        workers: Workers::start(config.crypto_workers()),
         monitor: Monitor::default(),
         probe: Box::pin(tokio::time::sleep_until(tokio::time::Instant::now())),
     };
@@ -312,7 +316,18 @@ impl Driver {
     /// returns whether a socket may have more. Datagrams a fast path forwards skip the batch
     /// and leave at once, from the receive buffer through one reused send buffer.
     fn receive(&mut self) -> bool {
-        let Self { node, endpoint, stats, inboxes, monitor, forwarded, pending, extra, .. } = self;
+        let Self {
+            node,
+            endpoint,
+            stats,
+            inboxes,
+            monitor,
+            forwarded,
+            pending,
+            extra,
+            workers,
+            ..
+        } = self;
         let mut more = false;
         for (socket, inbox) in endpoint.sockets().zip(inboxes.iter_mut()) {
             more |= inbox.fill(socket, stats);
@@ -322,7 +337,10 @@ impl Driver {
                 let (now, received) = (now(), batch.len());
                 batch.retain(|&(source, data)| !forwarded.offer(node, now, source, data));
                 if !batch.is_empty() {
-                    node.handle_datagrams(now, &batch);
+                    let checks = node.signature_checks(&batch);
+                    let (verdicts, on_workers) = workers.verify(&checks, &batch);
+                    stats.checked_on_workers += on_workers as u64;
+                    node.handle_checked_datagrams(now, &batch, &verdicts);
                 }
                 monitor.finish(started, LoopStep::Datagrams(received));
             }
@@ -345,6 +363,7 @@ impl Driver {
     /// Sends a batch of the node's datagrams, a run of same-size datagrams to one destination in
     /// one call where the socket can (UDP GSO); keeps back what a full socket cannot take.
     fn flush_transmits(&mut self) {
+        self.sign_ahead();
         let mut budget = SEND_BATCH;
         while budget > 0 {
             let run = self.gather_run();
@@ -360,6 +379,22 @@ impl Driver {
         // One more is kept, so that the loop wakes for it when its socket can take it.
         if self.pending.is_empty() {
             self.pending.extend(self.node.poll_transmit());
+        }
+    }
+
+    /// With worker threads, takes the node's next datagrams (as many as one turn sends) and has
+    /// those still to be signed signed on the workers and the loop at once, in order.
+    fn sign_ahead(&mut self) {
+        if self.workers.count() == 0 {
+            return;
+        }
+        let room = SEND_BATCH.saturating_sub(self.pending.len());
+        let outgoing: Vec<_> =
+            std::iter::from_fn(|| self.node.poll_outgoing()).take(room).collect();
+        if !outgoing.is_empty() {
+            let (transmits, on_workers) = self.workers.sign(outgoing);
+            self.stats.signed_on_workers += on_workers as u64;
+            self.pending.extend(transmits);
         }
     }
 

@@ -89,6 +89,7 @@ mod sockets;
 mod socks5;
 mod stats;
 mod udp;
+mod workers;
 
 pub use config::{
     Config, DEFAULT_PORT, DEFAULT_PORT_ATTEMPTS, DEFAULT_RECV_BUFFER_SIZE, EndpointConfig,
@@ -104,3 +105,4 @@ pub use pseudonyms::{Pseudonym, PseudonymError, Pseudonyms};
 pub use sockets::{DatagramSocket, Transport, UdpTransport};
 pub use socks5::{HANDSHAKE_TIMEOUT, MAX_ASSOCIATIONS, Socks5Error, Socks5Server};
 pub use stats::Stats;
+pub use workers::PARALLEL_MIN;

@@ -36,4 +36,9 @@ pub struct Stats {
     /// Closures sent through a [`NodeHandle`](super::NodeHandle) that panicked (the node caught
     /// them and went on; community code's own panics are in `node.panics`).
     pub handle_panics: u64,
+    /// Signatures of received datagrams checked on worker threads rather than the loop
+    /// ([`Config::with_crypto_workers`](super::Config::with_crypto_workers)).
+    pub checked_on_workers: u64,
+    /// Datagrams signed on worker threads rather than the loop.
+    pub signed_on_workers: u64,
 }

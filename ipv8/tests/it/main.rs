@@ -56,6 +56,7 @@ mod runtime_fast_path;
 mod runtime_socks5;
 mod runtime_support;
 mod runtime_udp;
+mod runtime_workers;
 mod sim_whole_nodes;
 mod tracker;
 mod tunnel_anonymize;

@@ -179,8 +179,9 @@ impl<'a> Core<'a> {
     ) {
         let message = Timed { global_time, payload };
         let key_bin = self.local.public_key.to_bin();
-        match packet::signed(&self.prefix, &self.local.key, key_bin, &message) {
-            Ok(bytes) => self.shared.transmit(to, bytes),
+        let signature_len = self.local.key.curve().signature_len();
+        match packet::to_sign(&self.prefix, key_bin, signature_len, &message) {
+            Ok(bytes) => self.shared.transmit_signed(to, bytes, &self.local.key),
             Err(_) => self.shared.stats.send_failed("encode"),
         }
     }

@@ -41,7 +41,9 @@ fn step(strategy: &mut impl Strategy<DiscoveryCommunity>, shared: &mut Shared) {
 
 /// Datagrams sent since the last call, by message id.
 fn sent(shared: &mut Shared) -> Vec<(SocketAddr, u8)> {
-    std::iter::from_fn(|| shared.outbox.pop()).map(|t| (t.destination, t.contents[22])).collect()
+    std::iter::from_fn(|| shared.outbox.pop())
+        .map(|t| (t.transmit().destination, t.transmit().contents[22]))
+        .collect()
 }
 
 #[test]
