@@ -58,10 +58,11 @@ pub fn senders() -> &'static [PrivateKey] {
     KEYS.get_or_init(|| (0..SENDERS as u8).map(|i| fixed_key(i + 1)).collect())
 }
 
-/// A node with the fixed key 0, seed 1, at [`NODE_ADDRESS`].
+/// A node with the fixed key 0 (made once per process), seed 1, at [`NODE_ADDRESS`].
 #[must_use]
 pub fn node(start: Instant) -> Node {
-    let mut node = Node::new(fixed_key(0), 1, start);
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
+    let mut node = Node::new(KEY.get_or_init(|| fixed_key(0)).clone(), 1, start);
     node.set_address(SocketAddr::from(NODE_ADDRESS));
     node
 }

@@ -1,7 +1,12 @@
-//! `cargo xtask fuzz --seconds N [--target NAME]`: runs the fuzz targets with cargo-fuzz on the
-//! nightly toolchain, each for N seconds, on its committed corpus (`fuzz/corpus/TARGET`), and
-//! prints the executions per target and any crash. With `--minimize`, each corpus is then shrunk
-//! to the inputs that add coverage (libFuzzer's merge, as `cargo fuzz cmin`).
+//! `cargo xtask fuzz --seconds N [--runs N] [--target NAME] [--shard I/N] [--sanitizer KIND]`:
+//! runs the fuzz targets with cargo-fuzz on the nightly toolchain, each for N seconds or N
+//! executions, whichever comes first, on its committed corpus (`fuzz/corpus/TARGET`), and prints
+//! the executions per target and any crash. `--shard I/N` takes every N-th target from the I-th,
+//! so N shells share the targets. With `--minimize`, each corpus is then shrunk to the inputs
+//! that add coverage (libFuzzer's merge, as `cargo fuzz cmin`).
+//!
+//! Fuzz builds sign with a hash instead of Ed25519 (`--cfg fuzzing`, see `ipv8::crypto`), so the
+//! node-level targets spend their time on protocol logic rather than curve arithmetic.
 //!
 //! cargo-fuzz is installed into `target/cargo-fuzz` the first time, so nothing needs to be
 //! installed beforehand but a nightly toolchain (`rustup toolchain install nightly`).
@@ -25,22 +30,49 @@ struct Outcome {
     crashes: Vec<PathBuf>,
 }
 
-/// Runs `target`, or every target, for `seconds` each.
-pub(crate) fn run(seconds: u32, target: Option<&str>, minimize: bool) -> anyhow::Result<()> {
+/// How long each target runs, and how it is built.
+pub(crate) struct Budget {
+    /// Seconds per target at most.
+    pub(crate) seconds: u32,
+    /// Executions per target at most (`None`: no limit).
+    pub(crate) runs: Option<u64>,
+    /// cargo-fuzz's sanitizer (`address`, `none`, ...).
+    pub(crate) sanitizer: String,
+}
+
+/// Runs `target`, or every target of the shard (`index`, `count`), within `budget` each.
+pub(crate) fn run(
+    budget: &Budget,
+    target: Option<&str>,
+    shard: (usize, usize),
+    minimize: bool,
+) -> anyhow::Result<()> {
     let cargo_fuzz = install()?;
     let targets = match target {
         Some(name) => vec![name.to_owned()],
         None => targets()?,
     };
+    let (index, count) = shard;
+    if count == 0 || index >= count {
+        bail!("--shard I/N needs I < N");
+    }
     let mut outcomes = Vec::new();
-    for target in &targets {
-        println!("fuzzing {target} for {seconds} s");
-        outcomes.push(fuzz(&cargo_fuzz, target, seconds)?);
+    for target in targets.iter().skip(index).step_by(count) {
+        let runs = budget.runs.map_or_else(String::new, |runs| format!(" or {runs} executions"));
+        println!("fuzzing {target} for {} s{runs}", budget.seconds);
+        outcomes.push(fuzz(&cargo_fuzz, target, budget)?);
         if minimize {
             self::minimize(target)?;
         }
     }
     report(&outcomes)
+}
+
+/// Reads `I/N` (a shard of the targets).
+pub(crate) fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (index, count) = text.split_once('/').ok_or("a shard is I/N, e.g. 0/2")?;
+    let parse = |part: &str| part.trim().parse::<usize>().map_err(|e| format!("{part:?}: {e}"));
+    Ok((parse(index)?, parse(count)?))
 }
 
 /// The path of cargo-fuzz, installed into `target/cargo-fuzz` unless it is there.
@@ -88,15 +120,19 @@ fn cargo_fuzz(binary: &Path, subcommand: &str, target: &str) -> Command {
     command
 }
 
-/// Runs `target` for `seconds`.
-fn fuzz(binary: &Path, target: &str, seconds: u32) -> anyhow::Result<Outcome> {
+/// Runs `target` within `budget`.
+fn fuzz(binary: &Path, target: &str, budget: &Budget) -> anyhow::Result<Outcome> {
     let corpus = project_root().join("fuzz/corpus").join(target);
     std::fs::create_dir_all(&corpus)?;
     let artifacts = project_root().join("fuzz/artifacts").join(target);
     let before = crashes(&artifacts);
-    let output = cargo_fuzz(binary, "run", target)
-        .arg("--")
-        .arg(format!("-max_total_time={seconds}"))
+    let mut command = cargo_fuzz(binary, "run", target);
+    command.args(["--sanitizer", &budget.sanitizer, "--"]);
+    if let Some(runs) = budget.runs {
+        command.arg(format!("-runs={runs}"));
+    }
+    let output = command
+        .arg(format!("-max_total_time={}", budget.seconds))
         .arg(format!("-max_len={MAX_LEN}"))
         .arg(format!("-timeout={TIMEOUT}"))
         .arg("-print_final_stats=1")

@@ -92,12 +92,22 @@ enum Task {
     /// `target/cargo-fuzz` if missing), on their corpora in `fuzz/corpus`, and print executions
     /// and crashes per target.
     Fuzz {
-        /// Seconds per target.
+        /// Seconds per target (at most).
         #[arg(long, default_value_t = 30)]
         seconds: u32,
+        /// Executions per target at most (libFuzzer's `-runs`); the seconds still bound it.
+        #[arg(long)]
+        runs: Option<u64>,
         /// Only this target (a file stem of `fuzz/fuzz_targets`).
         #[arg(long)]
         target: Option<String>,
+        /// Every N-th target from the I-th (`I/N`), so that N shells share the targets.
+        #[arg(long, default_value = "0/1", value_parser = fuzz::parse_shard)]
+        shard: (usize, usize),
+        /// cargo-fuzz's sanitizer: `address` (the default) or `none` (about twice as fast; the
+        /// code under test is safe Rust).
+        #[arg(long, default_value = "address")]
+        sanitizer: String,
         /// Afterwards shrink each corpus to the inputs that add coverage (libFuzzer's merge).
         #[arg(long)]
         minimize: bool,
@@ -124,7 +134,10 @@ fn main() -> anyhow::Result<()> {
         Task::Interop => python::interop(),
         Task::UiTest => ui_test::run(),
         Task::Examples => examples::run(),
-        Task::Fuzz { seconds, target, minimize } => fuzz::run(seconds, target.as_deref(), minimize),
+        Task::Fuzz { seconds, runs, target, shard, sanitizer, minimize } => {
+            let budget = fuzz::Budget { seconds, runs, sanitizer };
+            fuzz::run(&budget, target.as_deref(), shard, minimize)
+        }
         Task::ApiFuzz { examples } => api_fuzz::run(examples),
     }
 }

@@ -64,7 +64,9 @@ impl<'a> Ed25519Batch<'a> {
 
     /// Writes the verdict of every item in the batch into `results`.
     fn run(&self, items: &[(&PublicKey, &[u8], &[u8])], results: &mut [bool]) {
-        let all_good = self.indices.len() > 1
+        // Fuzz builds sign otherwise (`libnacl::fuzz_build`): each item is checked alone there.
+        let all_good = !cfg!(fuzzing)
+            && self.indices.len() > 1
             && ed25519_dalek::verify_batch(&self.messages, &self.signatures, &self.keys).is_ok();
         for &index in &self.indices {
             let (key, data, signature) = items[index];
