@@ -14,6 +14,8 @@
 //! - `fuzz`: runs every fuzz target (cargo-fuzz, nightly) for some seconds on its committed corpus.
 //! - `ui-test`: the REST API's dashboard in headless Chromium against two loopback nodes.
 //! - `api-fuzz`: schemathesis against the REST API's `OpenAPI` document, on a loopback node.
+//! - `natlab`: NAT traversal measured in network namespaces: every pair of NAT kinds, Rust and
+//!   py-ipv8 peers.
 
 mod api_fuzz;
 mod bench_bootstrap;
@@ -21,6 +23,7 @@ mod ci;
 mod codegen;
 mod examples;
 mod fuzz;
+mod natlab;
 mod python;
 mod schema;
 mod ui_test;
@@ -119,6 +122,11 @@ enum Task {
         #[arg(long, default_value_t = api_fuzz::EXAMPLES)]
         examples: u32,
     },
+    /// Measure NAT traversal: for every pair of NAT kinds (full-cone, address-restricted,
+    /// port-restricted, symmetric, symmetric-sequential; nftables in network namespaces, needs
+    /// root) and every pairing of Rust and py-ipv8 peers, whether the two peers find each other
+    /// through a tracker and how long it takes; the table goes to `target/natlab/table.md`.
+    Natlab(natlab::Options),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -139,6 +147,7 @@ fn main() -> anyhow::Result<()> {
             fuzz::run(&budget, target.as_deref(), shard, minimize)
         }
         Task::ApiFuzz { examples } => api_fuzz::run(examples),
+        Task::Natlab(options) => natlab::run(&options),
     }
 }
 

@@ -61,6 +61,11 @@ pub(crate) struct Args {
     /// a network without such exits, pseudonyms meet nobody unless this is given).
     #[arg(long)]
     direct_pseudonyms: bool,
+    /// Puncture the ports just after a walker's too, so that peers behind NATs that hand out
+    /// ports in sequence (symmetric ones) get through ours (a few datagrams more per
+    /// introduction, bounded; off by default, as in py-ipv8).
+    #[arg(long)]
+    port_prediction: bool,
 }
 
 /// Runs the node until interrupted.
@@ -203,7 +208,13 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
     let launched = launch(config, &OverlayRegistry::with_builtin()).await?;
     let handle = launched.handle;
     let addresses: Vec<String> = launched.addresses.iter().map(|a| a.to_string()).collect();
-    let key = handle.with_node(|node, _| node.public_key().mid().to_string()).await?;
+    let prediction = args.port_prediction;
+    let key = handle
+        .with_node(move |node, _| {
+            node.set_port_prediction(prediction);
+            node.public_key().mid().to_string()
+        })
+        .await?;
     println!("node {key} listening on {}", addresses.join(", "));
     for class in &launched.skipped {
         println!("overlay {class} is not available in this build yet; skipped");

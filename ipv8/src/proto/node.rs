@@ -154,6 +154,18 @@ impl Node {
         self.shared.addresses.lan = Some(address);
     }
 
+    /// Turns port prediction on or off (off by default, as in py-ipv8). When on, a
+    /// puncture-request about a walker on another network is answered with the usual puncture
+    /// to the walker's address and the same puncture to the
+    /// [`PREDICTED_PORTS`](super::discovery::PREDICTED_PORTS) ports after it, so a walker
+    /// behind a NAT that allocates ports in sequence (a symmetric NAT) gets through a
+    /// port-restricted NAT on this side. Bounded per walker and per node (see
+    /// [`REPEAT_AFTER`](super::discovery::REPEAT_AFTER) and
+    /// [`MAX_PER_WINDOW`](super::discovery::MAX_PER_WINDOW)); nothing new on the wire.
+    pub fn set_port_prediction(&mut self, enabled: bool) {
+        self.shared.port_prediction = enabled.then(super::discovery::PortPrediction::default);
+    }
+
     /// Sets the WAN address estimate (normally learned from introduction-responses).
     pub fn set_wan_address(&mut self, address: SocketAddr) {
         self.shared.addresses.wan = Some(address);

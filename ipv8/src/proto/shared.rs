@@ -263,6 +263,9 @@ pub(crate) struct Shared {
     pub(crate) loads: super::load::Loads,
     /// Communities' fast paths, by their prefix ([`Context::set_fast_path`](super::Context::set_fast_path)).
     pub(crate) fast_paths: HashMap<[u8; PREFIX_LEN], Box<dyn super::FastPath>>,
+    /// Port prediction for walkers behind symmetric NATs, when enabled
+    /// ([`Node::set_port_prediction`](super::Node::set_port_prediction)).
+    pub(crate) port_prediction: Option<super::discovery::PortPrediction>,
 }
 
 impl Shared {
@@ -285,6 +288,7 @@ impl Shared {
             resolves: super::resolve::Resolves::default(),
             loads: super::load::Loads::default(),
             fast_paths: HashMap::new(),
+            port_prediction: None,
         }
     }
 

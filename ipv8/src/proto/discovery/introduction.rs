@@ -166,11 +166,6 @@ impl<'a> Core<'a> {
         self.shared.global_time
     }
 
-    fn send_signed<P: Message>(&mut self, to: SocketAddr, payload: P) {
-        let global_time = self.claim();
-        self.send_signed_at(to, global_time, payload);
-    }
-
     pub(super) fn send_signed_at<P: Message>(
         &mut self,
         to: SocketAddr,
@@ -543,7 +538,10 @@ impl<'a> Core<'a> {
         Ok(Outcome::Response(peer, response))
     }
 
-    fn on_puncture_request(
+    /// Punctures toward the walker a puncture-request names: its LAN address when it shares our
+    /// WAN IP, else its WAN address, and then (with port prediction on) the same signed puncture
+    /// toward the ports after its WAN port.
+    pub(super) fn on_puncture_request(
         &mut self,
         lan_walker: SocketAddr,
         wan_walker: SocketAddr,
@@ -558,20 +556,46 @@ impl<'a> Core<'a> {
         if is_unspecified(target) {
             return;
         }
-        if new_style {
+        let bytes = if new_style {
             let payload = NewPuncturePayload {
                 source_lan_address: self.lan().unwrap_or_else(unspecified),
                 source_wan_address: wan_walker,
                 identifier,
             };
-            self.send_signed(target, payload);
+            self.signed_bytes(payload)
         } else {
             let payload = PuncturePayload {
                 source_lan_address: v4(self.lan()),
                 source_wan_address: v4(Some(wan_walker)),
                 identifier,
             };
-            self.send_signed(target, payload);
+            self.signed_bytes(payload)
+        };
+        let Some(mut bytes) = bytes else { return };
+        let now = self.shared.now;
+        let predicted = match &mut self.shared.port_prediction {
+            Some(prediction) if target == wan_walker => prediction.candidates(now, wan_walker),
+            _ => Vec::new(),
+        };
+        if predicted.is_empty() {
+            self.shared.transmit_signed(target, bytes, &self.local.key);
+            return;
         }
+        // The same signed bytes go to every predicted port: signed once, here.
+        packet::sign_in_place(&mut bytes, &self.local.key);
+        self.shared.transmit(target, bytes.clone());
+        for candidate in predicted {
+            self.shared.transmit(candidate, bytes.clone());
+        }
+    }
+
+    /// `payload` with a fresh global time, framed for signing ([`packet::to_sign`]), or `None`
+    /// (counted) if it does not encode.
+    fn signed_bytes<P: Message>(&mut self, payload: P) -> Option<Vec<u8>> {
+        let message = Timed { global_time: self.claim(), payload };
+        let key_bin = self.local.public_key.to_bin();
+        let signature_len = self.local.key.curve().signature_len();
+        let bytes = packet::to_sign(&self.prefix, key_bin, signature_len, &message);
+        bytes.map_err(|_| self.shared.stats.send_failed("encode")).ok()
     }
 }

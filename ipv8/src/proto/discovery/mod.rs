@@ -16,10 +16,13 @@ mod introduction;
 mod paced;
 mod periodic_similarity;
 mod ping_churn;
+mod prediction;
 mod strategy;
 mod timed;
 mod walker;
 
+#[cfg(test)]
+mod nat_tests;
 #[cfg(test)]
 mod tests;
 
@@ -32,6 +35,8 @@ pub use introduction::{Discovery, IntroductionRequest, IntroductionResponse, Out
 pub use paced::Paced;
 pub use periodic_similarity::PeriodicSimilarity;
 pub use ping_churn::PingChurn;
+pub(crate) use prediction::PortPrediction;
+pub use prediction::{MAX_PER_WINDOW, PREDICTED_PORTS, REPEAT_AFTER};
 pub use strategy::{RandomWalk, Strategy};
 pub use timed::Timed;
 pub use walker::{Ping, Walker};

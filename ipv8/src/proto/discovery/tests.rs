@@ -107,3 +107,47 @@ fn random_churn_pings_a_quiet_peer_once_per_interval_then_drops_it() {
     );
     assert!(sent(&mut shared).is_empty());
 }
+
+/// Answers a puncture-request about a walker at `wan_walker` (LAN 192.168.2.2:8091) with a
+/// node at 192.168.1.2:8091 whose WAN address is 10.0.1.2:8091; returns what it sent.
+fn puncture(shared: &mut Shared, wan_walker: SocketAddr) -> Vec<(SocketAddr, Vec<u8>)> {
+    use super::introduction::Core;
+    shared.addresses.lan = Some(SocketAddr::from(([192, 168, 1, 2], 8091)));
+    shared.addresses.wan = Some(SocketAddr::from(([10, 0, 1, 2], 8091)));
+    let host = Host::new(DiscoveryCommunity::new(), key());
+    let lan_walker = SocketAddr::from(([192, 168, 2, 2], 8091));
+    Core::new(shared, &host.local, 20).on_puncture_request(lan_walker, wan_walker, 7, false);
+    std::iter::from_fn(|| shared.outbox.pop())
+        .map(crate::proto::Outgoing::finish)
+        .map(|t| (t.destination, t.contents))
+        .collect()
+}
+
+#[test]
+fn a_puncture_request_punctures_the_walker_once_without_port_prediction() {
+    let mut shared = Shared::new(3, Instant::now());
+    let walker = SocketAddr::from(([10, 0, 2, 2], 20_000));
+    let sent = puncture(&mut shared, walker);
+    assert_eq!(sent.len(), 1);
+    assert_eq!((sent[0].0, sent[0].1[22]), (walker, 249), "one puncture, as py-ipv8 sends");
+}
+
+#[test]
+fn port_prediction_sends_the_same_puncture_to_the_ports_after_the_walkers_within_budget() {
+    let mut shared = Shared::new(3, Instant::now());
+    shared.port_prediction = Some(super::PortPrediction::default());
+    let walker = SocketAddr::from(([10, 0, 2, 2], 20_000));
+    let sent = puncture(&mut shared, walker);
+    let destinations: Vec<SocketAddr> = sent.iter().map(|(to, _)| *to).collect();
+    let predicted =
+        (20_001..=20_000 + super::PREDICTED_PORTS).map(|p| SocketAddr::new(walker.ip(), p));
+    assert_eq!(destinations, std::iter::once(walker).chain(predicted).collect::<Vec<_>>());
+    assert!(sent.iter().all(|(_, bytes)| *bytes == sent[0].1), "one signed puncture, resent");
+    assert_eq!(puncture(&mut shared, walker).len(), 1, "the same walker again: no prediction");
+
+    // A walker behind our own WAN IP is punctured at its LAN address, without prediction.
+    let neighbour = SocketAddr::from(([10, 0, 1, 2], 30_000));
+    let sent = puncture(&mut shared, neighbour);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].0, SocketAddr::from(([192, 168, 2, 2], 8091)));
+}

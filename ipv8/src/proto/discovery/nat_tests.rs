@@ -1,0 +1,227 @@
+//! Discovery through simulated NATs: a tracker on the internet and two nodes, each behind a
+//! router that translates and filters like a NAT, driven in virtual time. Deterministic: the
+//! routers' "random" ports come from a fixed sequence.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use super::{DiscoveryCommunity, DispersyBootstrapper, RandomWalk};
+use crate::crypto::{Curve, PrivateKey};
+use crate::proto::Node;
+
+/// How a router picks the public port of a new outbound flow.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mapping {
+    /// The host's own port, for every destination (a cone NAT).
+    PortPreserving,
+    /// The next port of a counter, a new one per destination (a sequential symmetric NAT).
+    Sequential,
+    /// A pseudo-random port per destination (Linux `masquerade random`).
+    Random,
+}
+
+/// A NAT router in front of one host: maps per [`Mapping`], lets in only datagrams from an
+/// address the host has sent to, to the port mapped for that address (port-restricted filter).
+struct Router {
+    /// The router's public IP.
+    wan: Ipv4Addr,
+    /// The host's address behind it.
+    host: SocketAddr,
+    /// How new flows are mapped.
+    mapping: Mapping,
+    /// The next port of a sequential mapping, or the state of the random one.
+    next: u64,
+    /// The public port of each remote address the host has sent to.
+    flows: HashMap<SocketAddr, u16>,
+}
+
+impl Router {
+    /// A router at `wan` in front of `host`, mapping new flows as `mapping` says.
+    fn new(wan: Ipv4Addr, host: SocketAddr, mapping: Mapping) -> Self {
+        Self { wan, host, mapping, next: 20_000, flows: HashMap::new() }
+    }
+
+    /// The public source of a datagram the host sends to `to`: the port of the flow toward
+    /// `to`, made on its first datagram.
+    fn outbound(&mut self, to: SocketAddr) -> SocketAddr {
+        let port = if let Some(port) = self.flows.get(&to) {
+            *port
+        } else {
+            let port = self.new_port();
+            self.flows.insert(to, port);
+            port
+        };
+        SocketAddr::new(self.wan.into(), port)
+    }
+
+    /// The public port of a new flow.
+    fn new_port(&mut self) -> u16 {
+        match self.mapping {
+            Mapping::PortPreserving => self.host.port(),
+            Mapping::Sequential => {
+                self.next += 1;
+                self.next as u16
+            }
+            Mapping::Random => {
+                self.next = self.next.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                1024 + ((self.next >> 33) % 64_512) as u16
+            }
+        }
+    }
+
+    /// Whether a datagram from `from` to public port `port` reaches the host.
+    fn inbound(&self, from: SocketAddr, port: u16) -> bool {
+        self.flows.get(&from) == Some(&port)
+    }
+}
+
+/// The tracker and two nodes, A behind `routers[0]` and B behind `routers[1]`.
+struct World {
+    /// The virtual time.
+    now: Instant,
+    /// The tracker and its address (on the internet, no NAT).
+    tracker: (Node, SocketAddr),
+    /// A and B.
+    nodes: [Node; 2],
+    /// A's router and B's.
+    routers: [Router; 2],
+}
+
+/// Where a datagram goes: the tracker or one of the nodes.
+#[derive(Clone, Copy)]
+enum To {
+    /// The tracker.
+    Tracker,
+    /// Node A (0) or B (1).
+    Node(usize),
+}
+
+/// The tracker's address.
+const TRACKER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 8090);
+
+/// A fresh key.
+fn key() -> PrivateKey {
+    PrivateKey::generate(Curve::Curve25519).expect("a fresh key")
+}
+
+impl World {
+    /// A behind a port-restricted cone NAT, B behind a port-restricted NAT with `b_mapping`;
+    /// port prediction on A as `predict`.
+    fn new(b_mapping: Mapping, predict: bool) -> Self {
+        let now = Instant::now();
+        let mut tracker = Node::new(key(), 1, now);
+        tracker.set_address(TRACKER);
+        tracker.enable_tracker(now);
+        let host = |side: u8| SocketAddr::from(([192, 168, side, 2], 8091));
+        let node = |side: u8| {
+            let mut node = Node::new(key(), u64::from(side) + 1, now);
+            node.set_address(host(side));
+            node.add_community(now, DiscoveryCommunity::new()).expect("added");
+            node.add_bootstrapper::<DiscoveryCommunity>(DispersyBootstrapper::new(vec![TRACKER]))
+                .expect("running");
+            node.add_strategy::<DiscoveryCommunity>(RandomWalk::new(), Some(20)).expect("running");
+            node
+        };
+        let mut nodes = [node(1), node(2)];
+        nodes[0].set_port_prediction(predict);
+        let routers = [
+            Router::new(Ipv4Addr::new(10, 0, 1, 2), host(1), Mapping::PortPreserving),
+            Router::new(Ipv4Addr::new(10, 0, 2, 2), host(2), b_mapping),
+        ];
+        Self { now, tracker: (tracker, TRACKER), nodes, routers }
+    }
+
+    /// The node `to` names.
+    fn node_mut(&mut self, to: To) -> &mut Node {
+        match to {
+            To::Tracker => &mut self.tracker.0,
+            To::Node(i) => &mut self.nodes[i],
+        }
+    }
+
+    /// Runs `duration` of virtual time: timers in order, each datagram delivered at once
+    /// (or dropped by a router, or lost toward an address nobody has).
+    fn run(&mut self, duration: Duration) {
+        let until = self.now + duration;
+        let all = [To::Tracker, To::Node(0), To::Node(1)];
+        while self.now < until {
+            for to in all {
+                let now = self.now;
+                let node = self.node_mut(to);
+                if node.poll_timeout().is_some_and(|due| due <= now) {
+                    node.handle_timeout(now);
+                }
+            }
+            let mut queue = VecDeque::new();
+            loop {
+                for from in all {
+                    self.collect(from, &mut queue);
+                }
+                let Some((source, destination, contents)) = queue.pop_front() else { break };
+                if let Some(to) = self.route(source, destination) {
+                    let now = self.now;
+                    self.node_mut(to).handle_datagram(now, source, &contents);
+                }
+            }
+            let next = all.iter().filter_map(|to| self.peek_timeout(*to)).min();
+            self.now = next.map_or(until, |due| due.max(self.now + Duration::from_millis(1)));
+        }
+    }
+
+    /// When node `to` wants its next timeout.
+    fn peek_timeout(&mut self, to: To) -> Option<Instant> {
+        self.node_mut(to).poll_timeout()
+    }
+
+    /// Moves what `from` sends into `queue`, with the public source its router gives it.
+    fn collect(&mut self, from: To, queue: &mut VecDeque<(SocketAddr, SocketAddr, Vec<u8>)>) {
+        while let Some(transmit) = self.node_mut(from).poll_transmit() {
+            let source = match from {
+                To::Tracker => self.tracker.1,
+                To::Node(i) => self.routers[i].outbound(transmit.destination),
+            };
+            queue.push_back((source, transmit.destination, transmit.contents));
+        }
+    }
+
+    /// Who receives a datagram from `source` to `destination`, if anyone.
+    fn route(&self, source: SocketAddr, destination: SocketAddr) -> Option<To> {
+        if destination == self.tracker.1 {
+            return Some(To::Tracker);
+        }
+        let side = self.routers.iter().position(|r| destination.ip() == r.wan)?;
+        self.routers[side].inbound(source, destination.port()).then_some(To::Node(side))
+    }
+
+    /// Whether node `i` has verified the other node.
+    fn found(&self, i: usize) -> bool {
+        let other = self.nodes[1 - i].public_key();
+        self.nodes[i].network().peers_for(DiscoveryCommunity::ID).iter().any(|p| p.key() == other)
+    }
+}
+
+#[test]
+fn cone_nats_on_both_sides_punch_through_without_prediction() {
+    let mut world = World::new(Mapping::PortPreserving, false);
+    world.run(Duration::from_secs(10));
+    assert!(world.found(0) && world.found(1));
+}
+
+#[test]
+fn a_sequential_symmetric_nat_needs_port_prediction_on_the_cone_side() {
+    let mut world = World::new(Mapping::Sequential, false);
+    world.run(Duration::from_secs(30));
+    assert!(!world.found(0) && !world.found(1), "py-ipv8's single puncture misses the new port");
+
+    let mut world = World::new(Mapping::Sequential, true);
+    world.run(Duration::from_secs(10));
+    assert!(world.found(0) && world.found(1), "a predicted port lets B's request in");
+}
+
+#[test]
+fn port_prediction_does_not_beat_random_ports() {
+    let mut world = World::new(Mapping::Random, true);
+    world.run(Duration::from_secs(30));
+    assert!(!world.found(0) && !world.found(1));
+}
