@@ -147,7 +147,10 @@ fn load_peer(to: SocketAddr, seed: u64) -> Result<LoadPeer> {
     let requests = std::iter::from_fn(|| builder.poll_transmit())
         .filter(|transmit| transmit.destination == to)
         .map(|transmit| transmit.contents)
-        .collect();
+        .collect::<Vec<_>>();
+    if requests.is_empty() {
+        return Err("the builder signed no introduction-request".into());
+    }
     let socket = UdpSocket::bind("127.0.0.1:0")?;
     socket.set_read_timeout(Some(Duration::from_millis(50)))?;
     Ok(LoadPeer { socket, requests })

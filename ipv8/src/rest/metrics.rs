@@ -251,6 +251,18 @@ fn registry(
     );
     counter(&mut registry, "bytes_sent", "Bytes sent from the node's sockets", stats.bytes_sent);
     counter(&mut registry, "panics", "Panics of community code the node caught", node.panics);
+    counter(
+        &mut registry,
+        "signatures_checked_on_workers",
+        "Signatures of received datagrams checked on the runtime's crypto workers",
+        stats.checked_on_workers,
+    );
+    counter(
+        &mut registry,
+        "signed_on_workers",
+        "Datagrams signed on the runtime's crypto workers",
+        stats.signed_on_workers,
+    );
     let answered = counters::<RequestLabels>(
         &mut registry,
         "rest_requests",
