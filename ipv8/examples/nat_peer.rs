@@ -9,7 +9,10 @@
 //! The first address is the one to bind (the host's address in its network namespace), the
 //! second the tracker's. Port prediction is on (`Node::set_port_prediction`: a puncture-request
 //! is also answered toward the ports after the walker's, for walkers behind sequential symmetric
-//! NATs); a third argument `--no-port-prediction` turns it off, to behave as py-ipv8 does.
+//! NATs), and so is birthday punching (`Node::set_birthday_punching`: a peer that stays silent
+//! after its introduction gets a try with many sockets and random ports, for a symmetric NAT
+//! with random ports against a port-restricted one). `--no-port-prediction` and `--no-birthday`
+//! after the addresses turn them off; with both, the peer behaves as py-ipv8 does.
 //! `xtask/py/nat_peer.py` is py-ipv8's side of the same peer.
 
 use std::net::SocketAddr;
@@ -68,7 +71,8 @@ fn config(bind: SocketAddr, tracker: SocketAddr) -> Result<Config, Box<dyn std::
 
 /// Reads the address in argument `index`, or fails with the usage.
 fn address(index: usize) -> Result<SocketAddr, Box<dyn std::error::Error>> {
-    let usage = "usage: nat_peer BIND_IP:PORT TRACKER_IP:PORT [--no-port-prediction]";
+    let usage =
+        "usage: nat_peer BIND_IP:PORT TRACKER_IP:PORT [--no-port-prediction] [--no-birthday]";
     Ok(std::env::args().nth(index).ok_or(usage)?.parse()?)
 }
 
@@ -79,10 +83,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut registry = OverlayRegistry::with_builtin();
     registry.register("NatLab", move |setup| setup.add(NatLab { started }));
     let launched = launch(&config(bind, tracker)?, &registry).await?;
-    let predict = std::env::args().nth(3).as_deref() != Some("--no-port-prediction");
-    launched.handle.with_node(move |node, _| node.set_port_prediction(predict)).await?;
+    let flags: Vec<String> = std::env::args().skip(3).collect();
+    let predict = !flags.iter().any(|f| f == "--no-port-prediction");
+    let birthday = !flags.iter().any(|f| f == "--no-birthday");
+    launched
+        .handle
+        .with_node(move |node, _| {
+            node.set_port_prediction(predict);
+            node.set_birthday_punching(birthday);
+        })
+        .await?;
     let address = launched.addresses.ipv4().map(|a| a.to_string());
-    let started = json!({ "event": "started", "impl": "rust", "address": address, "port_prediction": predict });
+    let started = json!({
+        "event": "started", "impl": "rust", "address": address,
+        "port_prediction": predict, "birthday_punching": birthday,
+    });
     println!("{started}");
     tokio::signal::ctrl_c().await?;
     launched.handle.shutdown().await;

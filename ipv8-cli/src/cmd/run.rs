@@ -61,11 +61,25 @@ pub(crate) struct Args {
     /// a network without such exits, pseudonyms meet nobody unless this is given).
     #[arg(long)]
     direct_pseudonyms: bool,
+    /// NAT traversal beyond py-ipv8's.
+    #[command(flatten)]
+    nat: NatTraversal,
+}
+
+/// The NAT traversal options of `ipv8 run`, each off by default (py-ipv8 has neither).
+#[derive(clap::Args)]
+pub(crate) struct NatTraversal {
     /// Puncture the ports just after a walker's too, so that peers behind NATs that hand out
     /// ports in sequence (symmetric ones) get through ours (a few datagrams more per
-    /// introduction, bounded; off by default, as in py-ipv8).
+    /// introduction, bounded).
     #[arg(long)]
     port_prediction: bool,
+    /// Meet peers behind symmetric NATs with random ports from behind a port-restricted NAT:
+    /// a peer on another network that stays silent after its introduction gets a try with 256
+    /// extra sockets and 1 024 datagrams to random ports of its IP (both peers need this; once
+    /// per peer IP a minute, two tries at once).
+    #[arg(long)]
+    birthday_punching: bool,
 }
 
 /// Runs the node until interrupted.
@@ -208,10 +222,11 @@ async fn serve(args: &Args, config: &Config) -> anyhow::Result<()> {
     let launched = launch(config, &OverlayRegistry::with_builtin()).await?;
     let handle = launched.handle;
     let addresses: Vec<String> = launched.addresses.iter().map(|a| a.to_string()).collect();
-    let prediction = args.port_prediction;
+    let (prediction, birthday) = (args.nat.port_prediction, args.nat.birthday_punching);
     let key = handle
         .with_node(move |node, _| {
             node.set_port_prediction(prediction);
+            node.set_birthday_punching(birthday);
             node.public_key().mid().to_string()
         })
         .await?;

@@ -166,6 +166,43 @@ impl Node {
         self.shared.port_prediction = enabled.then(super::discovery::PortPrediction::default);
     }
 
+    /// Turns birthday punching on or off (off by default; py-ipv8 has none). When on, a peer on
+    /// another network that stays silent for [`SILENCE`](super::discovery::SILENCE) after an
+    /// introduction or a puncture-request named it gets a try: [`SOCKETS`](super::discovery::SOCKETS)
+    /// sockets send it an introduction-request each, and the same request goes to
+    /// [`PROBES`](super::discovery::PROBES) random ports of its IP. Two nodes with this on meet
+    /// across a port-restricted cone NAT and a symmetric NAT with random ports, which punctures
+    /// alone never do. The socket the peer's answer reaches carries its traffic from then on.
+    /// Bounded per peer IP and per node ([`BIRTHDAY_RETRY_AFTER`](super::discovery::BIRTHDAY_RETRY_AFTER),
+    /// [`MAX_TRIES`](super::discovery::MAX_TRIES), [`MAX_ROUTES`](super::discovery::MAX_ROUTES)).
+    /// Turning it off closes nothing already open; it stops new tries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use ipv8::crypto::{Curve, PrivateKey};
+    /// use ipv8::proto::Node;
+    ///
+    /// let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 1, Instant::now());
+    /// node.set_birthday_punching(true);
+    /// assert!(node.birthday_punching());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_birthday_punching(&mut self, enabled: bool) {
+        match (enabled, &self.shared.birthday) {
+            (true, None) => self.shared.birthday = Some(super::discovery::Birthday::default()),
+            (false, Some(_)) => self.shared.birthday = None,
+            _ => {}
+        }
+    }
+
+    /// Whether birthday punching is on ([`Node::set_birthday_punching`]).
+    #[must_use]
+    pub fn birthday_punching(&self) -> bool {
+        self.shared.birthday.is_some()
+    }
+
     /// Sets the WAN address estimate (normally learned from introduction-responses).
     pub fn set_wan_address(&mut self, address: SocketAddr) {
         self.shared.addresses.wan = Some(address);
@@ -292,6 +329,9 @@ impl Node {
         self.shared.outbox.redirect(id, None);
         self.shared.outbox.forget_carrier(id);
         self.shared.sockets.close_all(id);
+        if let Some(birthday) = &mut self.shared.birthday {
+            birthday.forget(id);
+        }
         self.shared.fast_paths.remove(&id.prefix());
         self.by_prefix =
             self.overlays.iter().enumerate().map(|(i, o)| (o.community_id().prefix(), i)).collect();
@@ -421,6 +461,14 @@ impl Node {
             }
         }
         self.shared.stats.received += 1;
+        if matches!(arrival, Arrival::Socket(_))
+            && let Some(mut birthday) = self.shared.birthday.take()
+        {
+            if birthday.is_trying(source) {
+                birthday.heard(&mut self.shared, source);
+            }
+            self.shared.birthday = Some(birthday);
+        }
         if let Some(prefix) = super::discovery::parse_probe(data) {
             self.answer_probe(source, &prefix);
             return;
@@ -540,6 +588,12 @@ impl Node {
             {
                 overlay.handle_timeout(shared);
             }
+        }
+        if let Some(mut birthday) = self.shared.birthday.take() {
+            if birthday.next_deadline().is_some_and(|due| due <= now) {
+                birthday.handle_timeout(&mut self.shared);
+            }
+            self.shared.birthday = Some(birthday);
         }
         self.follow_up();
     }
@@ -682,6 +736,9 @@ impl Node {
             .iter()
             .filter_map(|overlay| overlay.next_deadline())
             .chain(self.next_walk)
+            .chain(
+                self.shared.birthday.as_ref().and_then(super::discovery::Birthday::next_deadline),
+            )
             .min()
     }
 
@@ -722,6 +779,13 @@ impl Node {
         result: Result<SocketAddr, SocketError>,
     ) {
         self.shared.now = now;
+        if let Some(mut birthday) = self.shared.birthday.take() {
+            let mine = birthday.socket_opened(&mut self.shared, id, result.is_ok());
+            self.shared.birthday = Some(birthday);
+            if mine {
+                return;
+            }
+        }
         let Some(index) = self.shared.sockets.owner(id).and_then(|owner| self.index_of(owner))
         else {
             return;
@@ -764,6 +828,23 @@ impl Node {
         data: &[u8],
     ) {
         self.shared.now = now;
+        if let Some(mut birthday) = self.shared.birthday.take() {
+            let arrived = birthday.socket_datagram(&mut self.shared, id, source);
+            self.shared.birthday = Some(birthday);
+            match arrived {
+                super::discovery::Arrived::NotMine => {}
+                super::discovery::Arrived::Deliver => {
+                    self.handle_one(source, data, Arrival::Socket(Checked::No));
+                    self.follow_up();
+                    return;
+                }
+                super::discovery::Arrived::Stray => {
+                    self.shared.stats.received += 1;
+                    self.shared.stats.drop(&DropReason::Refused("birthday_stray"));
+                    return;
+                }
+            }
+        }
         self.shared.stats.received += 1;
         let index = self.shared.sockets.owner(id).and_then(|owner| self.index_of(owner));
         match index.and_then(|i| self.at(i)) {

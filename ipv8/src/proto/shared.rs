@@ -266,6 +266,10 @@ pub(crate) struct Shared {
     /// Port prediction for walkers behind symmetric NATs, when enabled
     /// ([`Node::set_port_prediction`](super::Node::set_port_prediction)).
     pub(crate) port_prediction: Option<super::discovery::PortPrediction>,
+    /// Birthday punching, when enabled
+    /// ([`Node::set_birthday_punching`](super::Node::set_birthday_punching)); taken out while
+    /// it works on the rest of `Shared`.
+    pub(crate) birthday: Option<super::discovery::Birthday>,
 }
 
 impl Shared {
@@ -289,6 +293,7 @@ impl Shared {
             loads: super::load::Loads::default(),
             fast_paths: HashMap::new(),
             port_prediction: None,
+            birthday: None,
         }
     }
 
@@ -346,7 +351,14 @@ impl Shared {
     }
 
     /// Puts a datagram into the outbox, counted as sent, unless the outbox is full.
-    fn queue(&mut self, transmit: Transmit, signer: Option<Arc<PrivateKey>>) {
+    /// A datagram for the endpoint toward a peer that birthday punching reached through one of
+    /// its sockets leaves from that socket.
+    fn queue(&mut self, mut transmit: Transmit, signer: Option<Arc<PrivateKey>>) {
+        if transmit.socket.is_none()
+            && let Some(birthday) = &self.birthday
+        {
+            transmit.socket = birthday.route(transmit.destination);
+        }
         if self.outbox.queue.len() >= OUTBOX_LIMIT {
             self.stats.send_failed("outbox_full");
             return;

@@ -82,7 +82,11 @@ impl Sockets {
         self.owners.get(&id).copied()
     }
 
-    fn open(&mut self, owner: CommunityId, bind: SocketAddr) -> Result<SocketId, SocketError> {
+    pub(crate) fn open(
+        &mut self,
+        owner: CommunityId,
+        bind: SocketAddr,
+    ) -> Result<SocketId, SocketError> {
         if self.owners.len() >= SOCKET_LIMIT {
             return Err(SocketError::TooMany);
         }
@@ -93,7 +97,7 @@ impl Sockets {
         Ok(id)
     }
 
-    fn close(&mut self, owner: CommunityId, id: SocketId) -> bool {
+    pub(crate) fn close(&mut self, owner: CommunityId, id: SocketId) -> bool {
         if self.owners.get(&id) != Some(&owner) {
             return false;
         }

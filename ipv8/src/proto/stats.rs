@@ -80,6 +80,11 @@ pub struct Stats {
     /// Datagrams that communities' fast paths forwarded past their handlers
     /// ([`FastPath`](super::FastPath)); they count as received, handled and sent as well.
     pub fast_forwarded: u64,
+    /// Birthday punching: tries that opened their sockets and sprayed (a peer on another network
+    /// stayed silent after its introduction; see [`Node::set_birthday_punching`](super::Node::set_birthday_punching)).
+    pub birthday_tries: u64,
+    /// Birthday punching: peers reached through a try's socket (a route made).
+    pub birthday_routes: u64,
     /// Traffic per community and message id, both ways (py-ipv8's statistics endpoint), for
     /// the communities whose traffic is counted ([`Stats::is_tracked`]).
     pub communities: HashMap<CommunityId, BTreeMap<u8, MessageStats>>,

@@ -107,6 +107,8 @@ struct Snapshot {
     walks: u64,
     bootstrap_walks: u64,
     fast_forwarded: u64,
+    birthday_tries: u64,
+    birthday_routes: u64,
 }
 
 fn snapshot(node: &Node) -> Snapshot {
@@ -125,6 +127,8 @@ fn snapshot(node: &Node) -> Snapshot {
         walks: stats.walks,
         bootstrap_walks: stats.bootstrap_walks,
         fast_forwarded: stats.fast_forwarded,
+        birthday_tries: stats.birthday_tries,
+        birthday_routes: stats.birthday_routes,
     }
 }
 
@@ -175,6 +179,56 @@ fn counter(registry: &mut Registry, name: &str, help: &str, value: u64) {
     registry.register(name, help, counter);
 }
 
+/// The counters that have no labels.
+fn plain_counters(registry: &mut Registry, snapshot: &Snapshot, stats: &Stats) {
+    let node = &stats.node;
+    let plain = [
+        ("walks", "Introduction requests sent (walk steps)", snapshot.walks),
+        (
+            "bootstrap_walks",
+            "Introduction requests sent to bootstrap servers",
+            snapshot.bootstrap_walks,
+        ),
+        (
+            "fast_forwarded",
+            "Datagrams forwarded on a community's fast path (tunnel relays' cells)",
+            snapshot.fast_forwarded,
+        ),
+        (
+            "birthday_tries",
+            "Birthday punching tries that opened their sockets and sprayed",
+            snapshot.birthday_tries,
+        ),
+        (
+            "birthday_routes",
+            "Peers reached through a birthday punching socket",
+            snapshot.birthday_routes,
+        ),
+        (
+            "datagrams_received",
+            "Datagrams received on the node's sockets",
+            stats.datagrams_received,
+        ),
+        ("datagrams_sent", "Datagrams sent from the node's sockets", stats.datagrams_sent),
+        ("bytes_received", "Bytes received on the node's sockets", stats.bytes_received),
+        ("bytes_sent", "Bytes sent from the node's sockets", stats.bytes_sent),
+        ("panics", "Panics of community code the node caught", node.panics),
+        (
+            "signatures_checked_on_workers",
+            "Signatures of received datagrams checked on the runtime's crypto workers",
+            stats.checked_on_workers,
+        ),
+        (
+            "signed_on_workers",
+            "Datagrams signed on the runtime's crypto workers",
+            stats.signed_on_workers,
+        ),
+    ];
+    for (name, help, value) in plain {
+        counter(registry, name, help, value);
+    }
+}
+
 fn registry(
     snapshot: &Snapshot,
     stats: &Stats,
@@ -218,51 +272,7 @@ fn registry(
     for (reason, count) in &node.dropped {
         dropped.get_or_create(&ReasonLabels { reason: (*reason).to_owned() }).inc_by(*count);
     }
-    counter(&mut registry, "walks", "Introduction requests sent (walk steps)", snapshot.walks);
-    counter(
-        &mut registry,
-        "bootstrap_walks",
-        "Introduction requests sent to bootstrap servers",
-        snapshot.bootstrap_walks,
-    );
-    counter(
-        &mut registry,
-        "fast_forwarded",
-        "Datagrams forwarded on a community's fast path (tunnel relays' cells)",
-        snapshot.fast_forwarded,
-    );
-    counter(
-        &mut registry,
-        "datagrams_received",
-        "Datagrams received on the node's sockets",
-        stats.datagrams_received,
-    );
-    counter(
-        &mut registry,
-        "datagrams_sent",
-        "Datagrams sent from the node's sockets",
-        stats.datagrams_sent,
-    );
-    counter(
-        &mut registry,
-        "bytes_received",
-        "Bytes received on the node's sockets",
-        stats.bytes_received,
-    );
-    counter(&mut registry, "bytes_sent", "Bytes sent from the node's sockets", stats.bytes_sent);
-    counter(&mut registry, "panics", "Panics of community code the node caught", node.panics);
-    counter(
-        &mut registry,
-        "signatures_checked_on_workers",
-        "Signatures of received datagrams checked on the runtime's crypto workers",
-        stats.checked_on_workers,
-    );
-    counter(
-        &mut registry,
-        "signed_on_workers",
-        "Datagrams signed on the runtime's crypto workers",
-        stats.signed_on_workers,
-    );
+    plain_counters(&mut registry, snapshot, stats);
     let answered = counters::<RequestLabels>(
         &mut registry,
         "rest_requests",

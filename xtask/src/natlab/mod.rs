@@ -56,6 +56,9 @@ pub(crate) struct Options {
     /// Run the Rust peers without port prediction (as py-ipv8 behaves).
     #[arg(long)]
     no_prediction: bool,
+    /// Run the Rust peers without birthday punching (as py-ipv8 behaves).
+    #[arg(long)]
+    no_birthday: bool,
 }
 
 /// Removes the namespaces of this run (by their prefix) once this process is gone, however it
@@ -96,7 +99,7 @@ impl Drop for Watchdog {
 pub(crate) fn run(options: &Options) -> anyhow::Result<()> {
     let started = Instant::now();
     require_root()?;
-    let programs = programs(!options.no_prediction)?;
+    let programs = programs(!options.no_prediction, !options.no_birthday)?;
     let out = project_root().join("target/natlab");
     let logs = out.join("logs");
     let _ = std::fs::remove_dir_all(&logs);
@@ -137,8 +140,8 @@ fn require_root() -> anyhow::Result<()> {
 }
 
 /// Builds the release `ipv8` binary and `nat_peer` example, and finds the venv's Python; Rust
-/// peers predict ports if `port_prediction`.
-fn programs(port_prediction: bool) -> anyhow::Result<Programs> {
+/// peers predict ports if `port_prediction` and punch with many sockets if `birthday`.
+fn programs(port_prediction: bool, birthday: bool) -> anyhow::Result<Programs> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let root = project_root();
     let status = Command::new(cargo)
@@ -155,6 +158,7 @@ fn programs(port_prediction: bool) -> anyhow::Result<Programs> {
         py_peer: root.join("xtask/py/nat_peer.py"),
         probe: root.join("xtask/py/nat_probe.py"),
         port_prediction,
+        birthday,
     };
     for path in [&programs.ipv8, &programs.rust_peer, &programs.py_peer, &programs.probe] {
         pair::require(path)?;

@@ -30,6 +30,8 @@ pub(crate) struct Programs {
     pub(crate) probe: PathBuf,
     /// Whether Rust peers predict ports (`nat_peer` without `--no-port-prediction`).
     pub(crate) port_prediction: bool,
+    /// Whether Rust peers punch with many sockets (`nat_peer` without `--no-birthday`).
+    pub(crate) birthday: bool,
 }
 
 /// A peer implementation.
@@ -208,6 +210,9 @@ fn start_peer(
             let mut args = vec![bind, tracker];
             if !programs.port_prediction {
                 args.push("--no-port-prediction".to_owned());
+            }
+            if !programs.birthday {
+                args.push("--no-birthday".to_owned());
             }
             Process::spawn(&ns, &programs.rust_peer, &args, log, tag, sender)
         }

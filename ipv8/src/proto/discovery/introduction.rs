@@ -215,10 +215,23 @@ impl<'a> Core<'a> {
     /// Returns the request's identifier, which its response echoes.
     pub(crate) fn walk_to(&mut self, address: SocketAddr) -> u16 {
         self.shared.stats.walks += 1;
+        let (identifier, bytes) = self.introduction_request(address);
+        match bytes {
+            Some(bytes) => self.shared.transmit_signed(address, bytes, &self.local.key),
+            None => self.shared.stats.send_failed("encode"),
+        }
+        identifier
+    }
+
+    /// An introduction-request to `address`, framed for signing ([`packet::to_sign`]), with its
+    /// identifier; `None` if it does not encode.
+    fn introduction_request(&mut self, address: SocketAddr) -> (u16, Option<Vec<u8>>) {
         let claimed = self.claim();
         let identifier = (claimed % 65_536) as u16;
         let global_time = u64::from(identifier);
-        if self.is_new_style(address) {
+        let key_bin = self.local.public_key.to_bin();
+        let signature_len = self.local.key.curve().signature_len();
+        let bytes = if self.is_new_style(address) {
             let payload = NewIntroductionRequestPayload {
                 destination_address: address,
                 source_lan_address: self.lan().unwrap_or_else(unspecified),
@@ -227,7 +240,8 @@ impl<'a> Core<'a> {
                 flags: 0,
                 extra_bytes: self.extra_bytes(),
             };
-            self.send_signed_at(address, global_time, payload);
+            let message = Timed { global_time, payload };
+            packet::to_sign(&self.prefix, key_bin, signature_len, &message)
         } else {
             let payload = IntroductionRequestPayload {
                 destination_address: v4(Some(address)),
@@ -237,9 +251,30 @@ impl<'a> Core<'a> {
                 identifier,
                 extra_bytes: self.extra_bytes(),
             };
-            self.send_signed_at(address, global_time, payload);
+            let message = Timed { global_time, payload };
+            packet::to_sign(&self.prefix, key_bin, signature_len, &message)
+        };
+        (identifier, bytes.ok())
+    }
+
+    /// With birthday punching on, prepares a try at `peer` (on another network, just
+    /// introduced): a signed introduction-request to it, sent from many sockets and to many
+    /// ports if the peer stays silent (see [`super::birthday`]).
+    fn expect_birthday(&mut self, peer: SocketAddr) {
+        let now = self.shared.now;
+        let wanted = self.shared.birthday.as_mut().is_some_and(|b| b.wants(now, peer));
+        if !wanted
+            || is_unspecified(peer)
+            || self.shared.network.is_blacklisted(peer)
+            || self.shared.network.peers().any(|e| e.peer.address().ip() == peer.ip())
+        {
+            return;
         }
-        identifier
+        let Some(mut probe) = self.introduction_request(peer).1 else { return };
+        packet::sign_in_place(&mut probe, &self.local.key);
+        if let Some(birthday) = self.shared.birthday.as_mut() {
+            birthday.expect(now, self.community_id, peer, probe);
+        }
     }
 
     /// Handles a discovery message (`msg_id` is one of [`CORE_IDS`]).
@@ -525,6 +560,7 @@ impl<'a> Core<'a> {
                 network.add_walkable(lan, walkable.clone());
             }
             network.add_walkable(wan, walkable);
+            self.expect_birthday(wan);
         } else if !is_unspecified(lan) {
             network.add_walkable(lan, walkable);
         } else if !is_unspecified(wan) {
@@ -577,6 +613,9 @@ impl<'a> Core<'a> {
             Some(prediction) if target == wan_walker => prediction.candidates(now, wan_walker),
             _ => Vec::new(),
         };
+        if target == wan_walker {
+            self.expect_birthday(wan_walker);
+        }
         if predicted.is_empty() {
             self.shared.transmit_signed(target, bytes, &self.local.key);
             return;

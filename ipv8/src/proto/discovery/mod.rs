@@ -6,6 +6,7 @@
 //! Built after py-ipv8's `ipv8/peerdiscovery/` (`community.py`, `churn.py`, `discovery.py`) and the
 //! DHT's `PingChurn` (`ipv8/dht/churn.py`).
 
+mod birthday;
 mod bootstrap;
 mod broadcast;
 mod churn;
@@ -26,6 +27,11 @@ mod nat_tests;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use birthday::{Arrived, Birthday};
+pub use birthday::{
+    MAX_ROUTES, MAX_TRIES, PROBES, RETRY_AFTER as BIRTHDAY_RETRY_AFTER, ROUTE_IDLE, SILENCE,
+    SOCKETS, TRIES_PER_WINDOW, TRY_FOR, TRY_WINDOW,
+};
 pub use bootstrap::{Bootstrapper, DispersyBootstrapper, FIRST_RETRY, MAX_BOOTSTRAPS_PER_MINUTE};
 pub use broadcast::{PROBE_LEN, UdpBroadcastBootstrapper, parse_probe, probe};
 pub use churn::RandomChurn;

@@ -1,6 +1,7 @@
 //! Discovery through simulated NATs: a tracker on the internet and two nodes, each behind a
 //! router that translates and filters like a NAT, driven in virtual time. Deterministic: the
-//! routers' "random" ports come from a fixed sequence.
+//! routers' "random" ports come from a fixed sequence. The nodes' extra sockets (birthday
+//! punching) get local ports of their own, which the routers map like any other.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
@@ -8,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::{DiscoveryCommunity, DispersyBootstrapper, RandomWalk};
 use crate::crypto::{Curve, PrivateKey};
-use crate::proto::Node;
+use crate::proto::{Node, SocketId, SocketRequest};
 
 /// How a router picks the public port of a new outbound flow.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,39 +27,37 @@ enum Mapping {
 struct Router {
     /// The router's public IP.
     wan: Ipv4Addr,
-    /// The host's address behind it.
-    host: SocketAddr,
     /// How new flows are mapped.
     mapping: Mapping,
     /// The next port of a sequential mapping, or the state of the random one.
     next: u64,
-    /// The public port of each remote address the host has sent to.
-    flows: HashMap<SocketAddr, u16>,
+    /// The public port of each flow: the host's local port and the remote address it sent to.
+    flows: HashMap<(u16, SocketAddr), u16>,
 }
 
 impl Router {
-    /// A router at `wan` in front of `host`, mapping new flows as `mapping` says.
-    fn new(wan: Ipv4Addr, host: SocketAddr, mapping: Mapping) -> Self {
-        Self { wan, host, mapping, next: 20_000, flows: HashMap::new() }
+    /// A router at `wan`, mapping new flows as `mapping` says.
+    fn new(wan: Ipv4Addr, mapping: Mapping) -> Self {
+        Self { wan, mapping, next: 20_000, flows: HashMap::new() }
     }
 
-    /// The public source of a datagram the host sends to `to`: the port of the flow toward
-    /// `to`, made on its first datagram.
-    fn outbound(&mut self, to: SocketAddr) -> SocketAddr {
-        let port = if let Some(port) = self.flows.get(&to) {
+    /// The public source of a datagram the host sends from local port `local` to `to`: the
+    /// port of that flow, made on its first datagram.
+    fn outbound(&mut self, local: u16, to: SocketAddr) -> SocketAddr {
+        let port = if let Some(port) = self.flows.get(&(local, to)) {
             *port
         } else {
-            let port = self.new_port();
-            self.flows.insert(to, port);
+            let port = self.new_port(local);
+            self.flows.insert((local, to), port);
             port
         };
         SocketAddr::new(self.wan.into(), port)
     }
 
-    /// The public port of a new flow.
-    fn new_port(&mut self) -> u16 {
+    /// The public port of a new flow from local port `local`.
+    fn new_port(&mut self, local: u16) -> u16 {
         match self.mapping {
-            Mapping::PortPreserving => self.host.port(),
+            Mapping::PortPreserving => local,
             Mapping::Sequential => {
                 self.next += 1;
                 self.next as u16
@@ -70,9 +69,12 @@ impl Router {
         }
     }
 
-    /// Whether a datagram from `from` to public port `port` reaches the host.
-    fn inbound(&self, from: SocketAddr, port: u16) -> bool {
-        self.flows.get(&from) == Some(&port)
+    /// The local port a datagram from `from` to public port `port` reaches, if any.
+    fn inbound(&self, from: SocketAddr, port: u16) -> Option<u16> {
+        self.flows
+            .iter()
+            .find(|((_, to), p)| *to == from && **p == port)
+            .map(|((local, _), _)| *local)
     }
 }
 
@@ -86,6 +88,10 @@ struct World {
     nodes: [Node; 2],
     /// A's router and B's.
     routers: [Router; 2],
+    /// The extra sockets A and B opened, by their local ports.
+    sockets: [HashMap<SocketId, u16>; 2],
+    /// The next local port of an extra socket.
+    next_port: u16,
 }
 
 /// Where a datagram goes: the tracker or one of the nodes.
@@ -96,6 +102,9 @@ enum To {
     /// Node A (0) or B (1).
     Node(usize),
 }
+
+/// The local port of each node's endpoint.
+const HOST_PORT: u16 = 8091;
 
 /// The tracker's address.
 const TRACKER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 8090);
@@ -109,11 +118,16 @@ impl World {
     /// A behind a port-restricted cone NAT, B behind a port-restricted NAT with `b_mapping`;
     /// port prediction on A as `predict`.
     fn new(b_mapping: Mapping, predict: bool) -> Self {
+        Self::with(b_mapping, predict, false)
+    }
+
+    /// As [`World::new`], with birthday punching on both nodes as `birthday`.
+    fn with(b_mapping: Mapping, predict: bool, birthday: bool) -> Self {
         let now = Instant::now();
         let mut tracker = Node::new(key(), 1, now);
         tracker.set_address(TRACKER);
         tracker.enable_tracker(now);
-        let host = |side: u8| SocketAddr::from(([192, 168, side, 2], 8091));
+        let host = |side: u8| SocketAddr::from(([192, 168, side, 2], HOST_PORT));
         let node = |side: u8| {
             let mut node = Node::new(key(), u64::from(side) + 1, now);
             node.set_address(host(side));
@@ -125,11 +139,33 @@ impl World {
         };
         let mut nodes = [node(1), node(2)];
         nodes[0].set_port_prediction(predict);
+        for node in &mut nodes {
+            node.set_birthday_punching(birthday);
+        }
         let routers = [
-            Router::new(Ipv4Addr::new(10, 0, 1, 2), host(1), Mapping::PortPreserving),
-            Router::new(Ipv4Addr::new(10, 0, 2, 2), host(2), b_mapping),
+            Router::new(Ipv4Addr::new(10, 0, 1, 2), Mapping::PortPreserving),
+            Router::new(Ipv4Addr::new(10, 0, 2, 2), b_mapping),
         ];
-        Self { now, tracker: (tracker, TRACKER), nodes, routers }
+        let sockets = [HashMap::new(), HashMap::new()];
+        Self { now, tracker: (tracker, TRACKER), nodes, routers, sockets, next_port: 40_000 }
+    }
+
+    /// Opens and closes the sockets node `i` asks for.
+    fn serve_sockets(&mut self, i: usize) {
+        while let Some(request) = self.nodes[i].poll_socket_request() {
+            match request {
+                SocketRequest::Open { id, .. } => {
+                    self.next_port += 1;
+                    self.sockets[i].insert(id, self.next_port);
+                    let address =
+                        SocketAddr::new([192, 168, i as u8 + 1, 2].into(), self.next_port);
+                    self.nodes[i].handle_socket_opened(self.now, id, Ok(address));
+                }
+                SocketRequest::Close { id } => {
+                    self.sockets[i].remove(&id);
+                }
+            }
+        }
     }
 
     /// The node `to` names.
@@ -155,14 +191,13 @@ impl World {
             }
             let mut queue = VecDeque::new();
             loop {
+                self.serve_sockets(0);
+                self.serve_sockets(1);
                 for from in all {
                     self.collect(from, &mut queue);
                 }
                 let Some((source, destination, contents)) = queue.pop_front() else { break };
-                if let Some(to) = self.route(source, destination) {
-                    let now = self.now;
-                    self.node_mut(to).handle_datagram(now, source, &contents);
-                }
+                self.deliver(source, destination, &contents);
             }
             let next = all.iter().filter_map(|to| self.peek_timeout(*to)).min();
             self.now = next.map_or(until, |due| due.max(self.now + Duration::from_millis(1)));
@@ -179,19 +214,39 @@ impl World {
         while let Some(transmit) = self.node_mut(from).poll_transmit() {
             let source = match from {
                 To::Tracker => self.tracker.1,
-                To::Node(i) => self.routers[i].outbound(transmit.destination),
+                To::Node(i) => {
+                    let local = match transmit.socket {
+                        None => HOST_PORT,
+                        Some(id) => match self.sockets[i].get(&id) {
+                            Some(port) => *port,
+                            None => continue,
+                        },
+                    };
+                    self.routers[i].outbound(local, transmit.destination)
+                }
             };
             queue.push_back((source, transmit.destination, transmit.contents));
         }
     }
 
-    /// Who receives a datagram from `source` to `destination`, if anyone.
-    fn route(&self, source: SocketAddr, destination: SocketAddr) -> Option<To> {
+    /// Hands a datagram from `source` to `destination` to whoever receives it: the tracker, or
+    /// a node's endpoint or extra socket behind its router, if the router lets it in.
+    fn deliver(&mut self, source: SocketAddr, destination: SocketAddr, contents: &[u8]) {
+        let now = self.now;
         if destination == self.tracker.1 {
-            return Some(To::Tracker);
+            self.tracker.0.handle_datagram(now, source, contents);
+            return;
         }
-        let side = self.routers.iter().position(|r| destination.ip() == r.wan)?;
-        self.routers[side].inbound(source, destination.port()).then_some(To::Node(side))
+        let Some(side) = self.routers.iter().position(|r| destination.ip() == r.wan) else {
+            return;
+        };
+        let Some(local) = self.routers[side].inbound(source, destination.port()) else { return };
+        if local == HOST_PORT {
+            self.nodes[side].handle_datagram(now, source, contents);
+        } else if let Some((id, _)) = self.sockets[side].iter().find(|(_, p)| **p == local) {
+            let id = *id;
+            self.nodes[side].handle_socket_datagram(now, id, source, contents);
+        }
     }
 
     /// Whether node `i` has verified the other node.
@@ -224,4 +279,33 @@ fn port_prediction_does_not_beat_random_ports() {
     let mut world = World::new(Mapping::Random, true);
     world.run(Duration::from_secs(30));
     assert!(!world.found(0) && !world.found(1));
+}
+
+#[test]
+fn birthday_punching_meets_a_random_symmetric_nat_behind_a_port_restricted_one() {
+    let mut world = World::with(Mapping::Random, false, true);
+    world.run(Duration::from_secs(30));
+    assert!(world.found(0) && world.found(1), "a sprayed request hit one of B's sockets");
+    let (a, b) = (world.nodes[0].stats(), world.nodes[1].stats());
+    assert!(a.birthday_tries >= 1 && b.birthday_tries >= 1, "both stayed silent and tried");
+    assert_eq!(a.birthday_routes, 0, "A's cone NAT keeps one port: no socket route");
+    assert_eq!(b.birthday_routes, 1, "B reaches A through the socket A's probe found");
+    assert!(world.sockets[1].len() == 1, "B's other sockets closed, the route's stays open");
+    // The route carries on: B still hears A (and answers) after the try is long over.
+    world.run(Duration::from_secs(60));
+    assert!(world.found(0) && world.found(1));
+    for node in &world.nodes {
+        assert_eq!(node.stats().dropped("birthday_try_failed"), 0, "one try each, and it worked");
+    }
+}
+
+#[test]
+fn birthday_punching_stays_quiet_when_punctures_suffice() {
+    let mut world = World::with(Mapping::PortPreserving, false, true);
+    world.run(Duration::from_secs(10));
+    assert!(world.found(0) && world.found(1));
+    for node in &world.nodes {
+        assert_eq!(node.stats().birthday_tries, 0, "the peer answered within the silence");
+    }
+    assert!(world.sockets.iter().all(HashMap::is_empty), "no socket was opened");
 }
