@@ -3,117 +3,11 @@
 //! NAT routers of their own (nftables masquerade, new inbound connections dropped on the outside
 //! interface: port-restricted cone NATs). The second NAT'd node asks the DHT for the first by its
 //! mid and gets it at its NAT's public address, then the two exchange DHT messages through both
-//! NATs. The namespaces are made here and removed afterwards; no datagram leaves them.
+//! NATs. The namespaces are made here (`nat_lab`) and removed afterwards; no datagram leaves them.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-/// The namespaces of the lab; removed on drop (their veths with them).
-struct Lab {
-    prefix: String,
-}
-
-fn ip(args: &[&str]) {
-    let status = Command::new("ip").args(args).status().expect("`ip` (iproute2) runs");
-    assert!(status.success(), "ip {args:?} failed");
-}
-
-fn in_ns(ns: &str, program: &str, args: &[&str]) {
-    let status = Command::new("ip")
-        .args(["netns", "exec", ns, program])
-        .args(args)
-        .status()
-        .expect("ip netns exec runs");
-    assert!(status.success(), "{program} {args:?} in {ns} failed");
-}
-
-impl Lab {
-    fn ns(&self, name: &str) -> String {
-        format!("{}{name}", self.prefix)
-    }
-
-    /// pub (10.77.1.1 and 10.77.2.1) ─ nat1 (10.77.1.2 | 192.168.1.1) ─ h1 (192.168.1.2)
-    ///                               ─ nat2 (10.77.2.2 | 192.168.2.1) ─ h2 (192.168.2.2)
-    fn new() -> Self {
-        let id = std::process::id() % 100_000;
-        let lab = Self { prefix: format!("ipv8nat{id}") };
-        for name in ["pub", "nat1", "h1", "nat2", "h2"] {
-            ip(&["netns", "add", &lab.ns(name)]);
-            ip(&["-n", &lab.ns(name), "link", "set", "lo", "up"]);
-        }
-        for side in [1, 2] {
-            let (nat, host) = (lab.ns(&format!("nat{side}")), lab.ns(&format!("h{side}")));
-            let (outer, inner) = (format!("o{id}n{side}"), format!("i{id}n{side}"));
-            Self::link(
-                &lab.ns("pub"),
-                &format!("p{id}n{side}"),
-                &format!("10.77.{side}.1/24"),
-                &nat,
-                &outer,
-                &format!("10.77.{side}.2/24"),
-            );
-            Self::link(
-                &nat,
-                &inner,
-                &format!("192.168.{side}.1/24"),
-                &host,
-                &format!("h{id}n{side}"),
-                &format!("192.168.{side}.2/24"),
-            );
-            ip(&["-n", &nat, "route", "add", "default", "via", &format!("10.77.{side}.1")]);
-            ip(&["-n", &host, "route", "add", "default", "via", &format!("192.168.{side}.1")]);
-            in_ns(&nat, "sysctl", &["-qw", "net.ipv4.ip_forward=1"]);
-            let rules = format!(
-                "table ip nat {{\n\
-                 chain postrouting {{ type nat hook postrouting priority 100; oifname \"{outer}\" masquerade; }}\n\
-                 }}\n\
-                 table ip filter {{\n\
-                 chain input {{ type filter hook input priority 0; iifname \"{outer}\" ct state new drop; }}\n\
-                 chain forward {{ type filter hook forward priority 0; iifname \"{outer}\" ct state new drop; }}\n\
-                 }}\n"
-            );
-            let file = std::env::temp_dir().join(format!("{}-nat{side}.nft", lab.prefix));
-            std::fs::write(&file, rules).expect("rules written");
-            in_ns(&nat, "nft", &["-f", &file.to_string_lossy()]);
-            let _ = std::fs::remove_file(file);
-        }
-        in_ns(&lab.ns("pub"), "sysctl", &["-qw", "net.ipv4.ip_forward=1"]);
-        lab
-    }
-
-    /// A veth pair between two namespaces, addressed and up.
-    fn link(a: &str, a_dev: &str, a_addr: &str, b: &str, b_dev: &str, b_addr: &str) {
-        ip(&["link", "add", a_dev, "type", "veth", "peer", "name", b_dev]);
-        for (ns, dev, addr) in [(a, a_dev, a_addr), (b, b_dev, b_addr)] {
-            ip(&["link", "set", dev, "netns", ns]);
-            ip(&["-n", ns, "addr", "add", addr, "dev", dev]);
-            ip(&["-n", ns, "link", "set", dev, "up"]);
-        }
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        for name in ["h1", "h2", "nat1", "nat2", "pub"] {
-            let _ = Command::new("ip").args(["netns", "del", &self.ns(name)]).status();
-        }
-    }
-}
-
-/// A node's process, killed on drop.
-struct Node {
-    child: Child,
-    ns: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-const REST_PORT: u16 = 8085;
+use crate::nat_lab::{Lab, Mapping, Node, REST_PORT, rest, wait_for};
 
 fn config(ip: &str, bootstrap: Option<&str>) -> String {
     let bootstrapper = bootstrap.map_or_else(String::new, |address| {
@@ -148,28 +42,6 @@ fn start(ns: &str, dir: &std::path::Path, ip: &str, bootstrap: Option<&str>) -> 
     Node { child, ns: ns.to_owned() }
 }
 
-/// GET a path of a node's REST API (on the loopback of its namespace), as JSON.
-fn rest(node: &Node, path: &str) -> Option<serde_json::Value> {
-    let script = format!(
-        "import sys, urllib.request\n\
-         try:\n    print(urllib.request.urlopen('http://127.0.0.1:{REST_PORT}{path}', timeout=20).read().decode())\n\
-         except Exception as error:\n    print(getattr(error, 'read', lambda: b'null')().decode() or 'null')\n"
-    );
-    let output = Command::new("ip")
-        .args(["netns", "exec", &node.ns, "python3", "-c", &script])
-        .output()
-        .ok()?;
-    serde_json::from_slice(&output.stdout).ok()
-}
-
-fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !ready() {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
 fn mid(node: &Node) -> String {
     let mut found = String::new();
     wait_for("the node's REST API answers", || {
@@ -186,7 +58,7 @@ fn mid(node: &Node) -> String {
 
 #[test]
 fn a_peer_behind_a_nat_is_found_by_key_and_reached_through_both_nats() {
-    let lab = Lab::new();
+    let lab = Lab::new([Mapping::Cone, Mapping::Cone]);
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().expect("temp dir")).collect();
     let public = start(&lab.ns("pub"), dirs[0].path(), "10.77.1.1", None);
     let wanted = start(&lab.ns("h2"), dirs[1].path(), "192.168.2.2", Some("10.77.1.1"));
