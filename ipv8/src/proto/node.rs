@@ -175,7 +175,7 @@ impl Node {
     /// alone never do. The socket the peer's answer reaches carries its traffic from then on.
     /// Bounded per peer IP and per node ([`BIRTHDAY_RETRY_AFTER`](super::discovery::BIRTHDAY_RETRY_AFTER),
     /// [`MAX_TRIES`](super::discovery::MAX_TRIES), [`MAX_ROUTES`](super::discovery::MAX_ROUTES)).
-    /// Turning it off closes nothing already open; it stops new tries.
+    /// Turning it off ends the tries under way and closes their sockets and the routes'.
     ///
     /// # Examples
     ///
@@ -192,7 +192,11 @@ impl Node {
     pub fn set_birthday_punching(&mut self, enabled: bool) {
         match (enabled, &self.shared.birthday) {
             (true, None) => self.shared.birthday = Some(super::discovery::Birthday::default()),
-            (false, Some(_)) => self.shared.birthday = None,
+            (false, Some(_)) => {
+                if let Some(birthday) = self.shared.birthday.take() {
+                    birthday.close_all(&mut self.shared);
+                }
+            }
             _ => {}
         }
     }
@@ -201,6 +205,14 @@ impl Node {
     #[must_use]
     pub fn birthday_punching(&self) -> bool {
         self.shared.birthday.is_some()
+    }
+
+    /// What the node has learned of its NAT's mapping from where the peers that answered its
+    /// introduction-requests saw it (the last 16, for 10 minutes): two at different IPs must
+    /// have answered before it knows.
+    #[must_use]
+    pub fn nat_mapping(&self) -> super::discovery::NatMapping {
+        self.shared.sightings.mapping(self.shared.now)
     }
 
     /// Sets the WAN address estimate (normally learned from introduction-responses).

@@ -245,6 +245,8 @@ pub(crate) struct Shared {
     /// An instant with its Unix time in seconds (see `Node::set_unix_time`).
     pub(crate) unix_anchor: (Instant, f64),
     pub(crate) addresses: Addresses,
+    /// Where each of the last peers that answered us saw us, which tells the NAT's mapping.
+    pub(crate) sightings: super::discovery::Sightings,
     /// The peer table of the active identity (see `Node::enter`).
     pub(crate) network: Network,
     /// Which identity is active.
@@ -294,6 +296,7 @@ impl Shared {
             fast_paths: HashMap::new(),
             port_prediction: None,
             birthday: None,
+            sightings: super::discovery::Sightings::default(),
         }
     }
 

@@ -85,6 +85,8 @@ pub struct Stats {
     pub birthday_tries: u64,
     /// Birthday punching: peers reached through a try's socket (a route made).
     pub birthday_routes: u64,
+    /// Birthday punching: tries that ran out without hearing from their peer.
+    pub birthday_failed: u64,
     /// Traffic per community and message id, both ways (py-ipv8's statistics endpoint), for
     /// the communities whose traffic is counted ([`Stats::is_tracked`]).
     pub communities: HashMap<CommunityId, BTreeMap<u8, MessageStats>>,

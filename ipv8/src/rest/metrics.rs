@@ -109,6 +109,7 @@ struct Snapshot {
     fast_forwarded: u64,
     birthday_tries: u64,
     birthday_routes: u64,
+    birthday_failed: u64,
 }
 
 fn snapshot(node: &Node) -> Snapshot {
@@ -129,6 +130,7 @@ fn snapshot(node: &Node) -> Snapshot {
         fast_forwarded: stats.fast_forwarded,
         birthday_tries: stats.birthday_tries,
         birthday_routes: stats.birthday_routes,
+        birthday_failed: stats.birthday_failed,
     }
 }
 
@@ -203,6 +205,11 @@ fn plain_counters(registry: &mut Registry, snapshot: &Snapshot, stats: &Stats) {
             "birthday_routes",
             "Peers reached through a birthday punching socket",
             snapshot.birthday_routes,
+        ),
+        (
+            "birthday_failed",
+            "Birthday punching tries that ran out without hearing from their peer",
+            snapshot.birthday_failed,
         ),
         (
             "datagrams_received",

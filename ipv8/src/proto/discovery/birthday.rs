@@ -9,11 +9,15 @@
 //! and the socket it reached carries that peer's traffic from then on (a *route*). With 256
 //! sockets among 64 512 ports and 1 024 probes, one try succeeds with a chance of about 98 %.
 //!
-//! A node does not know which side it is on, so a silent peer gets both halves: after an
-//! introduction (or a puncture-request) names a peer on another network and nothing comes from
-//! that peer's IP within [`SILENCE`], the node opens the sockets, sends an introduction-request
-//! from each, and then sprays the same request, signed once, at random ports of the peer's IP in
-//! bursts. The half that does not fit its NAT is wasted, within these bounds: one try per peer IP
+//! After an introduction (or a puncture-request) names a peer on another network, the node sends
+//! it an introduction-request at once; if nothing comes from that peer's IP within [`SILENCE`]
+//! (the tracker told both peers at the same moment, so both try together), the node opens the
+//! sockets, sends an
+//! introduction-request from each, and then sprays the same request, signed once, at random ports
+//! of the peer's IP in bursts. A node that knows its NAT's mapping ([`NatMapping`], from where
+//! peers at two IPs saw it) does only its half: no sockets behind a cone, no spray behind a
+//! symmetric NAT. One that does not know does both, and the half that does not fit its NAT is
+//! wasted, within these bounds: one try per peer IP
 //! per [`RETRY_AFTER`], [`MAX_TRIES`] at once and [`TRIES_PER_WINDOW`] per [`TRY_WINDOW`],
 //! sockets closed after [`TRY_FOR`], at most
 //! [`MAX_ROUTES`] routes, each dropped after [`ROUTE_IDLE`] without traffic.
@@ -25,6 +29,7 @@ use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
+use super::NatMapping;
 use crate::proto::shared::Shared;
 use crate::proto::{CommunityId, SocketId};
 
@@ -183,7 +188,7 @@ impl Birthday {
         let (ended, mut left): (Vec<Try>, Vec<Try>) =
             std::mem::take(&mut self.tries).into_iter().partition(|t| t.until <= now);
         for ended in ended {
-            shared.stats.drop(&crate::proto::DropReason::Refused("birthday_try_failed"));
+            shared.stats.birthday_failed += 1;
             close(shared, ended.community, &ended.sockets);
         }
         for try_ in left.iter_mut().filter(|t| t.next <= now) {
@@ -271,6 +276,16 @@ impl Birthday {
         self.routes.get(&destination).map(|r| r.socket)
     }
 
+    /// Closes every socket of the tries and routes (birthday punching was turned off).
+    pub(crate) fn close_all(self, shared: &mut Shared) {
+        for try_ in self.tries {
+            close(shared, try_.community, &try_.sockets);
+        }
+        for route in self.routes.into_values() {
+            close(shared, route.community, &[route.socket]);
+        }
+    }
+
     /// Forgets the sockets of `community` (it was removed, and its sockets with it).
     pub(crate) fn forget(&mut self, community: CommunityId) {
         self.tries.retain(|t| t.community != community);
@@ -283,16 +298,16 @@ fn step(shared: &mut Shared, try_: &mut Try) {
     let now = shared.now;
     match try_.stage {
         Stage::Waiting => {
-            let ip = shared.addresses.lan.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
-            let bind = SocketAddr::new(ip, 0);
-            for _ in 0..SOCKETS {
-                match shared.sockets.open(try_.community, bind) {
-                    Ok(id) => try_.sockets.push(id),
-                    Err(_) => break,
-                }
+            let mapping = shared.sightings.mapping(now);
+            // Behind a cone NAT the sockets would all be mapped to ports the peer cannot guess
+            // better than the endpoint's; behind a symmetric one, spraying the peer, whose port
+            // is known, adds nothing.
+            if mapping != NatMapping::EndpointIndependent {
+                open_sockets(shared, try_);
             }
+            let sprayed = if mapping == NatMapping::EndpointDependent { PROBES } else { 0 };
             shared.stats.birthday_tries += 1;
-            try_.stage = Stage::Spraying { sprayed: 0 };
+            try_.stage = Stage::Spraying { sprayed };
             try_.next = now + SPRAY_AFTER;
         }
         Stage::Spraying { sprayed } if sprayed < PROBES => {
@@ -307,6 +322,18 @@ fn step(shared: &mut Shared, try_: &mut Try) {
             try_.next = now + BURST_EVERY;
         }
         Stage::Spraying { .. } => try_.next = try_.until,
+    }
+}
+
+/// Opens the [`SOCKETS`] of a try whose peer stayed silent.
+fn open_sockets(shared: &mut Shared, try_: &mut Try) {
+    let ip = shared.addresses.lan.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    let bind = SocketAddr::new(ip, 0);
+    for _ in 0..SOCKETS {
+        match shared.sockets.open(try_.community, bind) {
+            Ok(id) => try_.sockets.push(id),
+            Err(_) => break,
+        }
     }
 }
 
@@ -405,6 +432,51 @@ mod tests {
     }
 
     #[test]
+    fn turning_it_off_closes_the_sockets_of_tries_and_routes() {
+        let mut shared = Shared::new(1, Instant::now());
+        let mut birthday = Birthday::default();
+        let opened = silent_try(&mut shared, &mut birthday);
+        assert_eq!(birthday.socket_datagram(&mut shared, opened[0], peer(5)), Arrived::Deliver);
+        birthday.expect(
+            shared.now,
+            CommunityId([1; 20]),
+            SocketAddr::from(([10, 0, 7, 2], 9)),
+            vec![],
+        );
+        shared.now += SILENCE;
+        birthday.handle_timeout(&mut shared);
+        let second: Vec<SocketId> = birthday.tries.iter().flat_map(|t| t.sockets.clone()).collect();
+        assert_eq!(second.len(), SOCKETS);
+        birthday.close_all(&mut shared);
+        assert_eq!(shared.sockets.owner(opened[0]), None, "the route's socket");
+        assert!(second.iter().all(|id| shared.sockets.owner(*id).is_none()), "the try's");
+    }
+
+    /// The sockets a silent peer's try opens and the datagrams it sprays, once it ran.
+    fn halves(sightings: &[(u8, u16)]) -> (usize, usize) {
+        let mut shared = Shared::new(1, Instant::now());
+        for (reporter, port) in sightings {
+            let seen = SocketAddr::from(([5, 5, 5, 5], *port));
+            shared.sightings.record(shared.now, SocketAddr::from(([1, 1, 1, *reporter], 1)), seen);
+        }
+        let mut birthday = Birthday::default();
+        let opened = silent_try(&mut shared, &mut birthday).len();
+        let _ = std::iter::from_fn(|| shared.outbox.pop()).count();
+        while let Some(due) = birthday.next_deadline() {
+            shared.now = due;
+            birthday.handle_timeout(&mut shared);
+        }
+        (opened, std::iter::from_fn(|| shared.outbox.pop()).count())
+    }
+
+    #[test]
+    fn a_node_that_knows_its_nat_does_only_its_half() {
+        assert_eq!(halves(&[]), (SOCKETS, PROBES), "unknown: both halves");
+        assert_eq!(halves(&[(1, 7000), (2, 7000)]), (0, PROBES), "behind a cone: spray only");
+        assert_eq!(halves(&[(1, 7000), (2, 9000)]), (SOCKETS, 0), "behind a symmetric NAT");
+    }
+
+    #[test]
     fn a_try_that_finds_nobody_closes_its_sockets() {
         let mut shared = Shared::new(1, Instant::now());
         let mut birthday = Birthday::default();
@@ -414,7 +486,7 @@ mod tests {
             birthday.handle_timeout(&mut shared);
         }
         assert!(opened.iter().all(|id| shared.sockets.owner(*id).is_none()));
-        assert_eq!(shared.stats.dropped("birthday_try_failed"), 1);
+        assert_eq!(shared.stats.birthday_failed, 1);
         assert_eq!(birthday.socket_datagram(&mut shared, opened[0], peer(1)), Arrived::NotMine);
     }
 }

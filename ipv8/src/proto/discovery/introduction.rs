@@ -258,8 +258,8 @@ impl<'a> Core<'a> {
     }
 
     /// With birthday punching on, prepares a try at `peer` (on another network, just
-    /// introduced): a signed introduction-request to it, sent from many sockets and to many
-    /// ports if the peer stays silent (see [`super::birthday`]).
+    /// introduced): a signed introduction-request to it, sent to it at once, and from many
+    /// sockets and to many ports if the peer stays silent (see [`super::birthday`]).
     fn expect_birthday(&mut self, peer: SocketAddr) {
         let now = self.shared.now;
         let wanted = self.shared.birthday.as_mut().is_some_and(|b| b.wants(now, peer));
@@ -272,6 +272,9 @@ impl<'a> Core<'a> {
         }
         let Some(mut probe) = self.introduction_request(peer).1 else { return };
         packet::sign_in_place(&mut probe, &self.local.key);
+        // Asked at once: an answer within the silence shows the way is open (the peer's walker
+        // may take a while to come to us), and no try is made.
+        self.shared.transmit(peer, probe.clone());
         if let Some(birthday) = self.shared.birthday.as_mut() {
             birthday.expect(now, self.community_id, peer, probe);
         }
@@ -542,6 +545,9 @@ impl<'a> Core<'a> {
             && !is_private_v4(response.destination_address)
         {
             self.shared.addresses.wan = Some(response.destination_address);
+            let now = self.shared.now;
+            let sightings = &mut self.shared.sightings;
+            sightings.record(now, peer.address(), response.destination_address);
         }
         self.verify_peer(&peer);
         if let Some(entry) = self.shared.network.get_mut(peer.key()) {

@@ -82,8 +82,8 @@ impl Router {
 struct World {
     /// The virtual time.
     now: Instant,
-    /// The tracker and its address (on the internet, no NAT).
-    tracker: (Node, SocketAddr),
+    /// The trackers and their addresses (on the internet, no NAT).
+    trackers: Vec<(Node, SocketAddr)>,
     /// A and B.
     nodes: [Node; 2],
     /// A's router and B's.
@@ -97,8 +97,8 @@ struct World {
 /// Where a datagram goes: the tracker or one of the nodes.
 #[derive(Clone, Copy)]
 enum To {
-    /// The tracker.
-    Tracker,
+    /// A tracker.
+    Tracker(usize),
     /// Node A (0) or B (1).
     Node(usize),
 }
@@ -106,8 +106,13 @@ enum To {
 /// The local port of each node's endpoint.
 const HOST_PORT: u16 = 8091;
 
-/// The tracker's address.
-const TRACKER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 8090);
+/// The trackers' addresses (a world has the first or both). The world's public addresses are
+/// documentation ranges, not private ones, so that nodes take what peers report as their WAN
+/// address (private ones are never adopted).
+const TRACKERS: [SocketAddr; 2] = [
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::new(203, 0, 113, 1)), 8090),
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::new(203, 0, 113, 2)), 8090),
+];
 
 /// A fresh key.
 fn key() -> PrivateKey {
@@ -118,22 +123,32 @@ impl World {
     /// A behind a port-restricted cone NAT, B behind a port-restricted NAT with `b_mapping`;
     /// port prediction on A as `predict`.
     fn new(b_mapping: Mapping, predict: bool) -> Self {
-        Self::with(b_mapping, predict, false)
+        Self::with(b_mapping, predict, false, 1)
     }
 
-    /// As [`World::new`], with birthday punching on both nodes as `birthday`.
-    fn with(b_mapping: Mapping, predict: bool, birthday: bool) -> Self {
+    /// As [`World::new`], with birthday punching on both nodes as `birthday`, and `trackers`
+    /// trackers (1 or 2).
+    fn with(b_mapping: Mapping, predict: bool, birthday: bool, trackers: usize) -> Self {
         let now = Instant::now();
-        let mut tracker = Node::new(key(), 1, now);
-        tracker.set_address(TRACKER);
-        tracker.enable_tracker(now);
+        let addresses = &TRACKERS[..trackers];
+        let trackers: Vec<(Node, SocketAddr)> = addresses
+            .iter()
+            .map(|address| {
+                let mut tracker = Node::new(key(), 10 + u64::from(address.port()), now);
+                tracker.set_address(*address);
+                tracker.enable_tracker(now);
+                (tracker, *address)
+            })
+            .collect();
         let host = |side: u8| SocketAddr::from(([192, 168, side, 2], HOST_PORT));
         let node = |side: u8| {
             let mut node = Node::new(key(), u64::from(side) + 1, now);
             node.set_address(host(side));
             node.add_community(now, DiscoveryCommunity::new()).expect("added");
-            node.add_bootstrapper::<DiscoveryCommunity>(DispersyBootstrapper::new(vec![TRACKER]))
-                .expect("running");
+            node.add_bootstrapper::<DiscoveryCommunity>(DispersyBootstrapper::new(
+                addresses.to_vec(),
+            ))
+            .expect("running");
             node.add_strategy::<DiscoveryCommunity>(RandomWalk::new(), Some(20)).expect("running");
             node
         };
@@ -143,11 +158,11 @@ impl World {
             node.set_birthday_punching(birthday);
         }
         let routers = [
-            Router::new(Ipv4Addr::new(10, 0, 1, 2), Mapping::PortPreserving),
-            Router::new(Ipv4Addr::new(10, 0, 2, 2), b_mapping),
+            Router::new(Ipv4Addr::new(198, 51, 100, 1), Mapping::PortPreserving),
+            Router::new(Ipv4Addr::new(198, 51, 100, 2), b_mapping),
         ];
         let sockets = [HashMap::new(), HashMap::new()];
-        Self { now, tracker: (tracker, TRACKER), nodes, routers, sockets, next_port: 40_000 }
+        Self { now, trackers, nodes, routers, sockets, next_port: 40_000 }
     }
 
     /// Opens and closes the sockets node `i` asks for.
@@ -171,7 +186,7 @@ impl World {
     /// The node `to` names.
     fn node_mut(&mut self, to: To) -> &mut Node {
         match to {
-            To::Tracker => &mut self.tracker.0,
+            To::Tracker(i) => &mut self.trackers[i].0,
             To::Node(i) => &mut self.nodes[i],
         }
     }
@@ -180,9 +195,10 @@ impl World {
     /// (or dropped by a router, or lost toward an address nobody has).
     fn run(&mut self, duration: Duration) {
         let until = self.now + duration;
-        let all = [To::Tracker, To::Node(0), To::Node(1)];
+        let mut all: Vec<To> = (0..self.trackers.len()).map(To::Tracker).collect();
+        all.extend([To::Node(0), To::Node(1)]);
         while self.now < until {
-            for to in all {
+            for &to in &all {
                 let now = self.now;
                 let node = self.node_mut(to);
                 if node.poll_timeout().is_some_and(|due| due <= now) {
@@ -193,7 +209,7 @@ impl World {
             loop {
                 self.serve_sockets(0);
                 self.serve_sockets(1);
-                for from in all {
+                for &from in &all {
                     self.collect(from, &mut queue);
                 }
                 let Some((source, destination, contents)) = queue.pop_front() else { break };
@@ -213,7 +229,7 @@ impl World {
     fn collect(&mut self, from: To, queue: &mut VecDeque<(SocketAddr, SocketAddr, Vec<u8>)>) {
         while let Some(transmit) = self.node_mut(from).poll_transmit() {
             let source = match from {
-                To::Tracker => self.tracker.1,
+                To::Tracker(i) => self.trackers[i].1,
                 To::Node(i) => {
                     let local = match transmit.socket {
                         None => HOST_PORT,
@@ -233,8 +249,8 @@ impl World {
     /// a node's endpoint or extra socket behind its router, if the router lets it in.
     fn deliver(&mut self, source: SocketAddr, destination: SocketAddr, contents: &[u8]) {
         let now = self.now;
-        if destination == self.tracker.1 {
-            self.tracker.0.handle_datagram(now, source, contents);
+        if let Some((tracker, _)) = self.trackers.iter_mut().find(|(_, a)| *a == destination) {
+            tracker.handle_datagram(now, source, contents);
             return;
         }
         let Some(side) = self.routers.iter().position(|r| destination.ip() == r.wan) else {
@@ -283,7 +299,7 @@ fn port_prediction_does_not_beat_random_ports() {
 
 #[test]
 fn birthday_punching_meets_a_random_symmetric_nat_behind_a_port_restricted_one() {
-    let mut world = World::with(Mapping::Random, false, true);
+    let mut world = World::with(Mapping::Random, false, true, 1);
     world.run(Duration::from_secs(30));
     assert!(world.found(0) && world.found(1), "a sprayed request hit one of B's sockets");
     let (a, b) = (world.nodes[0].stats(), world.nodes[1].stats());
@@ -295,17 +311,28 @@ fn birthday_punching_meets_a_random_symmetric_nat_behind_a_port_restricted_one()
     world.run(Duration::from_secs(60));
     assert!(world.found(0) && world.found(1));
     for node in &world.nodes {
-        assert_eq!(node.stats().dropped("birthday_try_failed"), 0, "one try each, and it worked");
+        assert_eq!(node.stats().birthday_failed, 0, "one try each, and it worked");
     }
 }
 
 #[test]
 fn birthday_punching_stays_quiet_when_punctures_suffice() {
-    let mut world = World::with(Mapping::PortPreserving, false, true);
+    let mut world = World::with(Mapping::PortPreserving, false, true, 1);
     world.run(Duration::from_secs(10));
     assert!(world.found(0) && world.found(1));
     for node in &world.nodes {
         assert_eq!(node.stats().birthday_tries, 0, "the peer answered within the silence");
     }
     assert!(world.sockets.iter().all(HashMap::is_empty), "no socket was opened");
+}
+
+#[test]
+fn with_two_trackers_each_side_knows_its_nat_and_does_only_its_half() {
+    let mut world = World::with(Mapping::Random, false, true, 2);
+    world.run(Duration::from_secs(30));
+    assert!(world.found(0) && world.found(1));
+    assert_eq!(world.nodes[0].nat_mapping(), super::NatMapping::EndpointIndependent);
+    assert_eq!(world.nodes[1].nat_mapping(), super::NatMapping::EndpointDependent);
+    assert_eq!(world.nodes[1].stats().birthday_routes, 1, "B's sockets did their half");
+    assert_eq!(world.next_port, 40_000 + 256, "only B opened sockets, once");
 }
