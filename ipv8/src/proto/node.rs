@@ -474,11 +474,10 @@ impl Node {
         }
         self.shared.stats.received += 1;
         if matches!(arrival, Arrival::Socket(_))
+            && self.shared.birthday.as_ref().is_some_and(|b| b.is_trying(source))
             && let Some(mut birthday) = self.shared.birthday.take()
         {
-            if birthday.is_trying(source) {
-                birthday.heard(&mut self.shared, source);
-            }
+            birthday.heard(&mut self.shared, source);
             self.shared.birthday = Some(birthday);
         }
         if let Some(prefix) = super::discovery::parse_probe(data) {

@@ -84,6 +84,9 @@ pub(crate) struct Core<'a> {
     pub(crate) community_id: CommunityId,
     pub(crate) prefix: [u8; PREFIX_LEN],
     pub(crate) max_peers: usize,
+    /// Whether the sender of the message being handled was known before it (see
+    /// [`Core::is_known`]).
+    pub(super) introducer_known: bool,
 }
 
 /// The discovery messages of one community (introductions and punctures), spoken with a
@@ -146,7 +149,14 @@ fn is_private_v4(address: SocketAddr) -> bool {
 
 impl<'a> Core<'a> {
     pub(crate) fn new(shared: &'a mut Shared, local: &'a Local, max_peers: usize) -> Self {
-        Self { shared, local, community_id: local.id, prefix: local.prefix, max_peers }
+        Self {
+            shared,
+            local,
+            community_id: local.id,
+            prefix: local.prefix,
+            max_peers,
+            introducer_known: false,
+        }
     }
 
     pub(super) fn lan(&self) -> Option<SocketAddr> {
@@ -257,13 +267,23 @@ impl<'a> Core<'a> {
         (identifier, bytes.ok())
     }
 
+    /// Whether `address` is a bootstrap server or a peer we knew before the current message: only
+    /// their introductions start birthday punching tries, so that a stranger's one datagram
+    /// cannot make this node spray a victim.
+    fn is_known(&self, address: SocketAddr) -> bool {
+        self.shared.network.is_blacklisted(address)
+            || self.shared.network.peer_at(address).is_some()
+    }
+
     /// With birthday punching on, prepares a try at `peer` (on another network, just
-    /// introduced): a signed introduction-request to it, sent to it at once, and from many
-    /// sockets and to many ports if the peer stays silent (see [`super::birthday`]).
+    /// introduced by a known introducer): a signed introduction-request to it, sent to it at
+    /// once, and from many sockets and to many ports if the peer stays silent (see
+    /// [`super::birthday`]).
     fn expect_birthday(&mut self, peer: SocketAddr) {
         let now = self.shared.now;
         let wanted = self.shared.birthday.as_mut().is_some_and(|b| b.wants(now, peer));
         if !wanted
+            || !self.introducer_known
             || is_unspecified(peer)
             || self.shared.network.is_blacklisted(peer)
             || self.shared.network.peers().any(|e| e.peer.address().ip() == peer.ip())
@@ -338,6 +358,7 @@ impl<'a> Core<'a> {
             PunctureRequestPayload::MSG_ID => {
                 let Timed { payload: p, .. } =
                     incoming.unsigned::<Timed<PunctureRequestPayload>>()?;
+                self.introducer_known = self.is_known(incoming.source());
                 self.on_puncture_request(
                     p.lan_walker_address.into(),
                     p.wan_walker_address.into(),
@@ -349,6 +370,7 @@ impl<'a> Core<'a> {
             NewPunctureRequestPayload::MSG_ID => {
                 let Timed { payload: p, .. } =
                     incoming.unsigned::<Timed<NewPunctureRequestPayload>>()?;
+                self.introducer_known = self.is_known(incoming.source());
                 self.on_puncture_request(
                     p.lan_walker_address,
                     p.wan_walker_address,
@@ -540,6 +562,7 @@ impl<'a> Core<'a> {
         intro_new_style: bool,
     ) -> Result<Outcome, DropReason> {
         self.refuse_own_key(&peer)?;
+        self.introducer_known = self.is_known(peer.address());
         if !response.destination_address.ip().is_unspecified()
             && response.destination_address.is_ipv4()
             && !is_private_v4(response.destination_address)

@@ -111,12 +111,23 @@ fn random_churn_pings_a_quiet_peer_once_per_interval_then_drops_it() {
 /// Answers a puncture-request about a walker at `wan_walker` (LAN 192.168.2.2:8091) with a
 /// node at 192.168.1.2:8091 whose WAN address is 10.0.1.2:8091; returns what it sent.
 fn puncture(shared: &mut Shared, wan_walker: SocketAddr) -> Vec<(SocketAddr, Vec<u8>)> {
+    puncture_from(shared, wan_walker, false)
+}
+
+/// As [`puncture`], the request coming from a known introducer if `known`.
+fn puncture_from(
+    shared: &mut Shared,
+    wan_walker: SocketAddr,
+    known: bool,
+) -> Vec<(SocketAddr, Vec<u8>)> {
     use super::introduction::Core;
     shared.addresses.lan = Some(SocketAddr::from(([192, 168, 1, 2], 8091)));
     shared.addresses.wan = Some(SocketAddr::from(([10, 0, 1, 2], 8091)));
     let host = Host::new(DiscoveryCommunity::new(), key());
     let lan_walker = SocketAddr::from(([192, 168, 2, 2], 8091));
-    Core::new(shared, &host.local, 20).on_puncture_request(lan_walker, wan_walker, 7, false);
+    let mut core = Core::new(shared, &host.local, 20);
+    core.introducer_known = known;
+    core.on_puncture_request(lan_walker, wan_walker, 7, false);
     std::iter::from_fn(|| shared.outbox.pop())
         .map(crate::proto::Outgoing::finish)
         .map(|t| (t.destination, t.contents))
@@ -150,4 +161,19 @@ fn port_prediction_sends_the_same_puncture_to_the_ports_after_the_walkers_within
     let sent = puncture(&mut shared, neighbour);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].0, SocketAddr::from(([192, 168, 2, 2], 8091)));
+}
+
+#[test]
+fn only_a_known_introducers_puncture_request_starts_a_birthday_try() {
+    let mut shared = Shared::new(3, Instant::now());
+    shared.birthday = Some(super::Birthday::default());
+    let walker = SocketAddr::from(([10, 0, 2, 2], 20_000));
+    let sent = puncture_from(&mut shared, walker, false);
+    assert_eq!(sent.len(), 1, "a stranger's request: the puncture only");
+    assert!(!shared.birthday.as_ref().is_some_and(|b| b.is_trying(walker)));
+
+    let sent = puncture_from(&mut shared, walker, true);
+    let ids: Vec<(SocketAddr, u8)> = sent.iter().map(|(to, bytes)| (*to, bytes[22])).collect();
+    assert_eq!(ids, [(walker, 246), (walker, 249)], "asked at once, then punctured");
+    assert!(shared.birthday.as_ref().is_some_and(|b| b.is_trying(walker)), "a try waits");
 }
