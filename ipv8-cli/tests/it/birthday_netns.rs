@@ -7,21 +7,13 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::nat_lab::{Lab, Mapping, Node, REST_PORT, rest, wait_for};
+use crate::nat_lab::{Lab, Mapping, Node, REST_PORT, node_config, rest, wait_for};
 
 /// The tracker's address on the lab's "internet".
 const TRACKER: &str = "10.77.1.1";
 
 fn config(ip: &str) -> String {
-    format!(
-        "working_directory = \".\"\nwalker_interval = 0.5\n\n\
-         [[interfaces]]\ninterface = \"UDPIPv4\"\nip = \"{ip}\"\nport = 8090\n\n\
-         [[keys]]\nalias = \"me\"\ngeneration = \"curve25519\"\nfile = \"me.pem\"\n\n\
-         [[overlays]]\nclass = \"DiscoveryCommunity\"\nkey = \"me\"\ninitialize = {{}}\non_start = []\n\n\
-         [[overlays.walkers]]\nstrategy = \"RandomWalk\"\npeers = 20\ninit = {{ timeout = 3.0 }}\n\n\
-         [[overlays.bootstrappers]]\nclass = \"DispersyBootstrapper\"\n\
-         init = {{ ip_addresses = [[\"{TRACKER}\", 8090]], dns_addresses = [], bootstrap_timeout = 30.0 }}\n"
-    )
+    node_config(ip, "DiscoveryCommunity", "", Some(TRACKER))
 }
 
 fn spawn(ns: &str, args: &[&str]) -> Node {

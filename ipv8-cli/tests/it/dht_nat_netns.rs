@@ -7,23 +7,11 @@
 
 use std::process::{Command, Stdio};
 
-use crate::nat_lab::{Lab, Mapping, Node, REST_PORT, rest, wait_for};
+use crate::nat_lab::{Lab, Mapping, Node, REST_PORT, node_config, rest, wait_for};
 
 fn config(ip: &str, bootstrap: Option<&str>) -> String {
-    let bootstrapper = bootstrap.map_or_else(String::new, |address| {
-        format!(
-            "[[overlays.bootstrappers]]\nclass = \"DispersyBootstrapper\"\n\
-             init = {{ ip_addresses = [[\"{address}\", 8090]], dns_addresses = [], bootstrap_timeout = 30.0 }}\n"
-        )
-    });
-    format!(
-        "working_directory = \".\"\nwalker_interval = 0.5\n\n\
-         [[interfaces]]\ninterface = \"UDPIPv4\"\nip = \"{ip}\"\nport = 8090\n\n\
-         [[keys]]\nalias = \"me\"\ngeneration = \"curve25519\"\nfile = \"me.pem\"\n\n\
-         [[overlays]]\nclass = \"DHTDiscoveryCommunity\"\nkey = \"me\"\ninitialize = {{}}\non_start = []\n\n\
-         [[overlays.walkers]]\nstrategy = \"RandomWalk\"\npeers = 20\ninit = {{ timeout = 3.0 }}\n\n\
-         [[overlays.walkers]]\nstrategy = \"PingChurn\"\npeers = -1\ninit = {{}}\n\n{bootstrapper}"
-    )
+    let ping_churn = "[[overlays.walkers]]\nstrategy = \"PingChurn\"\npeers = -1\ninit = {}\n\n";
+    node_config(ip, "DHTDiscoveryCommunity", ping_churn, bootstrap)
 }
 
 fn start(ns: &str, dir: &std::path::Path, ip: &str, bootstrap: Option<&str>) -> Node {

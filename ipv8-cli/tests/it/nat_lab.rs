@@ -151,3 +151,27 @@ pub(crate) fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
         std::thread::sleep(Duration::from_millis(500));
     }
 }
+
+/// A node's TOML configuration: bound to `ip`:8090, one `overlay` with a `RandomWalk` (and the
+/// walker tables in `walkers`), bootstrapping from `bootstrap`:8090 if given.
+pub(crate) fn node_config(
+    ip: &str,
+    overlay: &str,
+    walkers: &str,
+    bootstrap: Option<&str>,
+) -> String {
+    let bootstrapper = bootstrap.map_or_else(String::new, |address| {
+        format!(
+            "[[overlays.bootstrappers]]\nclass = \"DispersyBootstrapper\"\n\
+             init = {{ ip_addresses = [[\"{address}\", 8090]], dns_addresses = [], bootstrap_timeout = 30.0 }}\n"
+        )
+    });
+    format!(
+        "working_directory = \".\"\nwalker_interval = 0.5\n\n\
+         [[interfaces]]\ninterface = \"UDPIPv4\"\nip = \"{ip}\"\nport = 8090\n\n\
+         [[keys]]\nalias = \"me\"\ngeneration = \"curve25519\"\nfile = \"me.pem\"\n\n\
+         [[overlays]]\nclass = \"{overlay}\"\nkey = \"me\"\ninitialize = {{}}\non_start = []\n\n\
+         [[overlays.walkers]]\nstrategy = \"RandomWalk\"\npeers = 20\ninit = {{ timeout = 3.0 }}\n\n\
+         {walkers}{bootstrapper}"
+    )
+}
