@@ -144,8 +144,13 @@ pub(crate) fn rest(node: &Node, path: &str) -> Option<serde_json::Value> {
     serde_json::from_slice(&output.stdout).ok()
 }
 
-pub(crate) fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
+pub(crate) fn wait_for(what: &str, ready: impl FnMut() -> bool) {
+    wait_for_within(what, Duration::from_secs(60), ready);
+}
+
+/// Waits until `ready`, for `limit` at most.
+pub(crate) fn wait_for_within(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
     while !ready() {
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
         std::thread::sleep(Duration::from_millis(500));
