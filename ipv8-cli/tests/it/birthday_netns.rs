@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use std::time::Duration;
 
-use crate::nat_lab::{Lab, Mapping, Node, REST_PORT, node_config, rest, wait_for_within};
+use crate::nat_lab::{Lab, Mapping, Node, REST_PORT, get, node_config, rest, wait_for_within};
 
 /// The tracker's address on the lab's "internet".
 const TRACKER: &str = "10.77.1.1";
@@ -57,15 +57,7 @@ fn lists_peer_at(node: &Node, ip: &str) -> bool {
 
 /// The value of an unlabelled counter of `node`'s `/metrics`.
 fn metric(node: &Node, name: &str) -> Option<f64> {
-    let script = format!(
-        "import urllib.request\n\
-         print(urllib.request.urlopen('http://127.0.0.1:{REST_PORT}/metrics', timeout=20).read().decode())\n"
-    );
-    let output = Command::new("ip")
-        .args(["netns", "exec", &node.ns, "python3", "-c", &script])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let text = get(node, "/metrics")?;
     let line = text.lines().find(|line| line.starts_with(&format!("{name} ")))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -132,6 +132,11 @@ impl Drop for Node {
 
 /// GET a path of a node's REST API (on the loopback of its namespace), as JSON.
 pub(crate) fn rest(node: &Node, path: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(&get(node, path)?).ok()
+}
+
+/// GET a path of a node's REST API, as text (an error's body, or `null`, if it failed).
+pub(crate) fn get(node: &Node, path: &str) -> Option<String> {
     let script = format!(
         "import sys, urllib.request\n\
          try:\n    print(urllib.request.urlopen('http://127.0.0.1:{REST_PORT}{path}', timeout=20).read().decode())\n\
@@ -141,7 +146,7 @@ pub(crate) fn rest(node: &Node, path: &str) -> Option<serde_json::Value> {
         .args(["netns", "exec", &node.ns, "python3", "-c", &script])
         .output()
         .ok()?;
-    serde_json::from_slice(&output.stdout).ok()
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 pub(crate) fn wait_for(what: &str, ready: impl FnMut() -> bool) {

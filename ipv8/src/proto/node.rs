@@ -790,12 +790,12 @@ impl Node {
         result: Result<SocketAddr, SocketError>,
     ) {
         self.shared.now = now;
-        if let Some(mut birthday) = self.shared.birthday.take() {
-            let mine = birthday.socket_opened(&mut self.shared, id, result.is_ok());
+        if self.shared.birthday.as_ref().is_some_and(|b| b.owns(id))
+            && let Some(mut birthday) = self.shared.birthday.take()
+        {
+            birthday.socket_opened(&mut self.shared, id, result.is_ok());
             self.shared.birthday = Some(birthday);
-            if mine {
-                return;
-            }
+            return;
         }
         let Some(index) = self.shared.sockets.owner(id).and_then(|owner| self.index_of(owner))
         else {
@@ -839,7 +839,9 @@ impl Node {
         data: &[u8],
     ) {
         self.shared.now = now;
-        if let Some(mut birthday) = self.shared.birthday.take() {
+        if self.shared.birthday.as_ref().is_some_and(|b| b.owns(id))
+            && let Some(mut birthday) = self.shared.birthday.take()
+        {
             let arrived = birthday.socket_datagram(&mut self.shared, id, source);
             self.shared.birthday = Some(birthday);
             match arrived {

@@ -25,7 +25,7 @@
 //! The datagrams are ordinary introduction-requests, so the wire is py-ipv8's; but both peers
 //! must run this to meet, which a py-ipv8 peer does not.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -116,9 +116,25 @@ pub(crate) struct Birthday {
     tries: Vec<Try>,
     recent: VecDeque<(Instant, IpAddr)>,
     routes: HashMap<SocketAddr, Route>,
+    /// Every socket of the tries and routes, so that a datagram on another community socket is
+    /// told apart with one lookup.
+    owned: HashSet<SocketId>,
 }
 
 impl Birthday {
+    /// Whether socket `id` is a try's or a route's.
+    pub(crate) fn owns(&self, id: SocketId) -> bool {
+        self.owned.contains(&id)
+    }
+
+    /// Closes `sockets` of `community`, which are no longer this module's.
+    fn close(&mut self, shared: &mut Shared, community: CommunityId, sockets: &[SocketId]) {
+        for id in sockets {
+            self.owned.remove(id);
+        }
+        close(shared, community, sockets);
+    }
+
     /// Whether a try at `peer` could start at `now`: an IPv4 peer (IPv6 needs no NAT
     /// traversal), none at its IP within [`RETRY_AFTER`], fewer than [`MAX_TRIES`] under way and
     /// [`TRIES_PER_WINDOW`] within [`TRY_WINDOW`], and no route to it yet.
@@ -170,7 +186,7 @@ impl Birthday {
             std::mem::take(&mut self.tries).into_iter().partition(|t| t.peer.ip() == source.ip());
         self.tries = left;
         for done in done {
-            close(shared, done.community, &done.sockets);
+            self.close(shared, done.community, &done.sockets);
         }
     }
 
@@ -189,10 +205,11 @@ impl Birthday {
             std::mem::take(&mut self.tries).into_iter().partition(|t| t.until <= now);
         for ended in ended {
             shared.stats.birthday_failed += 1;
-            close(shared, ended.community, &ended.sockets);
+            self.close(shared, ended.community, &ended.sockets);
         }
         for try_ in left.iter_mut().filter(|t| t.next <= now) {
             step(shared, try_);
+            self.owned.extend(&try_.sockets);
         }
         self.tries = left;
         let idle: Vec<SocketAddr> = self
@@ -203,7 +220,7 @@ impl Birthday {
             .collect();
         for address in idle {
             if let Some(route) = self.routes.remove(&address) {
-                close(shared, route.community, &[route.socket]);
+                self.close(shared, route.community, &[route.socket]);
             }
         }
     }
@@ -218,6 +235,7 @@ impl Birthday {
             shared.transmit_on(Some(id), try_.peer, try_.probe.clone());
         } else {
             try_.sockets.retain(|s| *s != id);
+            self.owned.remove(&id);
         }
         true
     }
@@ -232,6 +250,9 @@ impl Birthday {
         source: SocketAddr,
     ) -> Arrived {
         let now = shared.now;
+        if !self.owns(id) {
+            return Arrived::NotMine;
+        }
         if let Some(route) = self.routes.get_mut(&source)
             && route.socket == id
         {
@@ -242,14 +263,14 @@ impl Birthday {
             return Arrived::Stray;
         }
         let Some(index) = self.tries.iter().position(|t| t.sockets.contains(&id)) else {
-            return Arrived::NotMine;
+            return Arrived::Stray;
         };
         if self.tries[index].peer.ip() != source.ip() {
             return Arrived::Stray;
         }
         let done = self.tries.swap_remove(index);
         let others: Vec<SocketId> = done.sockets.iter().copied().filter(|s| *s != id).collect();
-        close(shared, done.community, &others);
+        self.close(shared, done.community, &others);
         self.add_route(shared, source, Route { socket: id, community: done.community, last: now });
         shared.stats.birthday_routes += 1;
         Arrived::Deliver
@@ -261,10 +282,10 @@ impl Birthday {
             && let Some(oldest) = self.routes.iter().min_by_key(|(_, r)| r.last).map(|(a, _)| *a)
             && let Some(old) = self.routes.remove(&oldest)
         {
-            close(shared, old.community, &[old.socket]);
+            self.close(shared, old.community, &[old.socket]);
         }
         if let Some(old) = self.routes.insert(to, route) {
-            close(shared, old.community, &[old.socket]);
+            self.close(shared, old.community, &[old.socket]);
         }
     }
 
@@ -290,6 +311,12 @@ impl Birthday {
     pub(crate) fn forget(&mut self, community: CommunityId) {
         self.tries.retain(|t| t.community != community);
         self.routes.retain(|_, r| r.community != community);
+        let kept = self
+            .tries
+            .iter()
+            .flat_map(|t| t.sockets.iter())
+            .chain(self.routes.values().map(|r| &r.socket));
+        self.owned = kept.copied().collect();
     }
 }
 
