@@ -1,6 +1,7 @@
 //! Signing and verification per key kind over a 200-byte packet, our curve25519 verification against
 //! raw ed25519-dalek (the target: within 10%), batch verification of 64 packets against 64 single
-//! verifications, and public-key parsing (done once per new peer).
+//! verifications, and public-key parsing: once per new peer, and of what a hostile peer can put
+//! where a key goes (garbage, a private key, lax DER), which must cost no more than a key.
 
 use std::hint::black_box;
 
@@ -75,6 +76,27 @@ fn parse(c: &mut Criterion) {
         let bin = PrivateKey::generate(curve).unwrap().public_key().to_bin().to_vec();
         group.bench_function(BenchmarkId::from_parameter(curve), |b| {
             b.iter(|| PublicKey::from_bin(black_box(&bin)).unwrap());
+        });
+    }
+    // What a hostile peer can put where a key goes: DER-shaped garbage, and a private key.
+    let mut garbage = vec![0x30, 0x59];
+    garbage.extend((0..0x59u8).map(|i| i.wrapping_mul(97) ^ 0x3c));
+    group.bench_function("DER-shaped garbage", |b| {
+        b.iter(|| assert!(PublicKey::from_bin(black_box(&garbage)).is_err()));
+    });
+    // An Ed25519 key with a long-form length, which only OpenSSL's generic decoder reads.
+    let lax = [
+        &[0x30, 0x2b, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x81, 0x21, 0x00][..],
+        &[7; 32],
+    ]
+    .concat();
+    group.bench_function("Ed25519 in lax DER", |b| {
+        b.iter(|| PublicKey::from_bin(black_box(&lax)));
+    });
+    if cfg!(feature = "legacy-curves") {
+        let private = PrivateKey::generate(Curve::Medium).unwrap().to_bin();
+        group.bench_function("a private key", |b| {
+            b.iter(|| assert!(PublicKey::from_bin(black_box(&private)).is_err()));
         });
     }
     group.finish();

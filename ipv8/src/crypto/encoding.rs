@@ -44,7 +44,7 @@ pub(crate) fn check_der(der: &[u8]) -> Result<(), KeyError> {
 }
 
 /// The total length (header and content) the outer DER element declares.
-fn declared_len(der: &[u8]) -> Result<usize, KeyError> {
+pub(super) fn declared_len(der: &[u8]) -> Result<usize, KeyError> {
     let truncated = KeyError::Truncated { what: "DER key", len: der.len(), expected: 2 };
     let first = *der.get(1).ok_or(truncated)?;
     if first < 0x80 {

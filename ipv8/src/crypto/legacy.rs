@@ -2,6 +2,7 @@
 //! private keys, DER `SubjectPublicKeyInfo` public keys, and ECDSA over SHA-1 with raw `r ‖ s`
 //! signatures, each half left-padded to ⌈field degree / 8⌉ bytes.
 
+use openssl::asn1::Asn1Object;
 use openssl::bn::{BigNum, BigNumRef};
 use openssl::ec::{Asn1Flag, EcGroup, EcGroupRef, EcKey};
 use openssl::ecdsa::EcdsaSig;
@@ -10,6 +11,7 @@ use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey, Private, Public};
 use sha1::{Digest as _, Sha1};
 
+use super::der::{self, Shape};
 use super::{Curve, KeyError};
 
 /// A parsed private key: a legacy EC key, or an Ed25519 PKCS#8 key that only `OpenSSL` could read.
@@ -18,14 +20,6 @@ pub(crate) enum Loaded {
     Ec(SecretKey),
     /// The seed of an Ed25519 key.
     Ed25519Seed([u8; 32]),
-}
-
-/// A parsed public key: a legacy EC key with its serialization, or a bare Ed25519 key.
-pub(crate) enum LoadedPublic {
-    /// A key on one of the legacy curves, and its DER as py-ipv8 re-serializes it.
-    Ec(PublicKey, Vec<u8>),
-    /// The 32 bytes of an Ed25519 key.
-    Ed25519([u8; 32]),
 }
 
 /// A legacy private key, with its serializations made once.
@@ -52,7 +46,7 @@ impl SecretKey {
     pub(crate) fn from_der(der: &[u8]) -> Result<Loaded, KeyError> {
         let pkey = match PKey::private_key_from_der(der) {
             Ok(pkey) => pkey,
-            Err(err) => return Err(misplaced_public(der).unwrap_or_else(|| invalid_der(&err))),
+            Err(err) => return Err(refused_private(der, &err)),
         };
         match pkey.id() {
             Id::EC => {
@@ -118,17 +112,17 @@ impl PublicKey {
     /// Reads a DER `SubjectPublicKeyInfo` with a named curve.
     ///
     /// The direct EC parser is some twenty times faster than `OpenSSL`'s generic decoder (9 µs, not
-    /// 195), which matters since every new legacy peer's key is parsed; the generic decoder only runs to
-    /// explain a failure.
-    pub(crate) fn from_der(der: &[u8]) -> Result<LoadedPublic, KeyError> {
+    /// 195), which matters since every new legacy peer's key is parsed. A refusal is explained
+    /// from the DER's first tags, not by the generic decoders, since keys come from the network.
+    pub(crate) fn from_der(der: &[u8]) -> Result<(PublicKey, Vec<u8>), KeyError> {
         let key = match EcKey::public_key_from_der(der) {
             Ok(key) => key,
-            Err(err) => return not_an_ec_public_key(der, &err),
+            Err(err) => return Err(refused_public(der, &err)),
         };
         let curve = curve_of(key.group())?;
         // Re-serialized as py-ipv8 does: trailing bytes dropped, a compressed point kept compressed.
         let bin = key.public_key_to_der().map_err(openssl_failed)?;
-        Ok(LoadedPublic::Ec(PublicKey { key, curve }, bin))
+        Ok((PublicKey { key, curve }, bin))
     }
 
     /// The curve.
@@ -174,26 +168,35 @@ fn curve_of(group: &EcGroupRef) -> Result<Curve, KeyError> {
     })
 }
 
-/// [`KeyError::NotPrivate`] if `der` is a public key, for a clearer message than `OpenSSL`'s.
-fn misplaced_public(der: &[u8]) -> Option<KeyError> {
-    PKey::public_key_from_der(der).is_ok().then_some(KeyError::NotPrivate)
-}
-
-/// What `der` is when it is not an EC public key: an Ed25519 key, another kind of key, a private key or
-/// nothing at all.
-fn not_an_ec_public_key(der: &[u8], err: &ErrorStack) -> Result<LoadedPublic, KeyError> {
-    match PKey::public_key_from_der(der) {
-        Ok(pkey) if pkey.id() == Id::ED25519 => {
-            raw_32(&pkey.raw_public_key()).map(LoadedPublic::Ed25519)
-        }
-        Ok(pkey) => Err(unsupported(pkey.id())),
-        Err(_) => Err(misplaced_private(der).unwrap_or_else(|| invalid_der(err))),
+/// Why `OpenSSL` refused `der` as a public key: a private key, a malformed Ed25519 key (the
+/// well-formed ones never get here), a key of another algorithm, or else `OpenSSL`'s reason.
+/// Told from the DER's shape, not by more decoding (see [`der`](super::der)).
+fn refused_public(der: &[u8], err: &ErrorStack) -> KeyError {
+    match der::shape(der) {
+        Shape::PrivateKey => KeyError::NotPublic,
+        Shape::PublicKey(der::ED25519) => KeyError::InvalidDer("malformed Ed25519 key".into()),
+        Shape::PublicKey(oid) if oid != der::EC_PUBLIC_KEY => unsupported_algorithm(oid),
+        _ => invalid_der(err),
     }
 }
 
-/// [`KeyError::NotPublic`] if `der` is a private key, for a clearer message than `OpenSSL`'s.
-fn misplaced_private(der: &[u8]) -> Option<KeyError> {
-    PKey::private_key_from_der(der).is_ok().then_some(KeyError::NotPublic)
+/// Why `OpenSSL` refused `der` as a private key: a public key, or else `OpenSSL`'s reason.
+fn refused_private(der: &[u8], err: &ErrorStack) -> KeyError {
+    match der::shape(der) {
+        Shape::PublicKey(_) => KeyError::NotPrivate,
+        _ => invalid_der(err),
+    }
+}
+
+/// [`KeyError::UnsupportedKeyType`] for an algorithm identifier, named as `OpenSSL` names it
+/// (`X25519`, `rsaEncryption`) or in dotted form.
+fn unsupported_algorithm(oid: &[u8]) -> KeyError {
+    let Some(dotted) = der::dotted_oid(oid) else {
+        return KeyError::InvalidDer("malformed algorithm identifier".into());
+    };
+    let nid = Asn1Object::from_str(&dotted).map_or(Nid::UNDEF, |object| object.nid());
+    let name = (nid != Nid::UNDEF).then(|| nid.short_name().ok()).flatten();
+    KeyError::UnsupportedKeyType(name.map_or(dotted, str::to_owned))
 }
 
 fn raw_32(raw: &Result<Vec<u8>, ErrorStack>) -> Result<[u8; 32], KeyError> {

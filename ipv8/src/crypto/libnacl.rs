@@ -15,8 +15,6 @@ pub(crate) const PRIVATE_PREFIX: &[u8; 10] = b"LibNaCLSK:";
 pub(crate) const KEY_LEN: usize = 74;
 
 /// DER `SubjectPublicKeyInfo` of an Ed25519 key, up to the 32 key bytes (RFC 8410).
-const ED25519_SPKI_PREFIX: [u8; 12] =
-    [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 /// DER PKCS#8 v1 of an Ed25519 key, up to the 32 seed bytes (RFC 8410), as `key_to_pem` writes.
 const ED25519_PKCS8_PREFIX: [u8; 16] = [
     0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
@@ -102,11 +100,6 @@ pub(crate) fn public_from_ed25519(ed25519: &[u8; 32]) -> [u8; KEY_LEN] {
 pub(crate) fn verifying_key(bin: &[u8; KEY_LEN]) -> Option<VerifyingKey> {
     let (_, ed25519) = halves(bin[PUBLIC_PREFIX.len()..].try_into().ok()?);
     VerifyingKey::from_bytes(&ed25519).ok()
-}
-
-/// The key of an Ed25519 DER `SubjectPublicKeyInfo`.
-pub(crate) fn ed25519_spki(der: &[u8]) -> Option<[u8; 32]> {
-    der.strip_prefix(&ED25519_SPKI_PREFIX)?.first_chunk().copied()
 }
 
 /// The seed of an Ed25519 PKCS#8 v1 DER private key.

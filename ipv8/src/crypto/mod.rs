@@ -31,6 +31,7 @@
 
 mod batch;
 mod curve;
+mod der;
 mod encoding;
 mod error;
 mod exchange;

@@ -2,10 +2,8 @@
 //! enums, so nothing can hold a legacy key, and legacy keys in input are refused with
 //! [`KeyError::LegacyCurvesDisabled`].
 
+use super::der::{self, Shape};
 use super::{Curve, KeyError};
-
-/// The DER of the `id-ecPublicKey` algorithm identifier (1.2.840.10045.2.1) that every EC key carries.
-const EC_KEY_OID: [u8; 9] = [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
 
 /// A parsed private key (never produced in this build).
 #[allow(dead_code)] // Matched on by the caller, never built without `OpenSSL`.
@@ -14,15 +12,6 @@ pub(crate) enum Loaded {
     Ec(SecretKey),
     /// The seed of an Ed25519 key.
     Ed25519Seed([u8; 32]),
-}
-
-/// A parsed public key (never produced in this build).
-#[allow(dead_code)] // Matched on by the caller, never built without `OpenSSL`.
-pub(crate) enum LoadedPublic {
-    /// A key on one of the legacy curves, and its DER.
-    Ec(PublicKey, Vec<u8>),
-    /// The 32 bytes of an Ed25519 key.
-    Ed25519([u8; 32]),
 }
 
 /// A legacy private key: none can exist in this build.
@@ -60,7 +49,7 @@ impl SecretKey {
 }
 
 impl PublicKey {
-    pub(crate) fn from_der(der: &[u8]) -> Result<LoadedPublic, KeyError> {
+    pub(crate) fn from_der(der: &[u8]) -> Result<(PublicKey, Vec<u8>), KeyError> {
         Err(refusal(der))
     }
 
@@ -73,10 +62,16 @@ impl PublicKey {
     }
 }
 
-/// Why `der` cannot be read here: it is an EC key, or something else entirely.
+/// Why `der` cannot be read here: a malformed Ed25519 key (the well-formed ones never get here),
+/// an EC key, a key of another kind, or no key at all.
 fn refusal(der: &[u8]) -> KeyError {
-    if der.windows(EC_KEY_OID.len()).any(|window| window == EC_KEY_OID) {
+    let shape = der::shape(der);
+    if shape == Shape::PublicKey(der::ED25519) {
+        KeyError::InvalidDer("malformed Ed25519 key".into())
+    } else if der.windows(der::EC_PUBLIC_KEY.len()).any(|window| window == der::EC_PUBLIC_KEY) {
         KeyError::LegacyCurvesDisabled
+    } else if shape == Shape::Other {
+        KeyError::InvalidDer("not a key".into())
     } else {
         KeyError::UnsupportedKeyType(
             "other than curve25519 (without the legacy-curves feature)".into(),

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use ed25519_dalek::VerifyingKey;
 
-use super::legacy::{self, LoadedPublic};
-use super::{Curve, KeyError, Mid, encoding, libnacl};
+use super::legacy;
+use super::{Curve, KeyError, Mid, der, encoding, libnacl};
 
 /// A public key of any [`Curve`], as a peer's identity.
 ///
@@ -74,15 +74,11 @@ impl PublicKey {
 
     fn from_der(der: &[u8]) -> Result<Self, KeyError> {
         encoding::check_der(der)?;
-        if let Some(ed25519) = libnacl::ed25519_spki(der) {
+        if let Some(ed25519) = der::ed25519_key(der) {
             return Ok(Self::curve25519(libnacl::public_from_ed25519(&ed25519)));
         }
-        Ok(match legacy::PublicKey::from_der(der)? {
-            LoadedPublic::Ec(key, bin) => Self::legacy(key, bin),
-            LoadedPublic::Ed25519(ed25519) => {
-                Self::curve25519(libnacl::public_from_ed25519(&ed25519))
-            }
-        })
+        let (key, bin) = legacy::PublicKey::from_der(der)?;
+        Ok(Self::legacy(key, bin))
     }
 
     fn curve25519(bin: [u8; libnacl::KEY_LEN]) -> Self {

@@ -209,6 +209,49 @@ mod legacy_curves {
         let x25519 = PKey::generate_x25519().unwrap();
         let err = PublicKey::from_bin(&x25519.public_key_to_der().unwrap()).unwrap_err();
         assert_eq!(err, KeyError::UnsupportedKeyType("X25519".into()));
+        let rsa = PKey::from_rsa(openssl::rsa::Rsa::generate(1024).unwrap()).unwrap();
+        let err = PublicKey::from_bin(&rsa.public_key_to_der().unwrap()).unwrap_err();
+        assert_eq!(err, KeyError::UnsupportedKeyType("rsaEncryption".into()));
+        // An algorithm OpenSSL has no name for: 1.2.3.4.
+        let unnamed = [0x30, 0x0a, 0x30, 0x05, 0x06, 0x03, 0x2a, 0x03, 0x04, 0x03, 0x01, 0x00];
+        let err = PublicKey::from_bin(&unnamed).unwrap_err();
+        assert_eq!(err, KeyError::UnsupportedKeyType("1.2.3.4".into()));
+    }
+
+    /// py-ipv8 3.2.1 reads keys with `OpenSSL` (through `ipv8_rust_tunnels`), which takes long-form
+    /// lengths and refuses parameters on the Ed25519 algorithm; checked against it by hand.
+    #[test]
+    fn ed25519_keys_in_lax_der_are_read_as_py_ipv8_reads_them() {
+        let key = PrivateKey::from_bin(&key_a_bin()).unwrap();
+        let ed25519 = key.public_key().to_bin()[42..].to_vec();
+        let ed25519 = ed25519.as_slice();
+        let expected = [&b"LibNaCLPK:"[..], ed25519, ed25519].concat();
+        let long_bit_string = [0x30, 0x2b, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x81];
+        let long_outer = [0x30, 0x81, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03];
+        for head in [&long_bit_string[..], &long_outer[..]] {
+            let der = [head, &[0x21, 0x00], ed25519].concat();
+            assert_eq!(PublicKey::from_bin(&der).unwrap().to_bin(), expected);
+        }
+        let null_parameters = [0x30, 0x2c, 0x30, 0x07, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x05, 0x00];
+        let der = [&null_parameters[..], &[0x03, 0x21, 0x00], ed25519].concat();
+        assert!(matches!(PublicKey::from_bin(&der), Err(KeyError::InvalidDer(_))));
+    }
+
+    /// The refusals are told from the DER's first tags (see `der_shape`), not by decoding again.
+    #[test]
+    fn refused_der_keys_say_what_they_are() {
+        let legacy = PrivateKey::generate(Curve::Low).unwrap();
+        assert_eq!(PublicKey::from_bin(&legacy.to_bin()).unwrap_err(), KeyError::NotPublic);
+        let public = legacy.public_key().to_bin().to_vec();
+        assert_eq!(PrivateKey::from_bin(&public).unwrap_err(), KeyError::NotPrivate);
+        let pkcs8 = PKey::generate_ed25519().unwrap().private_key_to_pkcs8().unwrap();
+        assert_eq!(PublicKey::from_bin(&pkcs8).unwrap_err(), KeyError::NotPublic);
+        let mut garbage = vec![0x30, 0x59];
+        garbage.extend((0..0x59u8).map(|i| i.wrapping_mul(97) ^ 0x3c));
+        assert!(matches!(PublicKey::from_bin(&garbage), Err(KeyError::InvalidDer(_))));
+        let mut bad_point = public.clone();
+        *bad_point.last_mut().unwrap() ^= 0x01;
+        assert!(matches!(PublicKey::from_bin(&bad_point), Err(KeyError::InvalidDer(_))));
     }
 }
 
