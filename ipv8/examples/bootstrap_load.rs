@@ -14,7 +14,13 @@
 //! peers), sending old-style introduction-requests (246, what a peer sends to a bootstrap
 //! address) that were signed beforehand, so that the generator spends its time on sending. An
 //! answer is an introduction-response, old (245) or new (233) style. `load` prints one JSON line:
-//! `{"rate": .., "seconds": .., "sent": .., "answered": .., "answers_per_s": .., "cpu_us_per_answer": ..}`.
+//! `{"rate": .., "seconds": .., "sent": .., "answered": .., "answers_per_s": .., "cpu_us_per_answer": ..,
+//! "cpu_us_per_datagram": ..}`.
+//!
+//! `load ... hostile` sends the same requests with the sender's key replaced by DER-shaped
+//! garbage, different in every datagram (so no cache of parsed keys helps): what a peer that
+//! wants to burn a server's CPU can send without any key of its own. Nothing is answered; the
+//! line's `cpu_us_per_datagram` is what each one cost the server.
 
 use std::error::Error;
 use std::net::{SocketAddr, UdpSocket};
@@ -59,15 +65,22 @@ impl Community for Bench {
     }
 }
 
+const USAGE: &str = "usage: bootstrap_load serve ADDRESS | load ADDRESS PID RATE SECONDS [hostile]";
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["serve", address] => serve(address.parse()?),
-        ["load", to, pid, rate, seconds] => {
-            let seconds: f64 = seconds.parse()?;
-            load(to.parse()?, pid.parse()?, rate.parse()?, Duration::from_secs_f64(seconds))
+        ["load", to, pid, rate, seconds, rest @ ..] => {
+            let hostile = match rest {
+                [] => false,
+                ["hostile"] => true,
+                _ => return Err(USAGE.into()),
+            };
+            let seconds = Duration::from_secs_f64(seconds.parse()?);
+            load(to.parse()?, pid.parse()?, rate.parse()?, seconds, hostile)
         }
-        _ => Err("usage: bootstrap_load serve ADDRESS | load ADDRESS PID RATE SECONDS".into()),
+        _ => Err(USAGE.into()),
     }
 }
 
@@ -101,9 +114,17 @@ struct LoadPeer {
 }
 
 /// Sends requests to `to` at `rate` per second (0: as fast as possible) for `length`, counts the
-/// answers and the CPU time of process `pid` meanwhile, and prints the JSON line.
-fn load(to: SocketAddr, pid: u32, rate: u32, length: Duration) -> Result<()> {
-    let peers = (0..PEERS).map(|seed| load_peer(to, seed as u64)).collect::<Result<Vec<_>>>()?;
+/// answers and the CPU time of process `pid` meanwhile, and prints the JSON line; `hostile`:
+/// with garbage keys.
+fn load(to: SocketAddr, pid: u32, rate: u32, length: Duration, hostile: bool) -> Result<()> {
+    let mut peers =
+        (0..PEERS).map(|seed| load_peer(to, seed as u64)).collect::<Result<Vec<_>>>()?;
+    if hostile {
+        let mut garbage = Garbage(0x9e37_79b9_7f4a_7c15);
+        for request in peers.iter_mut().flat_map(|peer| &mut peer.requests) {
+            garbage.replace_key(request)?;
+        }
+    }
     let answered = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let counters = peers
@@ -122,11 +143,15 @@ fn load(to: SocketAddr, pid: u32, rate: u32, length: Duration) -> Result<()> {
     }
     let answered = answered.load(Ordering::Relaxed);
     #[allow(clippy::cast_precision_loss)] // Counts stay far below 2^52.
-    let (answers_per_s, cpu_us) =
-        (answered as f64 / sending.as_secs_f64(), cpu.as_secs_f64() * 1e6 / answered.max(1) as f64);
+    let (answers_per_s, cpu_us, cpu_us_sent) = (
+        answered as f64 / sending.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / answered.max(1) as f64,
+        cpu.as_secs_f64() * 1e6 / sent.max(1) as f64,
+    );
     println!(
         "{{\"rate\": {rate}, \"seconds\": {:.3}, \"sent\": {sent}, \"answered\": {answered}, \
-         \"answers_per_s\": {answers_per_s:.0}, \"cpu_us_per_answer\": {cpu_us:.1}}}",
+         \"answers_per_s\": {answers_per_s:.0}, \"cpu_us_per_answer\": {cpu_us:.1}, \
+         \"cpu_us_per_datagram\": {cpu_us_sent:.1}}}",
         sending.as_secs_f64()
     );
     Ok(())
@@ -154,6 +179,33 @@ fn load_peer(to: SocketAddr, seed: u64) -> Result<LoadPeer> {
     let socket = UdpSocket::bind("127.0.0.1:0")?;
     socket.set_read_timeout(Some(Duration::from_millis(50)))?;
     Ok(LoadPeer { socket, requests })
+}
+
+/// Where a signed packet's key starts: after the community prefix, the message id and the key's
+/// 2-byte length.
+const KEY_START: usize = PREFIX_LEN + 3;
+
+/// DER-shaped garbage for the hostile load (xorshift64: the same garbage in every run).
+struct Garbage(u64);
+
+impl Garbage {
+    /// Overwrites the key of the signed packet `request` with a DER SEQUENCE header and random
+    /// content of the key's length, so that the packet keeps its layout.
+    fn replace_key(&mut self, request: &mut [u8]) -> Result<()> {
+        let len = request.get(KEY_START - 2..KEY_START).ok_or("a signed packet")?;
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        let key = request.get_mut(KEY_START..KEY_START + len).ok_or("a whole key")?;
+        let content = len.checked_sub(2).and_then(|content| u8::try_from(content).ok());
+        let content = content.ok_or("a key of 2 to 129 bytes")?;
+        key[..2].copy_from_slice(&[0x30, content]);
+        for byte in &mut key[2..] {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            *byte = self.0.to_le_bytes()[0];
+        }
+        Ok(())
+    }
 }
 
 /// Counts the introduction-responses arriving on `socket` until `stop`.

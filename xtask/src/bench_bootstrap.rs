@@ -4,6 +4,8 @@
 //! table gives answers per second and the server process's CPU time per answer (all its threads,
 //! from `/proc`). Servers: a py-ipv8 node (`xtask/py/bootstrap_server.py`), our node
 //! (`bootstrap_load serve`) and `ipv8 tracker`, ours each without and with signature workers.
+//! A last phase sends hostile requests at the moderate rate, their keys DER-shaped garbage,
+//! and gives the CPU each one cost the server.
 
 use std::io::{BufRead, BufReader};
 use std::net::UdpSocket;
@@ -38,6 +40,7 @@ struct Load {
     rate: u32,
     answers_per_s: f64,
     cpu_us_per_answer: f64,
+    cpu_us_per_datagram: f64,
     sent: u64,
     answered: u64,
 }
@@ -52,7 +55,7 @@ pub(crate) fn run(rate: u32, seconds: f64) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!("bootstrap servers on loopback, {cores} cores, {seconds} s per phase");
     let paths = Paths { python, root, ipv8, load };
-    let mut rows = Vec::new();
+    let (mut rows, mut hostile_rows) = (Vec::new(), Vec::new());
     let kinds = [
         Kind::Py,
         Kind::Node(Some(0)),
@@ -63,12 +66,16 @@ pub(crate) fn run(rate: u32, seconds: f64) -> anyhow::Result<()> {
     for kind in kinds {
         let server = start(&kind.name(), kind.command(&paths, free_port()?))?;
         for phase_rate in [rate, HIGH_RATE, 0] {
-            let measured = measure(&paths.load, &server, phase_rate, seconds)?;
+            let measured = measure(&paths.load, &server, phase_rate, seconds, false)?;
             print_row(&server.name, &measured);
             rows.push((server.name.clone(), measured));
         }
+        let hostile = measure(&paths.load, &server, rate, seconds, true)?;
+        print_hostile_row(&server.name, &hostile);
+        hostile_rows.push((server.name.clone(), hostile));
     }
     print_ratios(&rows, rate);
+    print_hostile_ratios(&hostile_rows);
     Ok(())
 }
 
@@ -153,10 +160,17 @@ fn start(name: &str, mut command: Command) -> anyhow::Result<Server> {
 }
 
 /// One phase of load against `server`.
-fn measure(load: &Path, server: &Server, rate: u32, seconds: f64) -> anyhow::Result<Load> {
+fn measure(
+    load: &Path,
+    server: &Server,
+    rate: u32,
+    seconds: f64,
+    hostile: bool,
+) -> anyhow::Result<Load> {
     let output = Command::new(load)
         .args(["load", &server.address, &server.child.id().to_string()])
         .args([rate.to_string(), seconds.to_string()])
+        .args(hostile.then_some("hostile"))
         .output()
         .context("running the load generator")?;
     if !output.status.success() {
@@ -197,6 +211,26 @@ fn print_ratios(rows: &[(String, Load)], moderate: u32) {
             "{name:<30} CPU per answer at {moderate}/s: {:.1}x less; answers/s in the flood: {:.1}x",
             py_moderate.cpu_us_per_answer / ours_moderate.cpu_us_per_answer.max(0.1),
             ours_flood.answers_per_s / py_flood.answers_per_s.max(1.0)
+        );
+    }
+}
+
+fn print_hostile_row(name: &str, load: &Load) {
+    println!(
+        "{name:<30} {:>9}  sent {:>8}  hostile (garbage keys)  {:>10.1} µs CPU/datagram",
+        rate_label(load.rate),
+        load.sent,
+        load.cpu_us_per_datagram
+    );
+}
+
+/// py-ipv8's CPU per hostile datagram against ours.
+fn print_hostile_ratios(rows: &[(String, Load)]) {
+    let Some((_, py)) = rows.iter().find(|(name, _)| name == PY_NAME) else { return };
+    for (name, ours) in rows.iter().filter(|(name, _)| name != PY_NAME) {
+        println!(
+            "{name:<30} CPU per hostile datagram: {:.1}x less than py-ipv8",
+            py.cpu_us_per_datagram / ours.cpu_us_per_datagram.max(0.1)
         );
     }
 }

@@ -1,7 +1,7 @@
 //! curve25519 keys in py-ipv8's `LibNaCL` layout: a prefix, the X25519 half (key exchange, for the
 //! tunnel community) and the Ed25519 half (signatures), 74 bytes in all. The halves are independent.
 
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use rand_core::OsRng;
 use x25519_dalek::StaticSecret;
 
@@ -78,7 +78,7 @@ impl SecretKey {
         #[cfg(fuzzing)]
         return fuzz_build::sign(self.signing.verifying_key().as_bytes(), data).to_vec();
         #[cfg(not(fuzzing))]
-        self.signing.sign(data).to_bytes().to_vec()
+        ed25519_dalek::Signer::sign(&self.signing, data).to_bytes().to_vec()
     }
 }
 
@@ -112,7 +112,8 @@ pub(crate) fn verify(key: &VerifyingKey, data: &[u8], signature: &[u8]) -> bool 
     #[cfg(fuzzing)]
     return signature == fuzz_build::sign(key.as_bytes(), data);
     #[cfg(not(fuzzing))]
-    signature_of(signature).is_some_and(|signature| key.verify(data, &signature).is_ok())
+    signature_of(signature)
+        .is_some_and(|signature| ed25519_dalek::Verifier::verify(key, data, &signature).is_ok())
 }
 
 /// Signatures in fuzz builds only (cargo-fuzz sets `--cfg fuzzing`; no other build has this

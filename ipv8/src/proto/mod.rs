@@ -3,6 +3,7 @@
 //! and time, and returns datagrams to send, the next timer and events (as quinn-proto does).
 
 mod ask;
+mod check_budget;
 mod community;
 mod context;
 pub mod dht;
@@ -28,6 +29,7 @@ pub mod tracker;
 pub mod tunnel;
 
 pub use ask::{ASK_TIMEOUT, AskError, Reply, Request, Responder};
+pub use check_budget::DEFAULT_LEGACY_CHECK_BUDGET;
 pub use community::{Community, Dispatch};
 pub use context::{Context, Destination};
 pub use fast_path::{Arrived, FastPath, Forward};

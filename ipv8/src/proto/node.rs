@@ -530,6 +530,7 @@ impl Node {
         self.shared.network.touch(source, self.shared.now);
         let msg_id = data.get(PREFIX_LEN).copied().unwrap_or_default();
         let keys = std::mem::take(&mut self.shared.keys);
+        keys.budget.refill(self.shared.now);
         let mut incoming = Incoming::new(source, data, &keys);
         incoming.set_checked(arrival.checked());
         let result = match self.overlays.get_mut(index) {
@@ -559,6 +560,7 @@ impl Node {
             return Err(DropReason::TooShort);
         }
         let keys = std::mem::take(&mut self.shared.keys);
+        keys.budget.refill(self.shared.now);
         let mut incoming = Incoming::new(source, data, &keys);
         incoming.set_checked(arrival.checked());
         let mut result = Err(DropReason::UnknownCommunity);

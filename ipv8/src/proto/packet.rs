@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
 
+use super::check_budget::CheckBudget;
 use super::{DropReason, Peer};
 use crate::crypto::{PrivateKey, PublicKey};
 use crate::wire::format::VarlenH;
@@ -120,10 +121,12 @@ pub(crate) fn unsigned<P: Message>(
     Ok(packet)
 }
 
-/// Parsed public keys by their bytes, so a peer's key is parsed once rather than per packet.
+/// Parsed public keys by their bytes, so a peer's key is parsed once rather than per packet,
+/// and the budget of the legacy-curve signature checks made with them.
 #[derive(Default)]
 pub(crate) struct KeyCache {
     keys: RefCell<HashMap<Vec<u8>, PublicKey>>,
+    pub(crate) budget: CheckBudget,
 }
 
 /// How many parsed keys [`KeyCache`] keeps before it starts over.
@@ -212,7 +215,13 @@ impl<'a> Incoming<'a> {
         let valid = match self.checked {
             Checked::Valid => true,
             Checked::Invalid => false,
-            Checked::No => parts.key.verify(parts.signed, parts.signature),
+            Checked::No => {
+                let curve = parts.key.curve();
+                if curve.is_legacy() && !self.keys.budget.take(curve) {
+                    return Err(DropReason::CheckBudget);
+                }
+                parts.key.verify(parts.signed, parts.signature)
+            }
         };
         if !valid {
             return Err(DropReason::BadSignature);

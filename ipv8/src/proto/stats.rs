@@ -37,6 +37,10 @@ pub enum DropReason {
     /// A community refused the packet for its own reason.
     #[error("{0}")]
     Refused(&'static str),
+    /// A legacy-curve signature went unchecked: such checks had used up their CPU budget
+    /// ([`Node::set_legacy_check_budget`](super::Node::set_legacy_check_budget)).
+    #[error("legacy signature checks over budget")]
+    CheckBudget,
 }
 
 impl DropReason {
@@ -52,6 +56,7 @@ impl DropReason {
             Self::Malformed(_) => "malformed",
             Self::FromSelf => "from_self",
             Self::Refused(reason) => reason,
+            Self::CheckBudget => "check_budget",
         }
     }
 }

@@ -4,7 +4,7 @@
 //! checks them again.
 
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{Arrival, Node};
 use crate::crypto::PublicKey;
@@ -76,10 +76,42 @@ impl SignatureCheck {
 }
 
 impl Node {
+    /// Sets how much CPU time per second, as estimated per curve, checks of legacy-curve
+    /// signatures may take: what goes over it is dropped unchecked and counted under
+    /// `check_budget` ([`DropReason::CheckBudget`](crate::proto::DropReason::CheckBudget)). The
+    /// default, [`DEFAULT_LEGACY_CHECK_BUDGET`](crate::proto::DEFAULT_LEGACY_CHECK_BUDGET), is a
+    /// fifth of a core: some 650 checks a second on `very-low`, py-ipv8's bootstrap servers'
+    /// curve, or 70 on `high`. Such checks cost 0.3 to 2.8 ms each, so without a bound a peer
+    /// with a legacy key could keep a core busy with a few hundred forged packets a second.
+    /// curve25519 signatures (33 µs) are not bounded.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use ipv8::crypto::{Curve, PrivateKey};
+    /// use ipv8::proto::{DEFAULT_LEGACY_CHECK_BUDGET, Node};
+    ///
+    /// let mut node = Node::new(PrivateKey::generate(Curve::Curve25519)?, 1, Instant::now());
+    /// assert_eq!(node.legacy_check_budget(), DEFAULT_LEGACY_CHECK_BUDGET);
+    /// node.set_legacy_check_budget(Duration::from_millis(50));
+    /// assert_eq!(node.legacy_check_budget(), Duration::from_millis(50));
+    /// # Ok::<(), ipv8::crypto::KeyError>(())
+    /// ```
+    pub fn set_legacy_check_budget(&mut self, per_second: Duration) {
+        self.shared.keys.budget.set_per_second(per_second);
+    }
+
+    /// The CPU time per second legacy-curve signature checks may take
+    /// ([`Node::set_legacy_check_budget`]).
+    #[must_use]
+    pub fn legacy_check_budget(&self) -> Duration {
+        self.shared.keys.budget.per_second()
+    }
+
     /// The signatures the node would check in a batch of received datagrams, one entry per
     /// datagram: those of a community of the node, and, while a community listens for
     /// unclaimed datagrams (a bootstrap server), those under any prefix, whenever the datagram
-    /// has the signed layout with a valid key. Verify them anywhere (they are `Send`), then hand
+    /// has the signed layout with a valid curve25519 key (legacy-curve signatures are checked
+    /// when a handler asks, within [`Node::legacy_check_budget`]). Verify them anywhere (they are `Send`), then hand
     /// the batch to [`Node::handle_checked_datagrams`]; [`Node::handle_datagrams`] does all three.
     #[must_use]
     pub fn signature_checks(
@@ -96,6 +128,10 @@ impl Node {
                     return None;
                 }
                 let parts = SignedParts::split(data, &self.shared.keys).ok()?;
+                // Legacy signatures are checked by the handler, within their budget.
+                if parts.key.curve().is_legacy() {
+                    return None;
+                }
                 Some(SignatureCheck { key: parts.key, signed_len: parts.signed.len() })
             })
             .collect()
