@@ -16,8 +16,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
         cargo(&["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
     )?;
     step(
-        "sans-IO core builds without optional features",
-        cargo(&["check", "-p", "ipv8", "--no-default-features", "--locked"]),
+        "sans-IO core builds and passes its unit tests without optional features",
+        cargo(&["test", "-p", "ipv8", "--no-default-features", "--lib", "--locked"]),
     )?;
     println!("==> codegen freshness");
     codegen::run(true)?;
