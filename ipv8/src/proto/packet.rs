@@ -2,7 +2,7 @@
 //! signature`) and unsigned ones (`header | payload`), and [`Incoming`], a received packet whose
 //! signature and payload are checked lazily, when a handler asks for them.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
@@ -154,7 +154,9 @@ pub struct Incoming<'a> {
     source: SocketAddr,
     data: &'a [u8],
     keys: &'a KeyCache,
-    checked: Checked,
+    /// Kept once checked: a packet offered to several communities (listeners of unclaimed
+    /// datagrams) is checked once, and its check charged to the budget once.
+    checked: Cell<Checked>,
 }
 
 /// What is known of a packet's signature before a handler asks for its payload.
@@ -183,12 +185,12 @@ impl<'a> Incoming<'a> {
     /// A datagram from `source`; it may be shorter than a header when it goes to a listener of
     /// unclaimed datagrams (then [`Incoming::msg_id`] is 0 and decoding fails cleanly).
     pub(crate) fn new(source: SocketAddr, data: &'a [u8], keys: &'a KeyCache) -> Self {
-        Self { source, data, keys, checked: Checked::No }
+        Self { source, data, keys, checked: Cell::new(Checked::No) }
     }
 
     /// Records that the signature was checked already (by batch verification).
     pub(crate) fn set_checked(&mut self, checked: Checked) {
-        self.checked = checked;
+        self.checked.set(checked);
     }
 
     /// Where the packet came from.
@@ -212,7 +214,7 @@ impl<'a> Incoming<'a> {
     /// Checks the signature and decodes the payload of a signed message.
     pub fn signed<P: Payload>(&self) -> Result<(Peer, P), DropReason> {
         let parts = SignedParts::split(self.data, self.keys)?;
-        let valid = match self.checked {
+        let valid = match self.checked.get() {
             Checked::Valid => true,
             Checked::Invalid => false,
             Checked::No => {
@@ -220,7 +222,9 @@ impl<'a> Incoming<'a> {
                 if curve.is_legacy() && !self.keys.budget.take(curve) {
                     return Err(DropReason::CheckBudget);
                 }
-                parts.key.verify(parts.signed, parts.signature)
+                let valid = parts.key.verify(parts.signed, parts.signature);
+                self.checked.set(Checked::from_verdict(Some(valid)));
+                valid
             }
         };
         if !valid {
@@ -258,5 +262,60 @@ impl<'a> SignedParts<'a> {
         let (signed, signature) = data.split_at(body_end);
         let body = signed.get(body_start..).ok_or(DropReason::TooShort)?;
         Ok(Self { key, signed, body, signature })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Curve;
+    use crate::messages::PuncturePayload;
+
+    /// A puncture signed with `key`, its signature's last byte changed when `forged`.
+    fn puncture(key: &PrivateKey, forged: bool) -> Vec<u8> {
+        let address = "10.0.0.1:7".parse().expect("an address");
+        let payload = PuncturePayload {
+            source_lan_address: address,
+            source_wan_address: address,
+            identifier: 1,
+        };
+        let bin = key.public_key().to_bin().to_vec();
+        let mut packet =
+            to_sign(&[1; PREFIX_LEN], &bin, key.curve().signature_len(), &payload).expect("fits");
+        sign_in_place(&mut packet, key);
+        if forged {
+            *packet.last_mut().expect("a signature") ^= 1;
+        }
+        packet
+    }
+
+    #[cfg(feature = "legacy-curves")]
+    #[test]
+    fn a_signature_is_checked_once_however_often_its_payload_is_asked_for() {
+        let key = PrivateKey::generate(Curve::VeryLow).expect("a legacy key");
+        let keys = KeyCache::default();
+        // One very-low check.
+        keys.budget.set_per_second(std::time::Duration::from_micros(400));
+        keys.budget.refill(std::time::Instant::now());
+        let source = "10.0.0.2:8".parse().expect("an address");
+        let (good, forged) = (puncture(&key, false), puncture(&key, true));
+
+        let incoming = Incoming::new(source, &good, &keys);
+        for _ in 0..3 {
+            assert!(incoming.signed::<PuncturePayload>().is_ok());
+        }
+        let incoming = Incoming::new(source, &forged, &keys);
+        assert!(matches!(incoming.signed::<PuncturePayload>(), Err(DropReason::CheckBudget)));
+    }
+
+    #[test]
+    fn a_bad_signature_stays_bad() {
+        let key = PrivateKey::generate(Curve::Curve25519).expect("a key");
+        let keys = KeyCache::default();
+        let forged = puncture(&key, true);
+        let incoming = Incoming::new("10.0.0.2:8".parse().expect("an address"), &forged, &keys);
+        for _ in 0..2 {
+            assert!(matches!(incoming.signed::<PuncturePayload>(), Err(DropReason::BadSignature)));
+        }
     }
 }
