@@ -8,10 +8,11 @@
 //! Arguments: a loopback bootstrap server, the 20-byte info hash of the service to seed and of the
 //! one to download (hex). It binds 127.0.0.1 only and runs a `HiddenTunnelCommunity` beside a
 //! `DHTDiscoveryCommunity`. As downloader it greets every seeder it is linked to; as seeder it
-//! answers every datagram with `echo:` and the datagram. It prints one JSON line per event, until
-//! interrupted.
+//! answers every datagram with `echo:` and the datagram. It prints one JSON line per event, and
+//! every 5 s a `status` line (its circuits by type and state, and what it knows of each swarm), so
+//! that a scenario that fails can say where the Rust side stood; until interrupted.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -63,6 +64,39 @@ async fn send(handle: &NodeHandle, circuit: u32, data: Vec<u8>) {
     }
 }
 
+/// The `status` line: circuits counted by type and state, and each swarm's known seeders,
+/// introduction points and rendezvous connections.
+async fn status(handle: &NodeHandle) -> serde_json::Value {
+    let seen = handle
+        .with_node(|node, _| {
+            let tunnel = node.community::<TunnelCommunity>()?;
+            let mut circuits: BTreeMap<String, usize> = BTreeMap::new();
+            for circuit in tunnel.circuits() {
+                let kind = format!("{:?}/{:?}", circuit.ctype(), circuit.state());
+                *circuits.entry(kind).or_default() += 1;
+            }
+            let swarms: Vec<_> = tunnel
+                .swarms()
+                .into_iter()
+                .map(|s| {
+                    json!({
+                        "seeding": s.seeding,
+                        "seeders": s.num_seeders,
+                        "linked": s.num_connections,
+                        "incomplete": s.num_connections_incomplete,
+                        "ips_dht": s.num_ips_from_dht,
+                        "ips_pex": s.num_ips_from_pex,
+                    })
+                })
+                .collect();
+            Some(json!({ "event": "status", "circuits": circuits, "swarms": swarms }))
+        })
+        .await;
+    seen.ok()
+        .flatten()
+        .unwrap_or_else(|| json!({ "event": "status", "error": "no tunnel overlay" }))
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bootstrap: SocketAddr = std::env::args().nth(1).ok_or("BOOTSTRAP")?.parse()?;
@@ -80,6 +114,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seeders: HashSet<u32> = HashSet::new();
     let mut answered: HashSet<u32> = HashSet::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let mut ticks = 0_u64;
     let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         tokio::select! {
@@ -107,6 +142,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ = ticker.tick() => {
                 for &circuit in seeders.difference(&answered) {
                     send(&handle, circuit, GREETING.to_vec()).await;
+                }
+                ticks += 1;
+                if ticks.is_multiple_of(5) {
+                    println!("{}", status(&handle).await);
                 }
             }
         }

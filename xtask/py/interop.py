@@ -915,6 +915,13 @@ async def scenario_hidden_services(ipv8_bin: str, hidden_bin: str) -> dict:
             report["py_linked"] = bool(greeted)
             report["seconds"] = round(time.monotonic() - start, 1)
             report["ok"] = report["rust_seeder_echoed_py"] and report["py_seeder_echoed_rust"]
+            if not report["ok"]:
+                # Where each side stood, for a failure that does not repeat.
+                report["rust_status"] = next((e for e in reversed(rust.events) if e["event"] == "status"), None)
+                report["py_circuits"] = sorted(f"{c.ctype}/{c.state}" for c in tunnel.circuits.values())
+                report["py_swarms"] = {h.hex(): {"seeding": s.seeding, "intro_points": len(s.intro_points),
+                                                 "connections": len(s.connections)}
+                                       for h, s in tunnel.swarms.items()}
             return report
     finally:
         await rust.stop()
