@@ -53,11 +53,14 @@ impl CheckBudget {
         self.left.set(self.left.get().min(per_second));
     }
 
-    /// Adds what the time since the last refill earned.
+    /// Adds what the time since the last refill earned (at most a second's worth, all the
+    /// bucket holds), saturating rather than panicking for any budget and any pause.
     pub(crate) fn refill(&self, now: Instant) {
         let earned = match self.refilled.get() {
             Some(last) => {
-                self.per_second().mul_f64(now.saturating_duration_since(last).as_secs_f64())
+                let elapsed = now.saturating_duration_since(last).as_secs_f64().min(1.0);
+                let earned = self.per_second().as_secs_f64() * elapsed;
+                Duration::try_from_secs_f64(earned).unwrap_or(Duration::MAX)
             }
             None => Duration::ZERO,
         };
@@ -108,6 +111,16 @@ mod tests {
         // A long pause refills one second's worth, no more.
         budget.refill(start + Duration::from_secs(3600));
         assert_eq!((0..100).filter(|_| budget.take(Curve::VeryLow)).count(), 32);
+    }
+
+    #[test]
+    fn no_budget_overflows_the_refill() {
+        let start = Instant::now();
+        let budget = CheckBudget::new(Duration::MAX);
+        budget.refill(start);
+        budget.refill(start + Duration::from_secs(86_400));
+        assert!(budget.take(Curve::High));
+        assert_eq!(budget.per_second(), Duration::MAX);
     }
 
     #[test]
